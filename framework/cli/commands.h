@@ -1,0 +1,12 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself on the root app.
+// Callbacks throw UserError for user mistakes; main() maps exceptions to exit codes.
+#include <CLI/CLI.hpp>
+
+namespace topiary::cli {
+
+void add_prepare_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_recipe_command(CLI::App& app);
+
+}  // namespace topiary::cli

@@ -1,0 +1,31 @@
+// topiary: one binary, one subcommand per file (see commands.h).
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Topiary: train NLP models and prune them, on one core or a cluster"};
+  app.require_subcommand(1);
+  topiary::cli::add_prepare_command(app);
+  topiary::cli::add_train_command(app);
+  topiary::cli::add_recipe_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? topiary::kExitOk : topiary::kExitUserError;
+  } catch (const topiary::UserError& e) {
+    std::fprintf(stderr, "topiary: error: %s\n", e.what());
+    return topiary::kExitUserError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "topiary: internal error: %s\n", e.what());
+    return topiary::kExitInternalError;
+  }
+  return topiary::kExitOk;
+}

@@ -1,0 +1,85 @@
+// topiary prepare: labelled text (tsv, csv, or a directory with one file per class) -> a
+// tokenized HDF5 dataset for `topiary train`. All the work is in data/prepare.h; this file only
+// maps flags onto PrepareOptions.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "data/prepare.h"
+
+namespace topiary::cli {
+
+void add_prepare_command(CLI::App& app) {
+  auto options = std::make_shared<data::PrepareOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "prepare",
+      "Tokenize labelled text into a dataset file: vocabulary from the training split, "
+      "validation split from --valid or --valid-fraction; prints a summary");
+
+  cmd->add_option("--input", options->input,
+                  "Training data: a file (tsv, csv) or a directory (dir)")
+      ->required();
+  cmd->add_option("--format", options->format,
+                  "tsv (plain tabs), csv (RFC 4180 quoting), dir (one file per class, records "
+                  "separated by --record-delimiter lines)")
+      ->capture_default_str();
+  cmd->add_option("--output", options->output, "Dataset file to write (HDF5, replaced atomically)")
+      ->required();
+
+  cmd->add_option("--text-column", options->text_column,
+                  "tsv/csv: text column, a header name or a 0-based index")
+      ->capture_default_str();
+  cmd->add_option("--label-column", options->label_column,
+                  "tsv/csv: label column, a header name or a 0-based index")
+      ->capture_default_str();
+  cmd->add_flag("--header,!--no-header", options->header,
+                "tsv/csv: the first row is a header (default) or data (--no-header; columns "
+                "must then be indices)");
+  cmd->add_option("--encoding", options->encoding, "Input encoding: utf-8 or latin-1")
+      ->capture_default_str();
+
+  cmd->add_option("--record-delimiter", options->record_delimiter,
+                  "dir: a line holding only this separates records")
+      ->capture_default_str();
+  cmd->add_option("--include", options->include,
+                  "dir: only files whose name matches this glob; repeatable (default: all)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--exclude", options->exclude,
+                  "dir: skip files whose name matches this glob; repeatable")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--min-records", options->min_records,
+                  "Drop classes with fewer training records than this")
+      ->capture_default_str();
+
+  CLI::Option* valid = cmd->add_option("--valid", options->valid_path,
+                                       "Validation data in the same format as --input");
+  CLI::Option* fraction =
+      cmd->add_option("--valid-fraction", options->valid_fraction,
+                      "Without --valid: this fraction of --input, chosen by --seed, validates")
+          ->capture_default_str();
+  valid->excludes(fraction);
+  cmd->add_option("--seed", options->seed, "Seed of the --valid-fraction split")
+      ->capture_default_str();
+
+  cmd->add_flag("--lowercase,!--no-lowercase", options->lowercase,
+                "Lowercase ASCII letters before building the vocabulary (default on)");
+  cmd->add_option("--min-frequency", options->min_frequency,
+                  "Leave tokens seen fewer times in training out of the vocabulary (-> <unk>)")
+      ->capture_default_str();
+  cmd->add_option("--max-vocab", options->max_vocab,
+                  "Cap the vocabulary size, <pad> and <unk> included (0 = no cap)")
+      ->capture_default_str();
+  cmd->add_option("--max-length", options->max_length,
+                  "Keep at most this many tokens per example (0 = all)")
+      ->capture_default_str();
+
+  cmd->callback([options] {
+    const data::PrepareSummary summary = data::prepare_dataset(*options);
+    std::fputs(data::format_summary(summary).c_str(), stdout);
+  });
+}
+
+}  // namespace topiary::cli

@@ -1,0 +1,29 @@
+#include <cstdlib>
+#include <memory>
+
+#include "cli/commands.h"
+#include "train/trainer.h"
+
+namespace topiary::cli {
+
+void add_train_command(CLI::App& app) {
+  auto options = std::make_shared<train::TrainOptions>();
+  CLI::App* command = app.add_subcommand(
+      "train", "Train and prune a model as a recipe says (run under mpirun for several ranks)");
+  command->add_option("--recipe", options->recipe_path, "Recipe YAML file")->required();
+  command->add_option("--set", options->overrides, "Override a recipe key: key.path=value")
+;
+  command->add_option("--output", options->output_dir,
+                      "Output directory (default runs/<recipe name>)");
+  command->add_flag("--dump-config", options->dump_config,
+                    "Print the effective recipe (after variables and --set) and exit");
+  command->add_flag("--write-rank-masks", options->write_rank_masks,
+                    "Every rank also writes its own masks (masks.rank<r>.h5), for agreement checks");
+  command->callback([options] {
+    const int code = train::run_training(*options);
+    // Exit here: every rank already agreed on the outcome, and MPI is finalized at exit.
+    if (code != 0) std::exit(code);
+  });
+}
+
+}  // namespace topiary::cli

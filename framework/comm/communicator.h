@@ -1,0 +1,42 @@
+#pragma once
+// Collectives over raw memory, behind one interface with three transports:
+// MPI (CPU memory), NCCL (CUDA memory) and loopback (world size 1).
+//
+// Contract (see DESIGN.md "Pitfalls" 1 and 6): every rank issues the same collectives in the
+// same order with the same counts; no collective inside a rank-dependent branch. Every wait has
+// a deadline: a collective that does not complete in time aborts the whole job with a message
+// naming the collective, never a silent hang.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace topiary::comm {
+
+enum class DataType { kFloat32, kFloat64, kInt32, kInt64, kUInt64, kUInt8 };
+enum class ReduceOp { kSum, kMin, kMax };
+
+size_t element_size(DataType type);
+
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+  virtual int rank() const = 0;
+  virtual int world_size() const = 0;
+  // In place. `what` names the collective in timeout and error messages.
+  virtual void all_reduce(void* data, int64_t count, DataType type, ReduceOp op,
+                          const char* what) = 0;
+  virtual void broadcast(void* data, int64_t count, DataType type, int root,
+                         const char* what) = 0;
+  // recv holds world_size() * count elements, rank r's block at offset r * count.
+  virtual void all_gather(const void* send, void* recv, int64_t count, DataType type,
+                          const char* what) = 0;
+  virtual void barrier(const char* what) = 0;
+  // Ends every rank of the job (MPI_Abort / ncclCommAbort), after printing `why`.
+  [[noreturn]] virtual void abort(int exit_code, const std::string& why) = 0;
+  virtual std::string name() const = 0;
+};
+
+// World size 1: collectives are identities; used by unit tests and single-process runs.
+std::unique_ptr<Communicator> make_loopback_communicator();
+
+}  // namespace topiary::comm

@@ -1,0 +1,194 @@
+#include "comm/mpi_communicator.h"
+
+#include <mpi.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "core/error.h"
+
+namespace topiary::comm {
+namespace {
+
+std::string host_name() {
+  char host[256] = "?";
+  gethostname(host, sizeof(host) - 1);
+  return host;
+}
+
+void check_mpi(int code, const char* call, const char* what) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  int rank = -1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  std::fprintf(stderr, "topiary: rank %d (%s): %s failed in collective '%s': %s\n", rank,
+               host_name().c_str(), call, what, text);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::_Exit(1);
+}
+
+MPI_Datatype to_mpi(DataType type) {
+  switch (type) {
+    case DataType::kFloat32: return MPI_FLOAT;
+    case DataType::kFloat64: return MPI_DOUBLE;
+    case DataType::kInt32: return MPI_INT32_T;
+    case DataType::kInt64: return MPI_INT64_T;
+    case DataType::kUInt64: return MPI_UINT64_T;
+    case DataType::kUInt8: return MPI_UINT8_T;
+  }
+  return MPI_BYTE;
+}
+
+MPI_Op to_mpi(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::kSum: return MPI_SUM;
+    case ReduceOp::kMin: return MPI_MIN;
+    case ReduceOp::kMax: return MPI_MAX;
+  }
+  return MPI_SUM;
+}
+
+void ensure_mpi_initialized() {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (initialized) return;
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  // Errors come back as codes so that check_mpi can name the collective.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  std::atexit([] {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized) MPI_Finalize();
+  });
+}
+
+class MpiCommunicator final : public Communicator {
+ public:
+  explicit MpiCommunicator(const MpiOptions& options) : options_(options) {
+    ensure_mpi_initialized();
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &world_size_);
+    if (const char* env = std::getenv("TOPIARY_COLLECTIVE_TIMEOUT")) {
+      options_.timeout = std::chrono::milliseconds(
+          static_cast<int64_t>(std::max(0.001, std::atof(env)) * 1000.0));
+    }
+    set_process_rank(rank_);
+  }
+
+  int rank() const override { return rank_; }
+  int world_size() const override { return world_size_; }
+
+  void all_reduce(void* data, int64_t count, DataType type, ReduceOp op,
+                  const char* what) override {
+    auto* bytes = static_cast<char*>(data);
+    const size_t width = element_size(type);
+    for (int64_t done = 0; done < count; done += options_.max_chunk_elements) {
+      const int n = static_cast<int>(std::min(options_.max_chunk_elements, count - done));
+      MPI_Request request;
+      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes + done * width, n, to_mpi(type), to_mpi(op),
+                               MPI_COMM_WORLD, &request),
+                "MPI_Iallreduce", what);
+      wait(request, what);
+    }
+  }
+
+  void broadcast(void* data, int64_t count, DataType type, int root, const char* what) override {
+    auto* bytes = static_cast<char*>(data);
+    const size_t width = element_size(type);
+    for (int64_t done = 0; done < count; done += options_.max_chunk_elements) {
+      const int n = static_cast<int>(std::min(options_.max_chunk_elements, count - done));
+      MPI_Request request;
+      check_mpi(MPI_Ibcast(bytes + done * width, n, to_mpi(type), root, MPI_COMM_WORLD, &request),
+                "MPI_Ibcast", what);
+      wait(request, what);
+    }
+  }
+
+  void all_gather(const void* send, void* recv, int64_t count, DataType type,
+                  const char* what) override {
+    // Chunked per block so that no count passed to MPI exceeds the limit.
+    const size_t width = element_size(type);
+    const auto* in = static_cast<const char*>(send);
+    auto* out = static_cast<char*>(recv);
+    for (int64_t done = 0; done < count; done += options_.max_chunk_elements) {
+      const int64_t n = std::min(options_.max_chunk_elements, count - done);
+      // Receive rank r's chunk into out[r * count + done], expressed with a strided type.
+      MPI_Datatype one_block;
+      MPI_Type_contiguous(static_cast<int>(n), to_mpi(type), &one_block);
+      MPI_Datatype strided;
+      MPI_Type_create_resized(one_block, 0, static_cast<MPI_Aint>(count * width), &strided);
+      MPI_Type_commit(&strided);
+      MPI_Request request;
+      check_mpi(MPI_Iallgather(in + done * width, static_cast<int>(n), to_mpi(type),
+                               out + done * width, 1, strided, MPI_COMM_WORLD, &request),
+                "MPI_Iallgather", what);
+      wait(request, what);
+      MPI_Type_free(&strided);
+      MPI_Type_free(&one_block);
+    }
+  }
+
+  void barrier(const char* what) override {
+    MPI_Request request;
+    check_mpi(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier", what);
+    wait(request, what);
+  }
+
+  [[noreturn]] void abort(int exit_code, const std::string& why) override {
+    std::fprintf(stderr, "topiary: rank %d (%s): aborting job: %s\n", rank_, host_name().c_str(),
+                 why.c_str());
+    std::fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, exit_code);
+    std::_Exit(exit_code);
+  }
+
+  std::string name() const override { return "mpi"; }
+
+ private:
+  // Polls instead of blocking so that a lost peer becomes an abort with a message.
+  void wait(MPI_Request& request, const char* what) {
+    const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    int done = 0;
+    int spins = 0;
+    while (true) {
+      check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test", what);
+      if (done) return;
+      if (++spins > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      if (std::chrono::steady_clock::now() > deadline) {
+        abort(1, std::string("collective '") + what + "' did not complete within " +
+                     std::to_string(options_.timeout.count() / 1000.0) +
+                     " s (a peer rank died or hangs)");
+      }
+    }
+  }
+
+  MpiOptions options_;
+  int rank_ = 0;
+  int world_size_ = 1;
+};
+
+}  // namespace
+
+std::unique_ptr<Communicator> make_mpi_communicator(const MpiOptions& options) {
+  return std::make_unique<MpiCommunicator>(options);
+}
+
+int mpi_local_rank() {
+  ensure_mpi_initialized();
+  MPI_Comm local;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+  int rank = 0;
+  MPI_Comm_rank(local, &rank);
+  MPI_Comm_free(&local);
+  return rank;
+}
+
+}  // namespace topiary::comm

@@ -1,0 +1,60 @@
+#pragma once
+// A prepared, tokenized classification dataset and its HDF5 store.
+//
+// File layout (format_version "1"):
+//   /vocabulary            string[V]   id -> token; 0 = "<pad>", 1 = "<unk>"
+//   /label_names           string[C]   class index -> name
+//   /train, /valid         groups, each with
+//       tokens   int32[T]    all examples' token ids, concatenated
+//       offsets  int64[N+1]  example i = tokens[offsets[i], offsets[i+1])
+//       labels   int32[N]    class index per example
+//   root string attributes: topiary_kind = "classification", format_version = "1", and
+//   provenance (sources, their sha256, tokenizer settings, counts).
+// Strings are variable-length UTF-8, so h5py reads them as str.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace topiary::data {
+
+inline constexpr const char* kDatasetKind = "classification";
+inline constexpr const char* kDatasetFormatVersion = "1";
+
+struct TokenizedSplit {
+  std::vector<int32_t> tokens;   // all examples' token ids, concatenated
+  std::vector<int64_t> offsets;  // size() + 1 entries; example i = tokens[offsets[i], offsets[i+1])
+  std::vector<int32_t> labels;   // one per example (class index into label_names)
+  int64_t size() const { return static_cast<int64_t>(labels.size()); }
+};
+
+struct Dataset {
+  std::vector<std::string> vocabulary;   // id -> token; id 0 = "<pad>", id 1 = "<unk>"
+  std::vector<std::string> label_names;  // class index -> name
+  TokenizedSplit train, valid;
+  // Provenance: source paths, sha256 of inputs, tokenizer settings, counts, format_version.
+  std::map<std::string, std::string> attributes;
+};
+
+// Checks every invariant read_dataset relies on; a violation is a UserError starting with
+// `where` and naming the dataset ("/train/offsets") or attribute. Does not check attributes.
+void validate_dataset(const Dataset& dataset, const std::string& where);
+
+// Atomic: writes "<path>.tmp.<pid>", closes it and renames it over `path`; a failure (or a crash)
+// leaves the previous file. The dataset is validated first; topiary_kind and format_version are
+// always written, overriding any value in dataset.attributes.
+void write_dataset(const std::string& path, const Dataset& dataset);
+
+// Reads and validates a file written by write_dataset. A missing file, a file that is not HDF5,
+// lacks topiary_kind/format_version (foreign or half-written), or breaks any invariant is a
+// UserError naming the path and the dataset or attribute.
+Dataset read_dataset(const std::string& path);
+
+namespace testing {
+// Called by write_dataset after all data is written to the temporary file and before it is
+// committed; a test can throw from it to simulate a failure mid-write. Pass {} to clear.
+void set_write_dataset_hook(std::function<void(const std::string& temp_path)> hook);
+}  // namespace testing
+
+}  // namespace topiary::data

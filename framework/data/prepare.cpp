@@ -1,0 +1,249 @@
+#include "data/prepare.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "data/corpus_reader.h"
+#include "data/label_set.h"
+#include "data/split.h"
+#include "data/vocabulary.h"
+#include "data/word_tokenizer.h"
+
+namespace topiary::data {
+namespace {
+
+InputOptions input_options(const PrepareOptions& options) {
+  InputOptions input;
+  input.format = parse_input_format(options.format);
+  const Encoding encoding = parse_encoding(options.encoding);
+  input.delimited.header = options.header;
+  input.delimited.text_column = options.text_column;
+  input.delimited.label_column = options.label_column;
+  input.delimited.encoding = encoding;
+  input.dir.record_delimiter = options.record_delimiter;
+  input.dir.include = options.include;
+  input.dir.exclude = options.exclude;
+  input.dir.encoding = encoding;
+  return input;
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
+  return out;
+}
+
+// Classes with at least min_records examples; the others go to the summary.
+std::vector<std::string> frequent_classes(const RawCorpus& corpus, const PrepareOptions& options,
+                                          PrepareSummary& summary) {
+  if (options.min_records < 0) throw UserError("--min-records must be >= 0");
+  std::map<std::string, int64_t> counts;
+  for (const RawExample& example : corpus.examples) ++counts[example.label];
+  std::vector<std::string> kept;
+  std::string all_counts;
+  for (const auto& [label, count] : counts) {
+    all_counts += fmt::format("{}{}={}", all_counts.empty() ? "" : ", ", label, count);
+    if (count >= options.min_records) {
+      kept.push_back(label);
+    } else {
+      summary.dropped_classes.push_back(label);
+      summary.dropped_class_records += count;
+    }
+  }
+  if (kept.size() < 2 && options.min_records > 0) {
+    throw UserError(
+        fmt::format("{}: {} class(es) with at least {} records (--min-records); a "
+                    "classifier needs 2 or more. Records per class: {}",
+                    options.input, kept.size(), options.min_records, all_counts));
+  }
+  if (kept.size() < 2) {
+    throw UserError(
+        fmt::format("{}: only {} class ({}); a classifier needs 2 or more (check "
+                    "--label-column)",
+                    options.input, kept.size(), all_counts));
+  }
+  return sorted_label_names(kept);
+}
+
+struct SplitBuilder {
+  const WordTokenizer& tokenizer;
+  int64_t max_length;
+  PrepareSummary& summary;
+
+  // Tokens of one example, truncated; empty when the example has none (it is then dropped).
+  std::vector<std::string> tokens(const RawExample& example) {
+    std::vector<std::string> result = tokenizer.tokenize(example.text);
+    if (max_length > 0 && static_cast<int64_t>(result.size()) > max_length) {
+      result.resize(static_cast<size_t>(max_length));
+      ++summary.truncated_examples;
+    }
+    if (result.empty()) ++summary.dropped_empty;
+    return result;
+  }
+};
+
+void append(TokenizedSplit& split, const std::vector<int32_t>& ids, int32_t label) {
+  if (split.offsets.empty()) split.offsets.push_back(0);
+  split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
+  split.offsets.push_back(static_cast<int64_t>(split.tokens.size()));
+  split.labels.push_back(label);
+}
+
+}  // namespace
+
+Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out) {
+  if (options.input.empty()) throw UserError("--input is required");
+  PrepareSummary summary;
+  summary.output = options.output;
+  const InputOptions input = input_options(options);
+  const bool separate_valid = !options.valid_path.empty();
+  const RawCorpus train_corpus = read_corpus(options.input, input);
+  const RawCorpus valid_corpus =
+      separate_valid ? read_corpus(options.valid_path, input) : RawCorpus{};
+
+  const std::vector<std::string> label_names = frequent_classes(train_corpus, options, summary);
+  std::map<std::string, int32_t> label_ids;
+  for (size_t i = 0; i < label_names.size(); ++i) {
+    label_ids[label_names[i]] = static_cast<int32_t>(i);
+  }
+  const std::set<std::string> dropped(summary.dropped_classes.begin(),
+                                      summary.dropped_classes.end());
+
+  std::vector<const RawExample*> train_raw;
+  std::vector<const RawExample*> valid_raw;
+  for (const RawExample& example : train_corpus.examples) {
+    if (label_ids.count(example.label)) train_raw.push_back(&example);
+  }
+  if (separate_valid) {
+    for (const RawExample& example : valid_corpus.examples) {
+      if (label_ids.count(example.label)) {
+        valid_raw.push_back(&example);
+      } else if (dropped.count(example.label)) {
+        ++summary.dropped_class_records;
+      } else {
+        throw UserError(valid_corpus.where(example) + ": label '" + example.label +
+                        "' does not occur in the training data " + options.input +
+                        "; its labels are " + quoted_list(label_names));
+      }
+    }
+  } else {
+    const SplitIndices split = split_by_fraction(static_cast<int64_t>(train_raw.size()),
+                                                 options.valid_fraction, options.seed);
+    std::vector<const RawExample*> all = std::move(train_raw);
+    train_raw.clear();
+    for (int64_t i : split.train) train_raw.push_back(all[static_cast<size_t>(i)]);
+    for (int64_t i : split.valid) valid_raw.push_back(all[static_cast<size_t>(i)]);
+  }
+
+  const WordTokenizer tokenizer(WordTokenizerOptions{options.lowercase});
+  SplitBuilder builder{tokenizer, options.max_length, summary};
+  std::vector<std::vector<std::string>> train_tokens;
+  std::vector<int32_t> train_labels;
+  TokenCounter counter;
+  for (const RawExample* example : train_raw) {
+    std::vector<std::string> tokens = builder.tokens(*example);
+    if (tokens.empty()) continue;
+    counter.add(tokens);
+    train_tokens.push_back(std::move(tokens));
+    train_labels.push_back(label_ids.at(example->label));
+  }
+
+  Dataset dataset;
+  dataset.vocabulary = build_vocabulary(counter, {options.min_frequency, options.max_vocab});
+  dataset.label_names = label_names;
+  const VocabularyIndex index(dataset.vocabulary);
+  summary.train_label_counts.assign(label_names.size(), 0);
+  std::vector<int32_t> ids;
+  for (size_t i = 0; i < train_tokens.size(); ++i) {
+    ids.clear();
+    for (const std::string& token : train_tokens[i]) ids.push_back(index.id(token));
+    append(dataset.train, ids, train_labels[i]);
+    ++summary.train_label_counts[static_cast<size_t>(train_labels[i])];
+  }
+  for (const RawExample* example : valid_raw) {
+    const std::vector<std::string> tokens = builder.tokens(*example);
+    if (tokens.empty()) continue;
+    ids.clear();
+    for (const std::string& token : tokens) ids.push_back(index.id(token));
+    for (int32_t id : ids) summary.valid_unknown_tokens += id == kUnkId ? 1 : 0;
+    summary.valid_tokens += static_cast<int64_t>(ids.size());
+    append(dataset.valid, ids, label_ids.at(example->label));
+  }
+  if (dataset.train.size() == 0) {
+    throw UserError(options.input + ": no examples (every training example has no tokens)");
+  }
+  if (dataset.valid.size() == 0) {
+    throw UserError((separate_valid ? options.valid_path : options.input) +
+                    ": no examples in the validation split");
+  }
+
+  summary.train_examples = dataset.train.size();
+  summary.valid_examples = dataset.valid.size();
+  summary.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
+  summary.label_names = label_names;
+
+  auto& a = dataset.attributes;
+  a["created_by"] = "topiary prepare";
+  a["source_format"] = input_format_name(input.format);
+  a["encoding"] = encoding_name(parse_encoding(options.encoding));
+  a["train_source"] = options.input;
+  a["train_source_sha256"] = corpus_sha256(train_corpus);
+  if (separate_valid) {
+    a["valid_source"] = options.valid_path;
+    a["valid_source_sha256"] = corpus_sha256(valid_corpus);
+  } else {
+    a["valid_source"] = fmt::format("train_source split: valid_fraction={} seed={}",
+                                    options.valid_fraction, options.seed);
+  }
+  if (input.format == InputFormat::kDir) {
+    std::string files;
+    for (const std::string& file : train_corpus.files) files += (files.empty() ? "" : "\n") + file;
+    a["train_source_files"] = files;
+    a["record_delimiter"] = options.record_delimiter;
+  } else {
+    a["text_column"] = options.text_column;
+    a["label_column"] = options.label_column;
+    a["header"] = options.header ? "true" : "false";
+  }
+  a["min_records"] = std::to_string(options.min_records);
+  a["tokenizer"] = tokenizer.describe();
+  a["min_frequency"] = std::to_string(options.min_frequency);
+  a["max_vocab"] = std::to_string(options.max_vocab);
+  a["max_length"] = std::to_string(options.max_length);
+  a["train_examples"] = std::to_string(summary.train_examples);
+  a["valid_examples"] = std::to_string(summary.valid_examples);
+  a["dropped_empty"] = std::to_string(summary.dropped_empty);
+  a["dropped_classes"] = quoted_list(summary.dropped_classes);
+  if (summary_out) *summary_out = summary;
+  return dataset;
+}
+
+PrepareSummary prepare_dataset(const PrepareOptions& options) {
+  if (options.output.empty()) throw UserError("--output is required");
+  PrepareSummary summary;
+  const Dataset dataset = build_dataset(options, &summary);
+  write_dataset(options.output, dataset);
+  return summary;
+}
+
+std::string format_summary(const PrepareSummary& s) {
+  std::string classes;
+  for (size_t i = 0; i < s.label_names.size(); ++i) {
+    classes += fmt::format("{}{} ({})", i ? ", " : "", s.label_names[i],
+                           i < s.train_label_counts.size() ? s.train_label_counts[i] : 0);
+  }
+  std::string out = fmt::format("wrote {}\n", s.output);
+  out += fmt::format("  examples: train {}, valid {}\n", s.train_examples, s.valid_examples);
+  out += fmt::format("  classes: {} [train counts: {}]\n", s.label_names.size(), classes);
+  out += fmt::format("  vocabulary: {} tokens (valid: {:.2f}% <unk>)\n", s.vocabulary_size,
+                     s.valid_tokens ? 100.0 * s.valid_unknown_tokens / s.valid_tokens : 0.0);
+  out += fmt::format("  dropped: {} empty examples, {} records of {} classes below --min-records",
+                     s.dropped_empty, s.dropped_class_records, s.dropped_classes.size());
+  if (s.truncated_examples) out += fmt::format("; truncated {} examples", s.truncated_examples);
+  return out + "\n";
+}
+
+}  // namespace topiary::data

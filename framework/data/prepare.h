@@ -1,0 +1,66 @@
+#pragma once
+// `topiary prepare`: read labelled text, split it, tokenize it, build the vocabulary from the
+// training split and store the result with write_dataset (see dataset.h for the file layout).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+
+namespace topiary::data {
+
+struct PrepareOptions {
+  std::string input;
+  std::string format = "tsv";  // tsv, csv, dir
+  std::string output;
+
+  // tsv / csv
+  std::string text_column = "sentence";  // header name or 0-based index
+  std::string label_column = "label";
+  bool header = true;
+  // dir
+  std::string record_delimiter = "%";
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  // any format: drop classes with fewer training records (0 = keep all)
+  int64_t min_records = 0;
+  std::string encoding = "utf-8";
+
+  // Validation split: a separate input in the same format, or a seeded random fraction.
+  std::string valid_path;
+  double valid_fraction = 0.1;  // used when valid_path is empty
+  uint64_t seed = 1;
+
+  // Tokenizer and vocabulary
+  bool lowercase = true;
+  int64_t min_frequency = 1;
+  int64_t max_vocab = 0;   // 0 = unlimited; counts <pad> and <unk>
+  int64_t max_length = 0;  // tokens kept per example; 0 = all
+};
+
+struct PrepareSummary {
+  std::string output;
+  int64_t train_examples = 0;
+  int64_t valid_examples = 0;
+  int64_t vocabulary_size = 0;
+  std::vector<std::string> label_names;
+  std::vector<int64_t> train_label_counts;   // per label_names entry
+  int64_t dropped_empty = 0;                 // examples with no tokens, both splits
+  std::vector<std::string> dropped_classes;  // fewer than min_records records
+  int64_t dropped_class_records = 0;         // records of those classes, both splits
+  int64_t truncated_examples = 0;            // cut to max_length
+  int64_t valid_unknown_tokens = 0;          // valid tokens mapped to <unk>
+  int64_t valid_tokens = 0;
+};
+
+// Reads, splits and tokenizes; writes nothing. Every input problem is a UserError naming the
+// file (and line where there is one). Fills `summary` when given.
+Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary = nullptr);
+
+// build_dataset + write_dataset(options.output).
+PrepareSummary prepare_dataset(const PrepareOptions& options);
+
+// A few human-readable lines for the CLI.
+std::string format_summary(const PrepareSummary& summary);
+
+}  // namespace topiary::data

@@ -1,0 +1,114 @@
+#include "io/checkpoint_file.h"
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace topiary::io {
+namespace {
+
+void write_string_attribute(H5::H5Object& object, const std::string& key, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  H5::Attribute attribute = object.createAttribute(key, type, H5::DataSpace(H5S_SCALAR));
+  attribute.write(type, value);
+}
+
+void write_arrays(H5::H5File& file, const std::string& group_name,
+                  const std::vector<NamedArray>& arrays) {
+  H5::Group group = file.createGroup(group_name);
+  for (const auto& array : arrays) {
+    std::vector<hsize_t> dims(array.shape.begin(), array.shape.end());
+    if (dims.empty()) dims.push_back(1);
+    H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+    H5::DSetCreatPropList properties;
+    if (!array.values.empty()) {
+      properties.setChunk(static_cast<int>(dims.size()), dims.data());
+      properties.setFletcher32();  // a flipped byte fails the read instead of loading garbage
+    }
+    H5::DataSet dataset = group.createDataSet(array.name, H5::PredType::NATIVE_FLOAT, space, properties);
+    if (!array.values.empty()) dataset.write(array.values.data(), H5::PredType::NATIVE_FLOAT);
+  }
+}
+
+std::vector<NamedArray> read_arrays(H5::H5File& file, const std::string& group_name) {
+  std::vector<NamedArray> arrays;
+  H5::Group group = file.openGroup(group_name);
+  for (hsize_t i = 0; i < group.getNumObjs(); ++i) {
+    NamedArray array;
+    array.name = group.getObjnameByIdx(i);
+    H5::DataSet dataset = group.openDataSet(array.name);
+    H5::DataSpace space = dataset.getSpace();
+    std::vector<hsize_t> dims(static_cast<size_t>(space.getSimpleExtentNdims()));
+    space.getSimpleExtentDims(dims.data());
+    int64_t count = 1;
+    for (hsize_t d : dims) {
+      array.shape.push_back(static_cast<int64_t>(d));
+      count *= static_cast<int64_t>(d);
+    }
+    array.values.resize(static_cast<size_t>(count));
+    dataset.read(array.values.data(), H5::PredType::NATIVE_FLOAT);
+    arrays.push_back(std::move(array));
+  }
+  return arrays;
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const CheckpointContents& contents) {
+  const std::string temporary = path + ".tmp." + std::to_string(getpid());
+  try {
+    H5::Exception::dontPrint();
+    {
+      H5::H5File file(temporary, H5F_ACC_TRUNC);
+      write_arrays(file, "weights", contents.weights);
+      write_arrays(file, "masks", contents.masks);
+      H5::Group root = file.openGroup("/");
+      write_string_attribute(root, "topiary_kind", "checkpoint");
+      write_string_attribute(root, "format_version", kCheckpointFormatVersion);
+      for (const auto& [key, value] : contents.attributes) write_string_attribute(root, key, value);
+      file.flush(H5F_SCOPE_GLOBAL);
+    }
+    std::filesystem::rename(temporary, path);
+  } catch (const H5::Exception& e) {
+    std::remove(temporary.c_str());
+    throw UserError(path + ": could not write checkpoint: " + e.getDetailMsg());
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::remove(temporary.c_str());
+    throw UserError(path + ": could not write checkpoint: " + e.what());
+  }
+}
+
+CheckpointContents read_checkpoint(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw UserError(path + ": checkpoint file does not exist");
+  try {
+    H5::Exception::dontPrint();
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    H5::Group root = file.openGroup("/");
+    CheckpointContents contents;
+    for (int i = 0; i < root.getNumAttrs(); ++i) {
+      H5::Attribute attribute = root.openAttribute(static_cast<unsigned>(i));
+      std::string value;
+      attribute.read(attribute.getStrType(), value);
+      contents.attributes[attribute.getName()] = value;
+    }
+    if (contents.attributes["topiary_kind"] != "checkpoint") {
+      throw UserError(path + ": not a Topiary checkpoint (attribute topiary_kind missing)");
+    }
+    if (contents.attributes["format_version"] != kCheckpointFormatVersion) {
+      throw UserError(path + ": checkpoint format version '" + contents.attributes["format_version"] +
+                      "' is not supported by this build (expected " + kCheckpointFormatVersion + ")");
+    }
+    contents.weights = read_arrays(file, "weights");
+    contents.masks = read_arrays(file, "masks");
+    return contents;
+  } catch (const H5::Exception& e) {
+    throw UserError(path + ": unreadable or corrupt checkpoint (checksum or structure error): " +
+                    e.getDetailMsg());
+  }
+}
+
+}  // namespace topiary::io

@@ -1,0 +1,46 @@
+#pragma once
+// Small, checked HDF5 helpers shared by the data store and checkpoints. Every HDF5 failure
+// becomes a UserError that names the file and the object ("<file>: dataset '/train/tokens': ..."),
+// and readers check the stored type before converting, so a foreign file never reads as garbage.
+// Strings are stored as variable-length UTF-8 (h5py reads them as str); readers also accept
+// fixed-length strings.
+#include <H5Cpp.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace topiary::io {
+
+// "<file>: <what> '<name>'" for error messages.
+std::string object_location(const H5::H5Location& parent, const std::string& name,
+                            const std::string& what);
+
+// Runs fn; an H5::Exception becomes a UserError prefixed with `where`.
+template <typename Fn>
+auto checked_hdf5(const std::string& where, Fn&& fn) -> decltype(fn());
+
+void write_int32_array(H5::Group& parent, const std::string& name,
+                       const std::vector<int32_t>& values);
+void write_int64_array(H5::Group& parent, const std::string& name,
+                       const std::vector<int64_t>& values);
+void write_string_array(H5::Group& parent, const std::string& name,
+                        const std::vector<std::string>& values);
+void write_string_attribute(H5::H5Object& object, const std::string& name,
+                            const std::string& value);
+
+// A missing dataset, wrong rank or non-integer / wrong-width type is a UserError.
+std::vector<int32_t> read_int32_array(const H5::Group& parent, const std::string& name);
+std::vector<int64_t> read_int64_array(const H5::Group& parent, const std::string& name);
+std::vector<std::string> read_string_array(const H5::Group& parent, const std::string& name);
+// nullopt when absent; a non-string attribute is a UserError.
+std::optional<std::string> read_string_attribute(const H5::H5Object& object,
+                                                 const std::string& name);
+// Every string attribute of the object (others are skipped).
+std::map<std::string, std::string> read_string_attributes(const H5::H5Object& object);
+
+}  // namespace topiary::io
+
+#include "io/hdf5_util_inl.h"

@@ -1,0 +1,35 @@
+#pragma once
+// Text classifiers share one interface so the trainer and pruners never depend on a concrete
+// model. Parameter names are stable and documented: recipes target them by name.
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace topiary::models {
+
+struct ClassifierSpec {
+  std::string type = "textcnn";
+  int64_t vocab_size = 0;
+  int64_t num_classes = 0;
+  int64_t embedding_dim = 128;
+  int64_t filters = 100;
+  std::vector<int64_t> widths{3, 4, 5};
+  double dropout = 0.5;
+};
+
+class Classifier : public torch::nn::Module {
+ public:
+  // tokens: int64 [batch, length], padded with id 0. Returns logits [batch, num_classes].
+  virtual torch::Tensor forward(const torch::Tensor& tokens) = 0;
+  // Shortest input the model accepts (e.g. the widest convolution).
+  virtual int64_t min_length() const { return 1; }
+};
+
+// Registry: an unknown type is a UserError listing the known ones.
+std::shared_ptr<Classifier> make_classifier(const ClassifierSpec& spec);
+std::vector<std::string> known_classifiers();
+
+}  // namespace topiary::models

@@ -1,0 +1,41 @@
+#include "prune/schedule.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace topiary::prune {
+
+ScheduleKind parse_schedule_kind(const std::string& name) {
+  if (name == "cubic") return ScheduleKind::kCubic;
+  if (name == "linear") return ScheduleKind::kLinear;
+  if (name == "oneshot") return ScheduleKind::kOneShot;
+  throw UserError("unknown schedule '" + name + "'; known: cubic, linear, oneshot");
+}
+
+double SparsityRamp::sparsity_at(int64_t step) const {
+  if (step < start_step) return initial;
+  if (kind == ScheduleKind::kOneShot || step >= end_step || end_step <= start_step) return final;
+  const double progress =
+      static_cast<double>(step - start_step) / static_cast<double>(end_step - start_step);
+  if (kind == ScheduleKind::kLinear) return initial + (final - initial) * progress;
+  const double remaining = 1.0 - progress;
+  return final + (initial - final) * remaining * remaining * remaining;
+}
+
+bool SparsityRamp::is_update_step(int64_t step) const {
+  if (step < start_step) return false;
+  if (kind == ScheduleKind::kOneShot) return step == start_step;
+  if (step > end_step) return false;
+  return step == end_step || (step - start_step) % std::max<int64_t>(1, every) == 0;
+}
+
+std::vector<int64_t> SparsityRamp::update_steps() const {
+  std::vector<int64_t> steps;
+  if (kind == ScheduleKind::kOneShot) return {start_step};
+  for (int64_t s = start_step; s <= end_step; s += std::max<int64_t>(1, every)) steps.push_back(s);
+  if (steps.empty() || steps.back() != end_step) steps.push_back(end_step);
+  return steps;
+}
+
+}  // namespace topiary::prune

@@ -1,0 +1,159 @@
+// parse_recipe: YAML text -> overrides -> variables -> validated, typed Recipe.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "core/error.h"
+#include "recipe/recipe.h"
+#include "recipe/stage_parser.h"
+#include "recipe/tree_edits.h"
+#include "recipe/yaml_reader.h"
+
+namespace topiary::recipe {
+namespace {
+
+int64_t positive_int(const MapReader& m, const std::string& key, int64_t fallback,
+                     const std::string& why = "") {
+  const int64_t value = m.int_or(key, fallback);
+  if (value <= 0)
+    m.fail(key, "must be a whole number >= 1" + why + "; found " + std::to_string(value));
+  return value;
+}
+
+double bounded(const MapReader& m, const std::string& key, double fallback, double low,
+               bool low_inclusive, double high, const std::string& valid) {
+  const double value = m.double_or(key, fallback);
+  const bool ok = (low_inclusive ? value >= low : value > low) && value < high;
+  if (!ok) m.fail(key, "must be " + valid + "; found " + format_number(value));
+  return value;
+}
+
+constexpr double kNoUpperBound = std::numeric_limits<double>::infinity();
+
+DataConfig parse_data(const Context& ctx, const YAML::Node& node) {
+  MapReader m(ctx, node, "data", {"path"});
+  DataConfig data;
+  const std::string path = as_string(ctx, m.require("path"), m.path("path"));
+  if (path.empty()) m.fail("path", "needs the HDF5 file written by `topiary prepare`");
+  std::filesystem::path resolved(path);
+  if (resolved.is_relative()) {
+    resolved = std::filesystem::path(ctx.file()).parent_path() / resolved;
+  }
+  data.path = std::filesystem::absolute(resolved).lexically_normal().string();
+  data.path_key_location = ctx.locate(m.get("path"), m.path("path")).to_string();
+  return data;
+}
+
+ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
+  MapReader m(ctx, node, "model",
+              {"type", "embedding_dim", "filters", "widths", "dropout", "max_length"});
+  ModelConfig model;
+  if (m.has("type")) {
+    model.type = as_choice(ctx, m.get("type"), m.path("type"), "model type", known_model_types());
+  }
+  model.embedding_dim = positive_int(m, "embedding_dim", model.embedding_dim);
+  model.filters = positive_int(m, "filters", model.filters);
+  if (m.has("widths")) {
+    const YAML::Node list = m.get("widths");
+    require_list(ctx, list, m.path("widths"), "convolution widths (e.g. [3, 4, 5])");
+    if (list.size() == 0) m.fail("widths", "needs at least one convolution width, e.g. [3, 4, 5]");
+    model.widths.clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string path = join_path(m.path("widths"), i);
+      const int64_t width = as_int(ctx, list[i], path);
+      if (width <= 0) ctx.fail(list[i], path, "a convolution width is a whole number >= 1");
+      model.widths.push_back(width);
+    }
+  }
+  model.dropout = bounded(m, "dropout", model.dropout, 0, true, 1, "in [0, 1)");
+  model.max_length = m.int_or("max_length", model.max_length);
+  if (model.max_length < 0) m.fail("max_length", "must be >= 0 (0 = no truncation)");
+  return model;
+}
+
+TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
+  MapReader m(ctx, node, "training",
+              {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip",
+               "eval_every", "threads"});
+  TrainingConfig training;
+  training.batch_size =
+      positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
+  if (m.has("optimizer")) {
+    training.optimizer =
+        as_choice(ctx, m.get("optimizer"), m.path("optimizer"), "optimizer", known_optimizers());
+  }
+  training.lr = bounded(m, "lr", training.lr, 0, false, kNoUpperBound, "> 0");
+  training.weight_decay =
+      bounded(m, "weight_decay", training.weight_decay, 0, true, kNoUpperBound, ">= 0");
+  training.momentum = bounded(m, "momentum", training.momentum, 0, true, 1, "in [0, 1)");
+  training.grad_clip =
+      bounded(m, "grad_clip", training.grad_clip, 0, true, kNoUpperBound, ">= 0 (0 = off)");
+  training.eval_every = m.time_opt("eval_every");
+  if (training.eval_every && training.eval_every->value <= 0) {
+    m.fail("eval_every", "must be longer than zero (leave it out to evaluate every epoch)");
+  }
+  training.threads = positive_int(m, "threads", training.threads);
+  return training;
+}
+
+YAML::Node load_tree(const std::string& yaml_text, const std::string& file_name) {
+  try {
+    return YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
+    throw UserError(located(file_name, line, column, "", "YAML syntax error: " + e.msg));
+  }
+}
+
+}  // namespace
+
+Recipe parse_recipe(const std::string& yaml_text, const std::string& file_name,
+                    const std::vector<std::string>& overrides) {
+  const std::vector<Override> edits = parse_overrides(overrides);
+  const Context ctx(file_name, edits);
+  YAML::Node root = load_tree(yaml_text, file_name);
+  if (root.IsNull() || !root.IsDefined()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsMap()) {
+    ctx.fail(root, "",
+             "a recipe is a map of top-level keys (data, model, training, stages, ...), "
+             "found " +
+                 describe(root));
+  }
+  apply_overrides(root, edits);
+  substitute_variables(ctx, root);
+
+  MapReader top(
+      ctx, root, "",
+      {"name", "description", "seed", "variables", "data", "model", "training", "stages"});
+  Recipe recipe;
+  recipe.source_file = file_name;
+  recipe.name = top.string_or("name", std::filesystem::path(file_name).stem().string());
+  if (recipe.name.empty()) top.fail("name", "a recipe name cannot be empty");
+  recipe.description = top.string_or("description", "");
+  const int64_t seed = top.int_or("seed", 1);
+  if (seed < 0) top.fail("seed", "must be a whole number >= 0");
+  recipe.seed = static_cast<uint64_t>(seed);
+  recipe.data = parse_data(ctx, top.require("data"));
+  if (top.has("model")) recipe.model = parse_model(ctx, top.get("model"));
+  if (top.has("training")) recipe.training = parse_training(ctx, top.get("training"));
+  recipe.stages = parse_stages(ctx, top.require("stages"), "stages");
+  recipe.effective_yaml = to_yaml(recipe);
+  return recipe;
+}
+
+Recipe load_recipe(const std::string& path, const std::vector<std::string>& overrides) {
+  if (std::filesystem::is_directory(path)) {
+    throw UserError("cannot read recipe '" + path + "': it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError("cannot read recipe '" + path + "': " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_recipe(text.str(), path, overrides);
+}
+
+}  // namespace topiary::recipe

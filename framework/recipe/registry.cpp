@@ -1,0 +1,38 @@
+// The names a recipe may use for each pluggable piece. Each list mirrors a registry of
+// factories elsewhere (models, prune scorers, schedules, optimizers); keep them in step, as an
+// unknown name is reported together with this list.
+#include "recipe/recipe.h"
+
+namespace topiary::recipe {
+
+const std::vector<std::string>& known_model_types() {
+  static const std::vector<std::string> kNames{"textcnn"};
+  return kNames;
+}
+
+const std::vector<std::string>& known_prune_methods() {
+  static const std::vector<std::string> kNames{"magnitude", "random"};
+  return kNames;
+}
+
+const std::vector<std::string>& known_prune_scopes() {
+  static const std::vector<std::string> kNames{"global", "layer"};
+  return kNames;
+}
+
+const std::vector<std::string>& known_prune_schedules() {
+  static const std::vector<std::string> kNames{"cubic", "linear", "oneshot"};
+  return kNames;
+}
+
+const std::vector<std::string>& known_optimizers() {
+  static const std::vector<std::string> kNames{"adam", "adamw", "sgd"};
+  return kNames;
+}
+
+const std::vector<std::string>& known_modifier_kinds() {
+  static const std::vector<std::string> kNames{"prune"};
+  return kNames;
+}
+
+}  // namespace topiary::recipe

@@ -1,0 +1,54 @@
+#include "train/sampler.h"
+
+#include <numeric>
+#include <random>
+#include <string>
+
+#include "core/error.h"
+
+namespace topiary::train {
+
+EpochSampler::EpochSampler(int64_t num_examples, int64_t global_batch, int world_size, int rank,
+                           uint64_t seed)
+    : num_examples_(num_examples),
+      global_batch_(global_batch),
+      world_size_(world_size),
+      rank_(rank),
+      seed_(seed) {
+  if (global_batch <= 0 || global_batch % world_size != 0) {
+    throw UserError("training.batch_size " + std::to_string(global_batch) +
+                    " must be a positive multiple of the number of ranks (" +
+                    std::to_string(world_size) + ")");
+  }
+  if (global_batch > num_examples) {
+    throw UserError("training.batch_size " + std::to_string(global_batch) +
+                    " is larger than the training set (" + std::to_string(num_examples) +
+                    " examples)");
+  }
+}
+
+std::vector<int64_t> EpochSampler::epoch_order(int64_t epoch) const {
+  std::vector<int64_t> order(static_cast<size_t>(num_examples_));
+  std::iota(order.begin(), order.end(), 0);
+  // mt19937_64 is fully specified; the Fisher-Yates below avoids std::shuffle and
+  // std::uniform_int_distribution, whose outputs differ between standard libraries.
+  std::mt19937_64 engine(seed_ * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(epoch) + 1);
+  for (int64_t i = num_examples_ - 1; i > 0; --i) {
+    const auto j = static_cast<int64_t>(engine() % static_cast<uint64_t>(i + 1));
+    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
+  }
+  return order;
+}
+
+std::vector<int64_t> EpochSampler::local_indices(int64_t step) {
+  const int64_t epoch = step / steps_per_epoch();
+  const int64_t within = step % steps_per_epoch();
+  if (epoch != cached_epoch_) {
+    cached_order_ = epoch_order(epoch);
+    cached_epoch_ = epoch;
+  }
+  const int64_t begin = within * global_batch_ + rank_ * local_batch();
+  return {cached_order_.begin() + begin, cached_order_.begin() + begin + local_batch()};
+}
+
+}  // namespace topiary::train

@@ -1,0 +1,239 @@
+#include "train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include "comm/mpi_communicator.h"
+#include "core/error.h"
+#include "data/dataset.h"
+#include "models/classifier.h"
+#include "recipe/recipe.h"
+#include "train/batch.h"
+#include "train/checkpoint.h"
+#include "train/evaluate.h"
+#include "train/gradient_reducer.h"
+#include "train/metrics_log.h"
+#include "train/optimizer.h"
+#include "train/pruning_controller.h"
+#include "train/sampler.h"
+#include "train/stage_timeline.h"
+#include "train/startup_checks.h"
+
+namespace topiary::train {
+namespace {
+
+using NamedParameters = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// Runs `phase` on every rank; if it throws a UserError on any rank, every rank learns so
+// through one all-reduce and returns the user-error exit code together (no rank left waiting).
+bool agree(comm::Communicator& comm, const std::function<void()>& phase) {
+  std::string error;
+  try {
+    phase();
+  } catch (const UserError& e) {
+    error = e.what();
+  }
+  int32_t failed = error.empty() ? 0 : 1;
+  comm.all_reduce(&failed, 1, comm::DataType::kInt32, comm::ReduceOp::kMax, "error agreement");
+  if (!error.empty()) {
+    std::fprintf(stderr, "topiary: error%s: %s\n",
+                 comm.world_size() > 1 ? (" on rank " + std::to_string(comm.rank())).c_str() : "",
+                 error.c_str());
+  }
+  return failed == 0;
+}
+
+NamedParameters named_parameters(torch::nn::Module& model) {
+  NamedParameters out;
+  for (const auto& item : model.named_parameters()) out.emplace_back(item.key(), item.value());
+  return out;
+}
+
+models::ClassifierSpec classifier_spec(const recipe::ModelConfig& model, const data::Dataset& data) {
+  models::ClassifierSpec spec;
+  spec.type = model.type;
+  spec.vocab_size = static_cast<int64_t>(data.vocabulary.size());
+  spec.num_classes = static_cast<int64_t>(data.label_names.size());
+  spec.embedding_dim = model.embedding_dim;
+  spec.filters = model.filters;
+  spec.widths = model.widths;
+  spec.dropout = model.dropout;
+  return spec;
+}
+
+double mean_tokens(const data::TokenizedSplit& split, int64_t max_length) {
+  if (split.size() == 0) return 0;
+  double total = 0;
+  for (int64_t i = 0; i < split.size(); ++i) {
+    int64_t n = split.offsets[i + 1] - split.offsets[i];
+    total += static_cast<double>(max_length > 0 ? std::min(n, max_length) : n);
+  }
+  return total / static_cast<double>(split.size());
+}
+
+}  // namespace
+
+int run_training(const TrainOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  auto comm = comm::make_mpi_communicator();
+  const bool leader = comm->rank() == 0;
+
+  recipe::Recipe recipe;
+  data::Dataset dataset;
+  std::string output_dir;
+  if (!agree(*comm, [&] {
+        recipe = recipe::load_recipe(options.recipe_path, options.overrides);
+        if (options.dump_config) return;
+        dataset = data::read_dataset(recipe.data.path);
+        if (dataset.train.labels.empty() || dataset.label_names.size() < 2) {
+          throw UserError(recipe.data.path + ": not a classification dataset (needs labels)");
+        }
+        output_dir = options.output_dir.empty() ? "runs/" + recipe.name : options.output_dir;
+        if (leader) std::filesystem::create_directories(output_dir);
+      })) {
+    return kExitUserError;
+  }
+  if (options.dump_config) {
+    if (leader) std::printf("%s", recipe.effective_yaml.c_str());
+    return kExitOk;
+  }
+
+  torch::set_num_threads(static_cast<int>(recipe.training.threads));
+  torch::manual_seed(recipe.seed);
+  std::shared_ptr<models::Classifier> model;
+  NamedParameters parameters;
+  std::vector<std::string> names;
+  if (!agree(*comm, [&] {
+        model = models::make_classifier(classifier_spec(recipe.model, dataset));
+        parameters = named_parameters(*model);
+        for (const auto& [name, p] : parameters) names.push_back(name);
+        recipe::validate_targets(recipe, names);
+      })) {
+    return kExitUserError;
+  }
+  verify_same_job(*comm, parameters, recipe.effective_yaml);
+  broadcast_parameters(*comm, parameters);
+
+  EpochSampler sampler(dataset.train.size(), recipe.training.batch_size, comm->world_size(),
+                       comm->rank(), recipe.seed);
+  StepGeometry geometry;
+  geometry.steps_per_epoch = sampler.steps_per_epoch();
+  geometry.tokens_per_step =
+      mean_tokens(dataset.train, recipe.model.max_length) * static_cast<double>(recipe.training.batch_size);
+  std::optional<PruningController> pruning;
+  std::vector<StageSpan> stages;
+  int64_t eval_every = geometry.steps_per_epoch;
+  if (!agree(*comm, [&] {
+        stages = stage_timeline(recipe, geometry);
+        pruning.emplace(recipe, names, geometry, recipe.seed);
+        if (recipe.training.eval_every) eval_every = std::max<int64_t>(1, recipe.training.eval_every->to_steps(geometry));
+      })) {
+    return kExitUserError;
+  }
+  const int64_t total_steps = stages.back().end;
+
+  MaskSet masks;
+  pruning->register_masks(masks, parameters);
+  std::vector<torch::Tensor> tensors;
+  for (const auto& [name, p] : parameters) tensors.push_back(p);
+  auto optimizer = make_optimizer(recipe.training, tensors);
+  GradientReducer reducer(parameters, *comm);
+  MetricsLog log(leader ? output_dir : "");
+  // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
+  torch::manual_seed(recipe.seed * 1000003ull + static_cast<uint64_t>(comm->rank()) + 1);
+
+  if (leader) {
+    std::printf("topiary: %s on %d rank(s) [%s]: %lld examples, %lld steps/epoch, %lld steps, "
+                "global batch %lld\n",
+                recipe.name.c_str(), comm->world_size(), comm->name().c_str(),
+                static_cast<long long>(dataset.train.size()),
+                static_cast<long long>(geometry.steps_per_epoch),
+                static_cast<long long>(total_steps),
+                static_cast<long long>(recipe.training.batch_size));
+  }
+  std::optional<EvalResult> dense;
+  int64_t mask_verifications = 0;
+  EvalResult last_eval;
+  double running_loss = 0;
+  int64_t running_count = 0;
+  model->train();
+  for (int64_t step = 0; step < total_steps; ++step) {
+    PaddedBatch batch = make_batch(dataset.train, sampler.local_indices(step), model->min_length(),
+                                   recipe.model.max_length);
+    torch::Tensor ids = torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
+    torch::Tensor labels = torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64);
+    optimizer->zero_grad();
+    torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(ids), labels);
+    loss.backward();
+    masks.apply_to_grads(parameters);
+    reducer.reduce();
+    if (recipe.training.grad_clip > 0) torch::nn::utils::clip_grad_norm_(tensors, recipe.training.grad_clip);
+    optimizer->step();
+    masks.apply_to_weights(parameters);
+    running_loss += loss.item<double>();
+    ++running_count;
+
+    const int64_t completed = step + 1;
+    if (!dense && completed == pruning->first_update_step()) {
+      dense = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
+      log.append({{"event", "dense_eval"}, {"step", completed}, {"accuracy", dense->accuracy}, {"loss", dense->loss}});
+    }
+    if (pruning->on_step(completed, parameters, masks, *optimizer, *comm)) ++mask_verifications;
+
+    const bool stage_end = std::any_of(stages.begin(), stages.end(), [&](const StageSpan& s) { return s.end == completed; });
+    if (completed % eval_every == 0 || stage_end) {
+      last_eval = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
+      const double sparsity = masks.sparsity();
+      log.append({{"event", "eval"}, {"step", completed},
+                  {"epoch", static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch)},
+                  {"train_loss", running_loss / std::max<int64_t>(1, running_count)},
+                  {"loss", last_eval.loss}, {"accuracy", last_eval.accuracy}, {"sparsity", sparsity}});
+      if (leader) {
+        std::printf("step %6lld/%lld  epoch %5.2f  train loss %.4f  valid loss %.4f  acc %.4f  sparsity %.4f\n",
+                    static_cast<long long>(completed), static_cast<long long>(total_steps),
+                    static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch),
+                    running_loss / std::max<int64_t>(1, running_count), last_eval.loss,
+                    last_eval.accuracy, sparsity);
+        std::fflush(stdout);
+      }
+      running_loss = 0;
+      running_count = 0;
+    }
+  }
+  verify_masks_agree(masks, *comm);
+  ++mask_verifications;
+  if (options.write_rank_masks) {
+    write_rank_masks(output_dir + "/masks.rank" + std::to_string(comm->rank()) + ".h5", masks);
+  }
+
+  int64_t total_parameters = 0;
+  for (const auto& [name, p] : parameters) total_parameters += p.numel();
+  const int64_t pruned = masks.zero_elements();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (leader) {
+    const std::string checkpoint = output_dir + "/final.h5";
+    write_training_checkpoint(checkpoint, parameters, masks, recipe, total_steps);
+    nlohmann::json summary = {
+        {"recipe", recipe.name}, {"world_size", comm->world_size()}, {"steps", total_steps},
+        {"dense_accuracy", dense ? dense->accuracy : last_eval.accuracy},
+        {"final_accuracy", last_eval.accuracy}, {"final_loss", last_eval.loss},
+        {"target_sparsity", masks.sparsity()},
+        {"overall_sparsity", static_cast<double>(pruned) / static_cast<double>(total_parameters)},
+        {"parameters_total", total_parameters}, {"parameters_kept", total_parameters - pruned},
+        {"wall_seconds", seconds}, {"checkpoint", checkpoint},
+        {"mask_verifications", mask_verifications}};
+    log.write_summary(summary);
+    std::printf("topiary: done in %.1f s; accuracy %.4f at sparsity %.4f; checkpoint %s\n", seconds,
+                last_eval.accuracy, masks.sparsity(), checkpoint.c_str());
+  }
+  comm->barrier("end of training");
+  return kExitOk;
+}
+
+}  // namespace topiary::train

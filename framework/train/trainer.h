@@ -1,0 +1,20 @@
+#pragma once
+// `topiary train`: runs a recipe on every rank of the job (see DESIGN.md "One training step").
+#include <string>
+#include <vector>
+
+namespace topiary::train {
+
+struct TrainOptions {
+  std::string recipe_path;
+  std::vector<std::string> overrides;  // --set key.path=value
+  std::string output_dir;              // default runs/<recipe name>
+  bool dump_config = false;            // print the effective recipe and exit
+  bool write_rank_masks = false;       // every rank writes masks.rank<r>.h5 (agreement tests)
+};
+
+// Returns the process exit code. User errors found identically on all ranks return
+// kExitUserError on every rank; anything rank-specific aborts the whole job.
+int run_training(const TrainOptions& options);
+
+}  // namespace topiary::train

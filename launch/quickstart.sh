@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The main job: set up and build, prepare the default dataset (Debian's fortunes topic corpus),
+# train + prune TextCNN with recipes/quickstart.yaml on 2 MPI ranks, and print the result.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+./launch/setup.sh
+bin=build/bin/topiary
+run=runs/quickstart
+mkdir -p "$run"
+echo "[quickstart] preparing the fortunes topic corpus"
+"$bin" prepare --format dir --input /usr/share/games/fortunes --exclude '*.dat' --exclude '*.u8' \
+  --min-records 400 --valid-fraction 0.1 --seed 1 --output "$run/fortunes.h5"
+echo "[quickstart] training and pruning on 2 ranks"
+./launch/topiary-mpirun -np 2 topiary train --recipe recipes/quickstart.yaml --output "$run"
+.venv/bin/python - "$run/summary.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+rows = [
+    ("dense accuracy", f"{s['dense_accuracy']:.4f}"),
+    ("final sparsity (pruned layers)", f"{s['target_sparsity']:.4f}"),
+    ("pruned accuracy", f"{s['final_accuracy']:.4f}"),
+    ("parameters kept", f"{s['parameters_kept']:,} of {s['parameters_total']:,}"),
+    ("wall time", f"{s['wall_seconds']:.1f} s on {s['world_size']} ranks"),
+]
+width = max(len(k) for k, _ in rows)
+print()
+for k, v in rows:
+    print(f"  {k:<{width}}  {v}")
+print(f"\n  checkpoint: {s['checkpoint']}")
+PY

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs what Topiary needs (idempotent), then configures and builds into build/.
+#  - Debian packages, when missing (needs root or sudo).
+#  - A Python environment with the pinned torch wheel (its bundled LibTorch is our C++ LibTorch),
+#    kept outside the clone, keyed by version, and linked as .venv.
+#  - ccache with its cache outside the clone.
+# Environment: TOPIARY_CACHE (default ~/.cache/topiary), TOPIARY_BUILD_DIR (default build),
+# TOPIARY_JOBS (default 2), TOPIARY_SKIP_BUILD=1 to only install.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+TORCH_VERSION=2.11.0
+PY_PACKAGES=(numpy h5py matplotlib)
+cache="${TOPIARY_CACHE:-$HOME/.cache/topiary}"
+build_dir="${TOPIARY_BUILD_DIR:-build}"
+jobs="${TOPIARY_JOBS:-2}"
+mkdir -p "$cache"
+
+log() { printf '[setup] %s\n' "$*"; }
+
+apt_packages=(build-essential cmake ninja-build ccache pkg-config python3-venv
+  libopenmpi-dev openmpi-bin libyaml-cpp-dev libhdf5-dev libgtest-dev libgmock-dev
+  libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
+  libsentencepiece-dev fortunes slurm-wlm iproute2)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+python_bin="${TOPIARY_BOOTSTRAP_PYTHON:-python3}"
+py_tag="$($python_bin -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')"
+venv="$cache/venv-torch-$TORCH_VERSION-$py_tag"
+if ! "$venv/bin/python" -c "import torch, h5py, numpy, matplotlib; assert torch.__version__.startswith('$TORCH_VERSION')" 2>/dev/null; then
+  log "creating $venv with torch==$TORCH_VERSION (first time only: a few GB)"
+  rm -rf "$venv"
+  "$python_bin" -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q "torch==$TORCH_VERSION" "${PY_PACKAGES[@]}"
+fi
+if [ "$(readlink .venv 2>/dev/null)" != "$venv" ]; then
+  rm -rf .venv
+  ln -s "$venv" .venv
+fi
+
+export CCACHE_DIR="${CCACHE_DIR:-$cache/ccache}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+[ "${TOPIARY_SKIP_BUILD:-0}" = 1 ] && exit 0
+
+log "configuring $build_dir"
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DTOPIARY_PYTHON="$root/.venv/bin/python" ${TOPIARY_CMAKE_ARGS:-} >"$cache/cmake-configure.log" 2>&1 ||
+  { cat "$cache/cmake-configure.log"; exit 1; }
+grep -E "NCCL communicator" "$cache/cmake-configure.log" | sed 's/^-- /[setup] /' || true
+log "building with -j$jobs"
+cmake --build "$build_dir" -j "$jobs"
+log "built $build_dir/bin/topiary"

@@ -1,0 +1,48 @@
+#include "train/sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+namespace topiary::train {
+namespace {
+
+TEST(Sampler, ShardsAreDisjointAndCoverEachGlobalBatch) {
+  const int64_t n = 1003, batch = 32;
+  for (int world : {1, 2, 4}) {
+    std::vector<EpochSampler> samplers;
+    for (int r = 0; r < world; ++r) samplers.emplace_back(n, batch, world, r, 9);
+    EpochSampler single(n, batch, 1, 0, 9);
+    for (int64_t step = 0; step < 3 * samplers[0].steps_per_epoch(); step += 7) {
+      std::vector<int64_t> joined;
+      for (auto& s : samplers) {
+        auto part = s.local_indices(step);
+        EXPECT_EQ(static_cast<int64_t>(part.size()), batch / world);
+        joined.insert(joined.end(), part.begin(), part.end());
+      }
+      // World size does not change the global batch.
+      EXPECT_EQ(joined, single.local_indices(step)) << "world " << world << " step " << step;
+      EXPECT_EQ(std::set<int64_t>(joined.begin(), joined.end()).size(), joined.size());
+    }
+  }
+}
+
+TEST(Sampler, EpochIsAPermutationThatChangesEachEpochAndWithSeed) {
+  EpochSampler a(500, 50, 1, 0, 1), b(500, 50, 1, 0, 2);
+  auto e0 = a.epoch_order(0), e1 = a.epoch_order(1);
+  auto sorted = e0;
+  std::sort(sorted.begin(), sorted.end());
+  for (int64_t i = 0; i < 500; ++i) EXPECT_EQ(sorted[i], i);
+  EXPECT_NE(e0, e1);
+  EXPECT_NE(e0, b.epoch_order(0));
+  EXPECT_EQ(e0, EpochSampler(500, 50, 1, 0, 1).epoch_order(0));
+}
+
+TEST(Sampler, RejectsBatchNotDivisibleByWorldSize) {
+  EXPECT_THROW(EpochSampler(100, 30, 4, 0, 1), std::exception);
+  EXPECT_THROW(EpochSampler(10, 30, 1, 0, 1), std::exception);
+}
+
+}  // namespace
+}  // namespace topiary::train
