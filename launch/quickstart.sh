@@ -10,7 +10,7 @@ run=runs/quickstart
 mkdir -p "$run"
 echo "[quickstart] preparing the fortunes topic corpus"
 "$bin" prepare --format dir --input /usr/share/games/fortunes --exclude '*.dat' --exclude '*.u8' \
-  --min-records 400 --valid-fraction 0.1 --seed 1 --output "$run/fortunes.h5"
+  --min-records 600 --valid-fraction 0.1 --seed 1 --output "$run/fortunes.h5"
 echo "[quickstart] training and pruning on 2 ranks"
 ./launch/topiary-mpirun -np 2 topiary train --recipe recipes/quickstart.yaml --output "$run"
 .venv/bin/python - "$run/summary.json" <<'PY'

@@ -1,5 +1,6 @@
 #pragma once
-// Kim (2014) CNN for sentence classification.
+// Kim (2014) CNN for sentence classification. Token id 0 is padding: its embedding is zero and
+// windows past an example's end never win max-over-time pooling.
 // Parameters: embedding.weight [V,E]; convs.<i>.weight [F,E,w_i], convs.<i>.bias [F];
 // fc.weight [C, F*len(widths)], fc.bias [C].
 #include <torch/nn/modules/container/modulelist.h>
@@ -23,6 +24,7 @@ class TextCnn final : public Classifier {
   torch::nn::ModuleList convs_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
   torch::nn::Linear fc_{nullptr};
+  std::vector<int64_t> widths_;
   int64_t max_width_ = 1;
 };
 

@@ -38,14 +38,16 @@ bool agree(comm::Communicator& comm, const std::function<void()>& phase) {
   } catch (const UserError& e) {
     error = e.what();
   }
-  int32_t failed = error.empty() ? 0 : 1;
-  comm.all_reduce(&failed, 1, comm::DataType::kInt32, comm::ReduceOp::kMax, "error agreement");
-  if (!error.empty()) {
+  // The lowest failing rank reports, once: usually all ranks fail alike (same recipe, same data).
+  int32_t first_failed = error.empty() ? comm.world_size() : comm.rank();
+  comm.all_reduce(&first_failed, 1, comm::DataType::kInt32, comm::ReduceOp::kMin,
+                  "error agreement");
+  if (first_failed == comm.rank()) {
     std::fprintf(stderr, "topiary: error%s: %s\n",
                  comm.world_size() > 1 ? (" on rank " + std::to_string(comm.rank())).c_str() : "",
                  error.c_str());
   }
-  return failed == 0;
+  return first_failed == comm.world_size();
 }
 
 NamedParameters named_parameters(torch::nn::Module& model) {

@@ -8,7 +8,7 @@ common=(--recipe "$WORK/recipe.yaml" --set model.dropout=0 --set training.optimi
 mpi 1 train "${common[@]}" --output "$WORK/one" >/dev/null
 mpi 2 train "${common[@]}" --output "$WORK/two" >/dev/null
 mpi 4 train "${common[@]}" --output "$WORK/four" >/dev/null
-mpi 1 train "${common[@]}" --set training.lr=0 --output "$WORK/init" >/dev/null
+mpi 1 train "${common[@]}" --set training.lr=1e-12 --output "$WORK/init" >/dev/null
 "$PY" - "$WORK" <<'PY'
 import sys, h5py, numpy as np
 work = sys.argv[1]

@@ -29,15 +29,16 @@ std::string error_of(const std::string& yaml, const std::vector<std::string>& ov
 
 constexpr const char* kMinimal = "data: {path: d.h5}\nstages: [{until: 1ep}]\n";
 
-TEST(RecipeParse, QuickstartHasExactValues) {
-  const std::string file = kSource + "/recipes/quickstart.yaml";
+TEST(RecipeParse, FixtureHasExactValues) {
+  // A frozen copy of the first quickstart recipe, so that editing recipes/ never breaks this test.
+  const std::string file = kSource + "/tests/data/recipes/parse_fixture.yaml";
   const Recipe r = load_recipe(file);
   EXPECT_EQ(r.name, "quickstart");
   EXPECT_EQ(r.description,
             "TextCNN on the Debian fortunes topic corpus, gradual global magnitude pruning to 90%");
   EXPECT_EQ(r.seed, 1u);
   EXPECT_EQ(r.source_file, file);
-  EXPECT_EQ(r.data.path, absolute(kSource + "/runs/quickstart/fortunes.h5"));
+  EXPECT_EQ(r.data.path, absolute(kSource + "/tests/data/runs/quickstart/fortunes.h5"));
   EXPECT_EQ(r.data.path_key_location, file + ":12:14");
 
   EXPECT_EQ(r.model.type, "textcnn");
