@@ -19,6 +19,15 @@ void add_train_command(CLI::App& app) {
                     "Print the effective recipe (after variables and --set) and exit");
   command->add_flag("--write-rank-masks", options->write_rank_masks,
                     "Every rank also writes its own masks (masks.rank<r>.h5), for agreement checks");
+  command->add_option("--resume", options->resume,
+                      "Continue exactly from a checkpoint file or a run directory's latest one");
+  command->add_option("--checkpoint-every", options->checkpoint_every,
+                      "Write DIR/checkpoints/step-N.h5 this often (e.g. 200it, 1ep)");
+  command->add_option("--keep-last", options->keep_last, "Periodic checkpoints to keep")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--stop-at", options->stop_at,
+                      "Stop after this step with a checkpoint (preemption drills, tests)")
+      ->check(CLI::NonNegativeNumber);
   command->callback([options] {
     const int code = train::run_training(*options);
     // Exit here: every rank already agreed on the outcome, and MPI is finalized at exit.

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/error.h"
 
@@ -81,6 +83,25 @@ class MpiCommunicator final : public Communicator {
           static_cast<int64_t>(std::max(0.001, std::atof(env)) * 1000.0));
     }
     set_process_rank(rank_);
+    // A private communicator for liveness probes (Note [Naming a lost rank]), and every rank's
+    // host name for messages. Both are collectives: every rank constructs its communicators in
+    // the same order.
+    check_mpi(MPI_Comm_dup(MPI_COMM_WORLD, &probe_comm_), "MPI_Comm_dup", "communicator setup");
+    MPI_Comm_set_errhandler(probe_comm_, MPI_ERRORS_RETURN);
+    char mine[kHostChars] = {};
+    std::snprintf(mine, sizeof(mine), "%s", host_name().c_str());
+    hosts_.resize(static_cast<size_t>(world_size_) * kHostChars);
+    MPI_Request request;
+    check_mpi(MPI_Iallgather(mine, kHostChars, MPI_CHAR, hosts_.data(), kHostChars, MPI_CHAR,
+                             probe_comm_, &request),
+              "MPI_Iallgather", "host names");
+    wait(request, "host names");
+  }
+
+  ~MpiCommunicator() override {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized && probe_comm_ != MPI_COMM_NULL) MPI_Comm_free(&probe_comm_);
   }
 
   int rank() const override { return rank_; }
@@ -161,15 +182,102 @@ class MpiCommunicator final : public Communicator {
     while (true) {
       check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test", what);
       if (done) return;
-      if (++spins > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
+      if (++spins > 1000) {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        if (spins % 64 == 0) answer_probes(what);
+      }
       if (std::chrono::steady_clock::now() > deadline) {
         abort(1, std::string("collective '") + what + "' did not complete within " +
-                     std::to_string(options_.timeout.count() / 1000.0) +
-                     " s (a peer rank died or hangs)");
+                     seconds(options_.timeout) + " s; " + find_lost_ranks(what));
       }
     }
   }
 
+  // Note [Naming a lost rank]: a rank whose collective misses its deadline asks every other
+  // rank, point to point on probe_comm_, whether it is alive. A rank waiting in any collective
+  // answers within milliseconds (wait() calls answer_probes), so ranks that do not answer within
+  // the probe window are the ones that died or hang, and the abort message names them.
+  void answer_probes(const char* what) {
+    while (true) {
+      int pending = 0;
+      MPI_Status status;
+      check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, kPingTag, probe_comm_, &pending, &status),
+                "MPI_Iprobe", what);
+      if (!pending) return;
+      int32_t ping = 0;
+      check_mpi(MPI_Recv(&ping, 1, MPI_INT32_T, status.MPI_SOURCE, kPingTag, probe_comm_,
+                         MPI_STATUS_IGNORE),
+                "MPI_Recv", what);
+      MPI_Request reply;
+      check_mpi(MPI_Isend(&kPong, 1, MPI_INT32_T, status.MPI_SOURCE, kPongTag, probe_comm_, &reply),
+                "MPI_Isend", what);
+      MPI_Request_free(&reply);
+    }
+  }
+
+  std::string find_lost_ranks(const char* what) {
+    const int others = world_size_ - 1;
+    if (others == 0) return "no other rank";
+    std::vector<MPI_Request> sends, receives;
+    std::vector<int> peers;
+    std::vector<int32_t> pongs(static_cast<size_t>(world_size_), 0);
+    for (int r = 0; r < world_size_; ++r) {
+      if (r == rank_) continue;
+      MPI_Request send, receive;
+      MPI_Isend(&kPing, 1, MPI_INT32_T, r, kPingTag, probe_comm_, &send);
+      MPI_Irecv(&pongs[static_cast<size_t>(r)], 1, MPI_INT32_T, r, kPongTag, probe_comm_, &receive);
+      sends.push_back(send);
+      receives.push_back(receive);
+      peers.push_back(r);
+    }
+    const auto window = std::min<std::chrono::milliseconds>(options_.timeout, std::chrono::seconds(5));
+    const auto until = std::chrono::steady_clock::now() + window;
+    std::vector<bool> answered(peers.size(), false);
+    size_t answers = 0;
+    while (answers < peers.size() && std::chrono::steady_clock::now() < until) {
+      for (size_t i = 0; i < peers.size(); ++i) {
+        if (answered[i]) continue;
+        int done = 0;
+        if (MPI_Test(&receives[i], &done, MPI_STATUS_IGNORE) != MPI_SUCCESS) done = 0;
+        if (done) {
+          answered[i] = true;
+          ++answers;
+        }
+      }
+      answer_probes(what);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::string lost;
+    for (size_t i = 0; i < peers.size(); ++i) {
+      if (answered[i]) continue;
+      lost += (lost.empty() ? "" : ", ") + std::string("rank ") + std::to_string(peers[i]) + " (" +
+              host_of(peers[i]) + ")";
+    }
+    // The requests of silent peers are left pending: the job is about to abort.
+    if (lost.empty()) return "every other rank answers, so one of them is outside this collective";
+    return "lost rank(s) that died or hang: " + lost;
+  }
+
+  std::string host_of(int rank) const {
+    if (hosts_.empty()) return "?";
+    const char* name = hosts_.data() + static_cast<size_t>(rank) * kHostChars;
+    return std::string(name, strnlen(name, kHostChars));
+  }
+
+  static std::string seconds(std::chrono::milliseconds duration) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", static_cast<double>(duration.count()) / 1000.0);
+    return text;
+  }
+
+  static constexpr int kHostChars = 64;
+  static constexpr int kPingTag = 7001;
+  static constexpr int kPongTag = 7002;
+  static constexpr int32_t kPing = 1;
+  static constexpr int32_t kPong = 2;
+
+  MPI_Comm probe_comm_ = MPI_COMM_NULL;
+  std::vector<char> hosts_;
   MpiOptions options_;
   int rank_ = 0;
   int world_size_ = 1;

@@ -34,6 +34,35 @@ void write_arrays(H5::H5File& file, const std::string& group_name,
   }
 }
 
+void write_blobs(H5::H5File& file, const std::map<std::string, std::vector<uint8_t>>& blobs) {
+  H5::Group group = file.createGroup("state");
+  for (const auto& [name, bytes] : blobs) {
+    hsize_t size = bytes.size();
+    H5::DataSpace space(1, &size);
+    H5::DSetCreatPropList properties;
+    if (size > 0) {
+      properties.setChunk(1, &size);
+      properties.setFletcher32();
+    }
+    H5::DataSet dataset = group.createDataSet(name, H5::PredType::NATIVE_UINT8, space, properties);
+    if (size > 0) dataset.write(bytes.data(), H5::PredType::NATIVE_UINT8);
+  }
+}
+
+std::map<std::string, std::vector<uint8_t>> read_blobs(H5::H5File& file) {
+  std::map<std::string, std::vector<uint8_t>> blobs;
+  if (!file.nameExists("state")) return blobs;
+  H5::Group group = file.openGroup("state");
+  for (hsize_t i = 0; i < group.getNumObjs(); ++i) {
+    const std::string name = group.getObjnameByIdx(i);
+    H5::DataSet dataset = group.openDataSet(name);
+    std::vector<uint8_t> bytes(static_cast<size_t>(dataset.getSpace().getSimpleExtentNpoints()));
+    if (!bytes.empty()) dataset.read(bytes.data(), H5::PredType::NATIVE_UINT8);
+    blobs.emplace(name, std::move(bytes));
+  }
+  return blobs;
+}
+
 std::vector<NamedArray> read_arrays(H5::H5File& file, const std::string& group_name) {
   std::vector<NamedArray> arrays;
   H5::Group group = file.openGroup(group_name);
@@ -66,6 +95,8 @@ void write_checkpoint(const std::string& path, const CheckpointContents& content
       H5::H5File file(temporary, H5F_ACC_TRUNC);
       write_arrays(file, "weights", contents.weights);
       write_arrays(file, "masks", contents.masks);
+      write_arrays(file, "optimizer", contents.optimizer);
+      write_blobs(file, contents.blobs);
       H5::Group root = file.openGroup("/");
       write_string_attribute(root, "topiary_kind", "checkpoint");
       write_string_attribute(root, "format_version", kCheckpointFormatVersion);
@@ -104,6 +135,8 @@ CheckpointContents read_checkpoint(const std::string& path) {
     }
     contents.weights = read_arrays(file, "weights");
     contents.masks = read_arrays(file, "masks");
+    if (file.nameExists("optimizer")) contents.optimizer = read_arrays(file, "optimizer");
+    contents.blobs = read_blobs(file);
     return contents;
   } catch (const H5::Exception& e) {
     throw UserError(path + ": unreadable or corrupt checkpoint (checksum or structure error): " +

@@ -1,6 +1,7 @@
 #pragma once
 // HDF5 checkpoint container, free of torch: the trainer converts tensors to NamedArrays.
 // Layout: /weights/<param name>, /masks/<param name> (float32, chunked, Fletcher32 checksum),
+// /state/<name> (uint8 blobs),
 // root string attributes (format_version, topiary_kind="checkpoint", step, recipe, ...).
 // Writes are atomic: "<path>.tmp.<pid>" is written, closed, then renamed over <path>.
 #include <cstdint>
@@ -21,6 +22,10 @@ struct NamedArray {
 struct CheckpointContents {
   std::vector<NamedArray> weights;
   std::vector<NamedArray> masks;
+  std::vector<NamedArray> optimizer;  // /optimizer/<param>:<state> (e.g. fc.weight:exp_avg)
+  // Opaque training state (optimizer archive, per-rank RNG states, scorer accumulators) under
+  // /state/<name>, as uint8 with a Fletcher32 checksum like every other dataset.
+  std::map<std::string, std::vector<uint8_t>> blobs;
   std::map<std::string, std::string> attributes;
 };
 

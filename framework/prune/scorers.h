@@ -8,9 +8,14 @@
 
 namespace topiary::prune {
 
-enum class ScorerKind { kMagnitude, kRandom };
+// magnitude and random are computed here; taylor, movement and movement_soft are accumulated
+// from gradients (gradient_scores.h).
+enum class ScorerKind { kMagnitude, kRandom, kTaylor, kMovement, kMovementSoft };
 
 ScorerKind parse_scorer_kind(const std::string& name);  // throws UserError listing known names
+// Whether the scorer reads gradients: the reducer must send that parameter's gradient dense
+// (Note [Dense gradients for gradient scores]).
+bool needs_gradients(ScorerKind kind);
 
 // Entries whose current mask is 0 score -inf so masks only grow sparser (no regrowth).
 void magnitude_scores(std::span<const float> weights, std::span<const float> mask,

@@ -24,20 +24,73 @@ struct SourceLocation {
   std::string to_string() const;
 };
 
+// `overrides: [{targets: [...], final_sparsity: x}]` inside a prune modifier: the parameters of
+// the modifier that match `targets` ramp to their own final sparsity (same start, end, schedule).
+// Under scope global, overridden parameters are selected on their own (layer-wise at their
+// sparsity); the rest share the global threshold.
+struct SparsityOverride {
+  std::vector<std::string> targets;           // patterns; each must match a modifier parameter
+  std::vector<SourceLocation> targets_where;  // one per entry of `targets`
+  double final_sparsity = 0.0;                // in [0,1), >= the modifier's init_sparsity
+  SourceLocation where;
+};
+
 struct PruneModifier {
-  std::string method = "magnitude";           // magnitude | random
-  std::string scope = "global";               // global (one threshold across targets) | layer
+  std::string method = "magnitude";  // magnitude | random | taylor | movement | movement_soft
+  std::string scope = "global";      // global (one threshold across targets) | layer
+  // unstructured | N:M (e.g. 2:4) | RxC blocks (e.g. 4x4) | rows (= neurons = channels), as
+  // written; prune::parse_pattern reads it (see prune/pattern.h for the exact grouping). An N:M
+  // pattern needs final_sparsity = 1 - N/M.
+  std::string pattern = "unstructured";
   std::vector<std::string> targets;           // parameter-name globs, or "re:<regex>"; non-empty
   std::vector<std::string> exclude;           // same syntax, optional
   double init_sparsity = 0.0;                 // in [0,1)
-  double final_sparsity = 0.0;                // in [0,1), >= init_sparsity
+  double final_sparsity = 0.0;                // in [0,1), >= init_sparsity; exponential: a cap
   TimeSpec start;                             // absolute time where the ramp starts
   TimeSpec end;                               // absolute time where final_sparsity is reached
   TimeSpec every;                             // pruning frequency, > 0
-  std::string schedule = "cubic";             // cubic (Zhu & Gupta) | linear | oneshot
+  std::string schedule = "cubic";             // cubic (Zhu & Gupta) | linear | oneshot | exponential
+  double rate = 0.0;                          // exponential only, in (0,1): pruned per update
+  // taylor only: scores sum |w*g| over the last `window` of steps before each mask update;
+  // unset = every step since the previous update (or since the modifier's start).
+  std::optional<TimeSpec> window;
+  std::vector<SparsityOverride> overrides;    // per-target final sparsities
   SourceLocation where;                       // the modifier's map ("stages.1.modifiers.0.prune")
   std::vector<SourceLocation> targets_where;  // one per entry of `targets`
   std::vector<SourceLocation> exclude_where;  // one per entry of `exclude`
+};
+
+// `snapshot: {name: s, at: <time>}`: keep weights, optimizer state, LR state and step under a
+// name, at `at` (absolute; default: the stage's start). In a repeated stage it is taken once, in
+// the first level.
+struct SnapshotModifier {
+  std::string name;              // unique in the recipe
+  std::optional<TimeSpec> at;    // inside the stage's first level
+  SourceLocation where;
+};
+
+// `rewind: {to: s, reinit: false}`: at the start of each level of the stage (and of the first
+// level only when `s` was taken in an earlier stage), weights and optimizer state are restored
+// from snapshot `s`, masks are kept and re-applied (lottery ticket: Frankle & Carbin 2019;
+// rewinding to an early step: Frankle et al. 2019). reinit: true re-initialises the weights
+// randomly instead (the random-ticket control); the masks are still kept.
+struct RewindModifier {
+  std::string to;  // a snapshot of an earlier stage or of this one
+  bool reinit = false;
+  SourceLocation where;
+  SourceLocation to_where;
+};
+
+// `lr: {...}`: the stage's learning-rate schedule, from training.lr (see lr_schedule.h). Without
+// one the rate is training.lr, constant.
+struct LrModifier {
+  std::string schedule = "constant";  // constant | step | linear | cosine
+  std::optional<TimeSpec> warmup;     // linear warm-up at the start of the stage (or level)
+  double min_lr = 0.0;                // linear/cosine end value, >= 0, < training.lr
+  double gamma = 0.1;                 // step: factor, in (0, 1]
+  std::optional<TimeSpec> every;      // step: interval; required for step
+  bool rewind = false;  // LR rewinding: restart the schedule at each level of a repeated stage
+  SourceLocation where;
 };
 
 struct Stage {
@@ -45,7 +98,18 @@ struct Stage {
   TimeSpec until;                  // absolute end time (YAML `until`), valid when has_until
   std::optional<TimeSpec> length;  // relative length (YAML `for`); exactly one of until/for
   bool has_until = false;
-  std::vector<PruneModifier> prune;  // from `modifiers: [ {prune: {...}}, ... ]`
+  // Iterative levels: the stage runs `repeat` times back to back, each level `length` long
+  // (repeat > 1 needs `for`). Modifier times are written for the first level; level l shifts
+  // them by l * length (prune ramps: prune::SparsityRamp::for_level).
+  int64_t repeat = 1;
+  // Modifiers, from `modifiers: [ {prune: {...}}, {lr: {...}}, ... ]`, by kind.
+  std::vector<PruneModifier> prune;
+  std::vector<SnapshotModifier> snapshots;
+  std::optional<RewindModifier> rewind;  // at most one per stage
+  std::optional<LrModifier> lr;          // at most one per stage
+  // `hold: {}`: masks stay as they are for the whole stage (no prune modifier may run in it).
+  // Masks also stay after a stage ends without one; hold says so explicitly.
+  bool hold = false;
   SourceLocation where;
 };
 
@@ -117,5 +181,6 @@ const std::vector<std::string>& known_prune_scopes();
 const std::vector<std::string>& known_prune_schedules();
 const std::vector<std::string>& known_optimizers();
 const std::vector<std::string>& known_modifier_kinds();
+const std::vector<std::string>& known_lr_schedules();
 
 }  // namespace topiary::recipe

@@ -22,6 +22,7 @@ void write_prune(YAML::Emitter& out, const PruneModifier& prune) {
   out << YAML::BeginMap << YAML::Key << "prune" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "method" << YAML::Value << prune.method;
   out << YAML::Key << "scope" << YAML::Value << prune.scope;
+  out << YAML::Key << "pattern" << YAML::Value << YAML::DoubleQuoted << prune.pattern;
   write_patterns(out, "targets", prune.targets);
   if (!prune.exclude.empty()) write_patterns(out, "exclude", prune.exclude);
   out << YAML::Key << "init_sparsity" << YAML::Value;
@@ -32,7 +33,59 @@ void write_prune(YAML::Emitter& out, const PruneModifier& prune) {
   out << YAML::Key << "end" << YAML::Value << prune.end.to_string();
   out << YAML::Key << "every" << YAML::Value << prune.every.to_string();
   out << YAML::Key << "schedule" << YAML::Value << prune.schedule;
+  if (prune.schedule == "exponential") {
+    out << YAML::Key << "rate" << YAML::Value;
+    number(out, prune.rate);
+  }
+  if (prune.window) out << YAML::Key << "window" << YAML::Value << prune.window->to_string();
+  if (!prune.overrides.empty()) {
+    out << YAML::Key << "overrides" << YAML::Value << YAML::BeginSeq;
+    for (const auto& o : prune.overrides) {
+      out << YAML::Flow << YAML::BeginMap;
+      write_patterns(out, "targets", o.targets);
+      out << YAML::Key << "final_sparsity" << YAML::Value;
+      number(out, o.final_sparsity);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
   out << YAML::EndMap << YAML::EndMap;
+}
+
+void write_other_modifiers(YAML::Emitter& out, const Stage& stage) {
+  for (const auto& snapshot : stage.snapshots) {
+    out << YAML::BeginMap << YAML::Key << "snapshot" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << snapshot.name;
+    if (snapshot.at) out << YAML::Key << "at" << YAML::Value << snapshot.at->to_string();
+    out << YAML::EndMap << YAML::EndMap;
+  }
+  if (stage.rewind) {
+    out << YAML::BeginMap << YAML::Key << "rewind" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "to" << YAML::Value << YAML::DoubleQuoted << stage.rewind->to;
+    out << YAML::Key << "reinit" << YAML::Value << YAML::TrueFalseBool << stage.rewind->reinit;
+    out << YAML::EndMap << YAML::EndMap;
+  }
+  if (stage.lr) {
+    const LrModifier& lr = *stage.lr;
+    out << YAML::BeginMap << YAML::Key << "lr" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "schedule" << YAML::Value << lr.schedule;
+    if (lr.warmup) out << YAML::Key << "warmup" << YAML::Value << lr.warmup->to_string();
+    if (lr.schedule == "linear" || lr.schedule == "cosine") {
+      out << YAML::Key << "min_lr" << YAML::Value;
+      number(out, lr.min_lr);
+    }
+    if (lr.schedule == "step") {
+      out << YAML::Key << "gamma" << YAML::Value;
+      number(out, lr.gamma);
+      out << YAML::Key << "every" << YAML::Value << lr.every->to_string();
+    }
+    out << YAML::Key << "rewind" << YAML::Value << YAML::TrueFalseBool << lr.rewind;
+    out << YAML::EndMap << YAML::EndMap;
+  }
+  if (stage.hold) {
+    out << YAML::BeginMap << YAML::Key << "hold" << YAML::Value << YAML::Flow << YAML::BeginMap
+        << YAML::EndMap << YAML::EndMap;
+  }
 }
 
 void write_stage(YAML::Emitter& out, const Stage& stage) {
@@ -43,8 +96,12 @@ void write_stage(YAML::Emitter& out, const Stage& stage) {
   } else if (stage.length) {
     out << YAML::Key << "for" << YAML::Value << stage.length->to_string();
   }
-  if (!stage.prune.empty()) {
+  if (stage.repeat != 1) out << YAML::Key << "repeat" << YAML::Value << stage.repeat;
+  const bool any = !stage.prune.empty() || !stage.snapshots.empty() || stage.rewind ||
+                   stage.lr || stage.hold;
+  if (any) {
     out << YAML::Key << "modifiers" << YAML::Value << YAML::BeginSeq;
+    write_other_modifiers(out, stage);
     for (const auto& prune : stage.prune) write_prune(out, prune);
     out << YAML::EndSeq;
   }

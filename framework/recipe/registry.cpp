@@ -11,7 +11,8 @@ const std::vector<std::string>& known_model_types() {
 }
 
 const std::vector<std::string>& known_prune_methods() {
-  static const std::vector<std::string> kNames{"magnitude", "random"};
+  static const std::vector<std::string> kNames{"magnitude", "random", "taylor", "movement",
+                                               "movement_soft"};
   return kNames;
 }
 
@@ -21,7 +22,7 @@ const std::vector<std::string>& known_prune_scopes() {
 }
 
 const std::vector<std::string>& known_prune_schedules() {
-  static const std::vector<std::string> kNames{"cubic", "linear", "oneshot"};
+  static const std::vector<std::string> kNames{"cubic", "linear", "oneshot", "exponential"};
   return kNames;
 }
 
@@ -31,7 +32,12 @@ const std::vector<std::string>& known_optimizers() {
 }
 
 const std::vector<std::string>& known_modifier_kinds() {
-  static const std::vector<std::string> kNames{"prune"};
+  static const std::vector<std::string> kNames{"prune", "snapshot", "rewind", "lr", "hold"};
+  return kNames;
+}
+
+const std::vector<std::string>& known_lr_schedules() {
+  static const std::vector<std::string> kNames{"constant", "step", "linear", "cosine"};
   return kNames;
 }
 

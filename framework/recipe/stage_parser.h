@@ -2,6 +2,7 @@
 // Reads `stages:` and the modifiers inside each stage (internal to the recipe module).
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
 #include <vector>
 
 #include "recipe/recipe.h"
@@ -11,5 +12,28 @@ namespace topiary::recipe {
 
 std::vector<Stage> parse_stages(const Context& ctx, const YAML::Node& node,
                                 const std::string& path);
+
+// Two times can be ordered before the trainer converts units when they share a unit, or when
+// one of them is zero (zero is zero in every unit).
+inline bool comparable(const TimeSpec& a, const TimeSpec& b) {
+  return a.unit == b.unit || a.value == 0 || b.value == 0;
+}
+
+// Where a modifier may act: from the stage's start to the end of its first level, each known
+// only when it can be compared without the trainer's unit conversion.
+struct StageWindow {
+  TimeSpec begin;                // zero (compares with everything) when unknown
+  std::optional<TimeSpec> end;   // end of the first level
+};
+
+// prune_parser.cpp
+PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std::string& path,
+                          const StageWindow& window);
+// stage_modifiers.cpp
+SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node,
+                                const std::string& path, const StageWindow& window);
+RewindModifier parse_rewind(const Context& ctx, const YAML::Node& node, const std::string& path);
+LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::string& path,
+                    const StageWindow& window);
 
 }  // namespace topiary::recipe

@@ -140,6 +140,13 @@ int64_t as_int(const Context& ctx, const YAML::Node& node, const std::string& pa
   return value;
 }
 
+bool as_bool(const Context& ctx, const YAML::Node& node, const std::string& path) {
+  const std::string text = scalar_text(ctx, node, path, "true or false");
+  if (text == "true") return true;
+  if (text == "false") return false;
+  ctx.fail(node, path, "expected true or false, found '" + text + "'");
+}
+
 TimeSpec as_time(const Context& ctx, const YAML::Node& node, const std::string& path) {
   const std::string text = scalar_text(ctx, node, path, "a time (e.g. 500it, 2.5ep, 10Mtok)");
   try {
@@ -231,6 +238,10 @@ double MapReader::double_or(const std::string& key, double fallback) const {
 
 int64_t MapReader::int_or(const std::string& key, int64_t fallback) const {
   return has(key) ? as_int(ctx_, get(key), path(key)) : fallback;
+}
+
+bool MapReader::bool_or(const std::string& key, bool fallback) const {
+  return has(key) ? as_bool(ctx_, get(key), path(key)) : fallback;
 }
 
 std::optional<TimeSpec> MapReader::time_opt(const std::string& key) const {

@@ -54,6 +54,7 @@ std::string join_names(const std::vector<std::string>& names);
 std::string as_string(const Context& ctx, const YAML::Node& node, const std::string& path);
 double as_double(const Context& ctx, const YAML::Node& node, const std::string& path);
 int64_t as_int(const Context& ctx, const YAML::Node& node, const std::string& path);
+bool as_bool(const Context& ctx, const YAML::Node& node, const std::string& path);
 TimeSpec as_time(const Context& ctx, const YAML::Node& node, const std::string& path);
 // `value` must be one of `known`; `what` is e.g. "prune method".
 std::string as_choice(const Context& ctx, const YAML::Node& node, const std::string& path,
@@ -85,6 +86,7 @@ class MapReader {
   std::string string_or(const std::string& key, const std::string& fallback) const;
   double double_or(const std::string& key, double fallback) const;
   int64_t int_or(const std::string& key, int64_t fallback) const;
+  bool bool_or(const std::string& key, bool fallback) const;
   std::optional<TimeSpec> time_opt(const std::string& key) const;
 
  private:

@@ -1,55 +1,127 @@
 #include "train/gradient_reducer.h"
 
-#include <torch/torch.h>
+#include <ATen/ATen.h>
+#include <torch/types.h>
+
+#include "core/error.h"
+#include "train/mask_set.h"
 
 namespace topiary::train {
 
 GradientReducer::GradientReducer(std::vector<std::pair<std::string, torch::Tensor>> parameters,
                                  comm::Communicator& comm, int64_t bucket_bytes,
                                  int64_t first_bucket_bytes)
-    : parameters_(std::move(parameters)), comm_(comm) {
-  int64_t current = 0;
-  int64_t cap = first_bucket_bytes;
+    : GradientReducer(std::move(parameters), comm,
+                      ReducerOptions{bucket_bytes, first_bucket_bytes, true}) {}
+
+GradientReducer::GradientReducer(std::vector<std::pair<std::string, torch::Tensor>> parameters,
+                                 comm::Communicator& comm, const ReducerOptions& options)
+    : parameters_(std::move(parameters)),
+      comm_(comm),
+      options_(options),
+      needs_dense_(parameters_.size(), false) {
+  for (const auto& [name, parameter] : parameters_) {
+    TOPIARY_ASSERT(parameter.scalar_type() == torch::kFloat32,
+                   "gradient reducer supports float32 parameters only: " + name);
+  }
+  rebuild_plan();
+}
+
+void GradientReducer::set_masks(const MaskSet& masks) {
+  masks_ = &masks;
+  rebuild_plan();
+}
+
+void GradientReducer::masks_changed() { rebuild_plan(); }
+
+void GradientReducer::set_needs_dense(const std::string& name, bool dense) {
   for (size_t i = 0; i < parameters_.size(); ++i) {
-    const int64_t bytes = parameters_[i].second.numel() * 4;
-    if (buckets_.empty() || (current > 0 && current + bytes > cap)) {
-      if (!buckets_.empty()) cap = bucket_bytes;
-      buckets_.emplace_back();
-      current = 0;
+    if (parameters_[i].first == name && needs_dense_[i] != dense) {
+      needs_dense_[i] = dense;
+      rebuild_plan();
+      return;
     }
-    buckets_.back().push_back(i);
-    current += bytes;
+  }
+}
+
+// Same inputs on every rank (parameter order, identical masks) give the same plan everywhere,
+// so the buckets, their counts and their order match without any exchange.
+void GradientReducer::rebuild_plan() {
+  torch::NoGradGuard no_grad;
+  ++plan_builds_;
+  buckets_.clear();
+  bytes_per_step_ = 0;
+  dense_bytes_per_step_ = 0;
+  const int64_t width = sizeof(float);
+  int64_t cap = options_.first_bucket_bytes;
+  int64_t filled = 0;
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    const auto& [name, parameter] = parameters_[i];
+    Slot slot{i, 0, parameter.numel(), torch::Tensor()};
+    if (options_.compact_masked && masks_ != nullptr && !needs_dense_[i] && masks_->has(name)) {
+      const torch::Tensor& mask = masks_->all().at(name);
+      TOPIARY_ASSERT(mask.numel() == parameter.numel(), "mask shape differs from " + name);
+      slot.live = mask.reshape({-1}).nonzero().reshape({-1}).to(parameter.device());
+      slot.count = slot.live.numel();
+    }
+    const int64_t bytes = slot.count * width;
+    if (buckets_.empty() || (filled > 0 && filled + bytes > cap)) {
+      if (!buckets_.empty()) cap = options_.bucket_bytes;
+      buckets_.emplace_back();
+      filled = 0;
+    }
+    slot.offset = filled / width;
+    buckets_.back().slots.push_back(std::move(slot));
+    filled += bytes;
     bytes_per_step_ += bytes;
+    dense_bytes_per_step_ += parameter.numel() * width;
+  }
+  for (auto& bucket : buckets_) {
+    const Slot& last = bucket.slots.back();
+    const torch::Tensor& any = parameters_[last.parameter].second;
+    bucket.buffer = torch::empty({last.offset + last.count}, any.options().requires_grad(false));
   }
 }
 
 void GradientReducer::reduce() {
   torch::NoGradGuard no_grad;
   const double scale = 1.0 / comm_.world_size();
-  for (const auto& bucket : buckets_) {
-    std::vector<torch::Tensor> pieces;
-    pieces.reserve(bucket.size());
-    for (size_t index : bucket) {
-      const torch::Tensor& parameter = parameters_[index].second;
-      pieces.push_back(parameter.grad().defined() ? parameter.grad().reshape({-1})
-                                                  : torch::zeros({parameter.numel()}, parameter.options()));
+  for (auto& bucket : buckets_) {
+    for (const Slot& slot : bucket.slots) {
+      const torch::Tensor& parameter = parameters_[slot.parameter].second;
+      torch::Tensor target = bucket.buffer.narrow(0, slot.offset, slot.count);
+      if (!parameter.grad().defined()) {
+        target.zero_();
+      } else if (slot.live.defined()) {
+        at::index_select_out(target, parameter.grad().reshape({-1}), 0, slot.live);
+      } else {
+        target.copy_(parameter.grad().reshape({-1}));
+      }
     }
-    torch::Tensor packed = torch::cat(pieces).mul_(scale).contiguous();
-    if (comm_.world_size() > 1) {
-      comm_.all_reduce(packed.data_ptr(), packed.numel(), comm::DataType::kFloat32,
+    bucket.buffer.mul_(scale);
+    if (comm_.world_size() > 1 && bucket.buffer.numel() > 0) {
+      comm_.all_reduce(bucket.buffer.data_ptr(), bucket.buffer.numel(), comm::DataType::kFloat32,
                        comm::ReduceOp::kSum, "gradient bucket all-reduce");
     }
-    int64_t offset = 0;
-    for (size_t index : bucket) {
-      torch::Tensor& parameter = parameters_[index].second;
-      const int64_t n = parameter.numel();
-      torch::Tensor slice = packed.narrow(0, offset, n).view(parameter.sizes());
-      if (parameter.grad().defined()) {
-        parameter.mutable_grad().copy_(slice);
-      } else {
-        parameter.mutable_grad() = slice.clone();
+    for (const Slot& slot : bucket.slots) {
+      torch::Tensor& parameter = parameters_[slot.parameter].second;
+      torch::Tensor reduced = bucket.buffer.narrow(0, slot.offset, slot.count);
+      if (!parameter.grad().defined()) {
+        parameter.mutable_grad() = torch::zeros_like(parameter).detach();
       }
-      offset += n;
+      torch::Tensor grad = parameter.mutable_grad();
+      if (slot.live.defined()) {
+        if (grad.is_contiguous()) {
+          grad.zero_();
+          grad.view({-1}).index_copy_(0, slot.live, reduced);
+        } else {
+          torch::Tensor scattered = torch::zeros({parameter.numel()}, reduced.options());
+          scattered.index_copy_(0, slot.live, reduced);
+          grad.copy_(scattered.view(parameter.sizes()));
+        }
+      } else {
+        grad.copy_(reduced.view(parameter.sizes()));
+      }
     }
   }
 }

@@ -5,8 +5,20 @@
 // while packed, all-reduced, and unpacked. Every rank launches the same buckets in the same
 // order. A parameter without a gradient (unused this step) is sent as zeros, never skipped,
 // so collectives stay matched (DESIGN.md pitfall 2).
+//
+// Note [Mask-aware packing]: masks are identical on every rank (verified by fingerprint after
+// every update), so every rank knows the live coordinates of every masked parameter without
+// any index being sent. With `compact_masked` on, a masked parameter contributes only its live
+// entries to its bucket; after the all-reduce they are scattered back and pruned entries get
+// gradient 0 -- the values a dense reduction of masked gradients gives (pruned entries may differ
+// from it only in the sign of zero). The plan (live indices, bucket layout, sized by the bytes
+// actually sent) is rebuilt only when the caller says the masks changed, so the contract is:
+// every rank calls set_masks / masks_changed / set_needs_dense at the same step.
+// Parameters flagged with set_needs_dense (methods that score pruned entries: movement,
+// regrowth) travel dense while flagged.
 #include <torch/types.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,20 +27,62 @@
 
 namespace topiary::train {
 
+class MaskSet;
+
+struct ReducerOptions {
+  int64_t bucket_bytes = int64_t{25} << 20;
+  int64_t first_bucket_bytes = int64_t{1} << 20;
+  // Send only unpruned entries of masked parameters (Note [Mask-aware packing]).
+  bool compact_masked = true;
+};
+
 class GradientReducer {
  public:
   GradientReducer(std::vector<std::pair<std::string, torch::Tensor>> parameters,
-                  comm::Communicator& comm, int64_t bucket_bytes = 25 << 20,
-                  int64_t first_bucket_bytes = 1 << 20);
+                  comm::Communicator& comm, int64_t bucket_bytes = int64_t{25} << 20,
+                  int64_t first_bucket_bytes = int64_t{1} << 20);
+  GradientReducer(std::vector<std::pair<std::string, torch::Tensor>> parameters,
+                  comm::Communicator& comm, const ReducerOptions& options);
+
+  // Uses `masks` (which must outlive the reducer) from now on and rebuilds the plan.
+  void set_masks(const MaskSet& masks);
+  // Call on every rank after any mask in the set changed (same step on every rank).
+  void masks_changed();
+  // Sends `name` dense (true) or compacted (false) from the next reduce() on.
+  void set_needs_dense(const std::string& name, bool dense);
+
   void reduce();
+
+  // Gradient bytes this rank sends into all-reduces per step under the current plan, and what a
+  // dense reduction would send.
   int64_t bytes_per_step() const { return bytes_per_step_; }
+  int64_t dense_bytes_per_step() const { return dense_bytes_per_step_; }
   size_t bucket_count() const { return buckets_.size(); }
+  int64_t plan_builds() const { return plan_builds_; }
 
  private:
+  struct Slot {
+    size_t parameter;     // index into parameters_
+    int64_t offset;       // first element in the bucket buffer
+    int64_t count;        // elements sent
+    torch::Tensor live;   // flat indices of unpruned entries; undefined = dense
+  };
+  struct Bucket {
+    std::vector<Slot> slots;
+    torch::Tensor buffer;  // flat, float32, on the parameters' device
+  };
+
+  void rebuild_plan();
+
   std::vector<std::pair<std::string, torch::Tensor>> parameters_;
-  std::vector<std::vector<size_t>> buckets_;  // indices into parameters_
   comm::Communicator& comm_;
+  ReducerOptions options_;
+  const MaskSet* masks_ = nullptr;
+  std::vector<bool> needs_dense_;  // per parameter
+  std::vector<Bucket> buckets_;
   int64_t bytes_per_step_ = 0;
+  int64_t dense_bytes_per_step_ = 0;
+  int64_t plan_builds_ = 0;
 };
 
 }  // namespace topiary::train

@@ -8,9 +8,9 @@
 
 namespace topiary::train {
 
-MetricsLog::MetricsLog(const std::string& directory) : directory_(directory) {
+MetricsLog::MetricsLog(const std::string& directory, bool append) : directory_(directory) {
   if (directory_.empty()) return;
-  stream_.open(directory_ + "/metrics.jsonl", std::ios::trunc);
+  stream_.open(directory_ + "/metrics.jsonl", append ? std::ios::app : std::ios::trunc);
   if (!stream_) throw UserError(directory_ + "/metrics.jsonl: cannot open for writing");
 }
 

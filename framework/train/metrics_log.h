@@ -11,7 +11,8 @@ namespace topiary::train {
 class MetricsLog {
  public:
   // An empty directory disables logging (ranks other than 0).
-  explicit MetricsLog(const std::string& directory);
+  // `append` keeps the events of an earlier (interrupted) run of the same directory.
+  MetricsLog(const std::string& directory, bool append);
   void append(const nlohmann::json& event);
   void write_summary(const nlohmann::json& summary) const;
 

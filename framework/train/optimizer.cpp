@@ -44,4 +44,67 @@ void zero_optimizer_state(torch::optim::Optimizer& optimizer, const torch::Tenso
   }
 }
 
+OptimizerStateArrays export_optimizer_state(
+    torch::optim::Optimizer& optimizer,
+    const std::vector<std::pair<std::string, torch::Tensor>>& parameters) {
+  OptimizerStateArrays out;
+  auto& states = optimizer.state();
+  for (const auto& [name, parameter] : parameters) {
+    auto it = states.find(parameter.unsafeGetTensorImpl());
+    if (it == states.end()) {
+      out.steps.push_back(-1);
+      continue;
+    }
+    if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(it->second.get())) {
+      out.steps.push_back(adam->step());
+      out.tensors.emplace_back(name + ":exp_avg", adam->exp_avg());
+      out.tensors.emplace_back(name + ":exp_avg_sq", adam->exp_avg_sq());
+    } else if (auto* adamw = dynamic_cast<torch::optim::AdamWParamState*>(it->second.get())) {
+      out.steps.push_back(adamw->step());
+      out.tensors.emplace_back(name + ":exp_avg", adamw->exp_avg());
+      out.tensors.emplace_back(name + ":exp_avg_sq", adamw->exp_avg_sq());
+    } else if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(it->second.get())) {
+      out.steps.push_back(0);
+      if (sgd->momentum_buffer().defined()) {
+        out.tensors.emplace_back(name + ":momentum_buffer", sgd->momentum_buffer());
+      }
+    } else {
+      out.steps.push_back(-1);
+    }
+  }
+  return out;
+}
+
+void import_optimizer_state(
+    torch::optim::Optimizer& optimizer,
+    const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+    const std::vector<int64_t>& steps,
+    const std::function<torch::Tensor(const std::string&)>& find) {
+  auto& states = optimizer.state();
+  states.clear();
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const auto& [name, parameter] = parameters[i];
+    if (i >= steps.size() || steps[i] < 0) continue;
+    void* key = parameter.unsafeGetTensorImpl();
+    if (dynamic_cast<torch::optim::AdamW*>(&optimizer) != nullptr) {
+      auto state = std::make_unique<torch::optim::AdamWParamState>();
+      state->step(steps[i]);
+      state->exp_avg(find(name + ":exp_avg").clone());
+      state->exp_avg_sq(find(name + ":exp_avg_sq").clone());
+      states[key] = std::move(state);
+    } else if (dynamic_cast<torch::optim::Adam*>(&optimizer) != nullptr) {
+      auto state = std::make_unique<torch::optim::AdamParamState>();
+      state->step(steps[i]);
+      state->exp_avg(find(name + ":exp_avg").clone());
+      state->exp_avg_sq(find(name + ":exp_avg_sq").clone());
+      states[key] = std::move(state);
+    } else if (dynamic_cast<torch::optim::SGD*>(&optimizer) != nullptr) {
+      auto state = std::make_unique<torch::optim::SGDParamState>();
+      torch::Tensor buffer = find(name + ":momentum_buffer");
+      if (buffer.defined()) state->momentum_buffer(buffer.clone());
+      states[key] = std::move(state);
+    }
+  }
+}
+
 }  // namespace topiary::train

@@ -2,7 +2,10 @@
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "recipe/recipe.h"
@@ -16,5 +19,21 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const recipe::TrainingCo
 // Zeroes the optimizer's per-parameter state where `mask` is 0 (see Note [Masks]).
 void zero_optimizer_state(torch::optim::Optimizer& optimizer, const torch::Tensor& parameter,
                           const torch::Tensor& mask);
+
+// Per-parameter optimizer state as plain arrays ("<param>:exp_avg", ...) plus each parameter's
+// step count, so checkpoints stay readable (h5py) and byte-for-byte reproducible.
+struct OptimizerStateArrays {
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  std::vector<int64_t> steps;  // one per parameter, -1 = no state yet
+};
+OptimizerStateArrays export_optimizer_state(
+    torch::optim::Optimizer& optimizer,
+    const std::vector<std::pair<std::string, torch::Tensor>>& parameters);
+// `find` returns the saved tensor for "<param>:<state>" or an undefined tensor.
+void import_optimizer_state(
+    torch::optim::Optimizer& optimizer,
+    const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+    const std::vector<int64_t>& steps,
+    const std::function<torch::Tensor(const std::string&)>& find);
 
 }  // namespace topiary::train

@@ -14,7 +14,8 @@
 #include "models/classifier.h"
 #include "recipe/recipe.h"
 #include "train/batch.h"
-#include "train/checkpoint.h"
+#include "train/preemption.h"
+#include "train/training_state.h"
 #include "train/evaluate.h"
 #include "train/gradient_reducer.h"
 #include "train/metrics_log.h"
@@ -145,9 +146,48 @@ int run_training(const TrainOptions& options) {
   for (const auto& [name, p] : parameters) tensors.push_back(p);
   auto optimizer = make_optimizer(recipe.training, tensors);
   GradientReducer reducer(parameters, *comm);
-  MetricsLog log(leader ? output_dir : "");
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
   torch::manual_seed(recipe.seed * 1000003ull + static_cast<uint64_t>(comm->rank()) + 1);
+  const StateRefs state{parameters, masks, *optimizer, *comm};
+
+  int64_t checkpoint_every = 0;
+  int64_t start_step = 0;
+  std::optional<EvalResult> dense;
+  int64_t mask_verifications = 0;
+  if (!agree(*comm, [&] {
+        if (!options.checkpoint_every.empty()) {
+          checkpoint_every = std::max<int64_t>(1, TimeSpec::parse(options.checkpoint_every).to_steps(geometry));
+        }
+        if (!options.resume.empty()) {
+          const std::string path = resolve_resume_path(options.resume);
+          auto attributes = restore_training_state(path, state);
+          if (attributes["recipe"] != recipe.effective_yaml) {
+            throw UserError(path + ": checkpoint was written by a different effective recipe; "
+                            "resume with the same recipe and --set overrides");
+          }
+          start_step = std::stoll(attributes["step"]);
+          mask_verifications = std::stoll(attributes["mask_verifications"]);
+          if (!attributes["dense_accuracy"].empty()) {
+            dense = EvalResult{std::stod(attributes["dense_loss"]), std::stod(attributes["dense_accuracy"]), 0};
+          }
+          if (leader) std::printf("topiary: resumed from %s at step %lld\n", path.c_str(), static_cast<long long>(start_step));
+        }
+      })) {
+    return kExitUserError;
+  }
+  MetricsLog log(leader ? output_dir : "", /*append=*/start_step > 0);
+  install_preemption_handler();
+
+  auto attributes_at = [&](int64_t step) {
+    std::map<std::string, std::string> attributes = {
+        {"step", std::to_string(step)}, {"recipe", recipe.effective_yaml},
+        {"model_type", recipe.model.type}, {"mask_verifications", std::to_string(mask_verifications)}};
+    if (dense) {
+      attributes["dense_accuracy"] = std::to_string(dense->accuracy);
+      attributes["dense_loss"] = std::to_string(dense->loss);
+    }
+    return attributes;
+  };
 
   if (leader) {
     std::printf("topiary: %s on %d rank(s) [%s]: %lld examples, %lld steps/epoch, %lld steps, "
@@ -158,13 +198,11 @@ int run_training(const TrainOptions& options) {
                 static_cast<long long>(total_steps),
                 static_cast<long long>(recipe.training.batch_size));
   }
-  std::optional<EvalResult> dense;
-  int64_t mask_verifications = 0;
   EvalResult last_eval;
   double running_loss = 0;
   int64_t running_count = 0;
   model->train();
-  for (int64_t step = 0; step < total_steps; ++step) {
+  for (int64_t step = start_step; step < total_steps; ++step) {
     PaddedBatch batch = make_batch(dataset.train, sampler.local_indices(step), model->min_length(),
                                    recipe.model.max_length);
     torch::Tensor ids = torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
@@ -206,23 +244,43 @@ int run_training(const TrainOptions& options) {
       running_loss = 0;
       running_count = 0;
     }
+    // Every rank must take the same decision, so the signal flag is all-reduced each step.
+    const bool preempted = preemption_requested(*comm);
+    const bool stop_here = options.stop_at > 0 && completed == options.stop_at;
+    if (completed < total_steps &&
+        ((checkpoint_every > 0 && completed % checkpoint_every == 0) || preempted || stop_here)) {
+      save_training_state(checkpoint_path(output_dir, completed), state, attributes_at(completed));
+      if (leader) remove_old_checkpoints(output_dir, options.keep_last);
+    }
+    if (preempted) {
+      if (leader) std::printf("topiary: preempted (SIGTERM): checkpoint at step %lld written; exiting\n", static_cast<long long>(completed));
+      return kExitPreempted;
+    }
+    if (stop_here) {
+      if (leader) std::printf("topiary: stopped at step %lld as asked (--stop-at)\n", static_cast<long long>(completed));
+      return kExitOk;
+    }
   }
   verify_masks_agree(masks, *comm);
   ++mask_verifications;
   if (options.write_rank_masks) {
     write_rank_masks(output_dir + "/masks.rank" + std::to_string(comm->rank()) + ".h5", masks);
   }
+  if (start_step >= total_steps) {
+    last_eval = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
+  }
 
   int64_t total_parameters = 0;
   for (const auto& [name, p] : parameters) total_parameters += p.numel();
   const int64_t pruned = masks.zero_elements();
+  const std::string checkpoint = output_dir + "/final.h5";
+  save_training_state(checkpoint, state, attributes_at(total_steps));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (leader) {
-    const std::string checkpoint = output_dir + "/final.h5";
-    write_training_checkpoint(checkpoint, parameters, masks, recipe, total_steps);
     nlohmann::json summary = {
         {"recipe", recipe.name}, {"world_size", comm->world_size()}, {"steps", total_steps},
+        {"resumed_from_step", start_step},
         {"dense_accuracy", dense ? dense->accuracy : last_eval.accuracy},
         {"final_accuracy", last_eval.accuracy}, {"final_loss", last_eval.loss},
         {"target_sparsity", masks.sparsity()},

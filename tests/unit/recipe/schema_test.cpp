@@ -78,6 +78,15 @@ TEST(Schema, HasTheSameKeysAsTheParser) {
   EXPECT_EQ(keys_of(defs["prune"]["properties"]),
             parser_keys(kData + "stages: [{until: 1ep, modifiers: [{prune: {" + kPrune +
                         ", zzz: 1}}]}]\n"));
+  EXPECT_EQ(keys_of(defs["override"]["properties"]),
+            parser_keys(kData + "stages: [{until: 1ep, modifiers: [{prune: {" + kPrune +
+                        ", overrides: [{zzz: 1}]}}]}]\n"));
+  for (const char* kind : {"snapshot", "rewind", "lr"}) {
+    EXPECT_EQ(keys_of(defs[kind]["properties"]),
+              parser_keys(kData + "stages: [{until: 1ep, modifiers: [{" + kind + ": {zzz: 1}}]}]\n"))
+        << kind;
+  }
+  EXPECT_EQ(keys_of(defs["hold"]["anyOf"][1]["properties"]), std::set<std::string>{});
 }
 
 TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
@@ -90,6 +99,8 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(enum_of(prune["method"]), as_set(known_prune_methods()));
   EXPECT_EQ(enum_of(prune["scope"]), as_set(known_prune_scopes()));
   EXPECT_EQ(enum_of(prune["schedule"]), as_set(known_prune_schedules()));
+  const json& lr = schema["$defs"]["lr"]["properties"];
+  EXPECT_EQ(enum_of(lr["schedule"]), as_set(known_lr_schedules()));
 
   const ModelConfig m;
   EXPECT_EQ(model["type"]["default"], m.type);
@@ -111,6 +122,14 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(prune["scope"]["default"], p.scope);
   EXPECT_EQ(prune["schedule"]["default"], p.schedule);
   EXPECT_EQ(prune["init_sparsity"]["default"], p.init_sparsity);
+  EXPECT_EQ(prune["pattern"]["default"], p.pattern);
+  const LrModifier l;
+  EXPECT_EQ(lr["schedule"]["default"], l.schedule);
+  EXPECT_EQ(lr["min_lr"]["default"], l.min_lr);
+  EXPECT_EQ(lr["gamma"]["default"], l.gamma);
+  EXPECT_EQ(lr["rewind"]["default"], l.rewind);
+  EXPECT_EQ(schema["$defs"]["rewind"]["properties"]["reinit"]["default"], RewindModifier{}.reinit);
+  EXPECT_EQ(schema["$defs"]["stage"]["properties"]["repeat"]["default"], Stage{}.repeat);
   EXPECT_EQ(schema["properties"]["seed"]["default"], Recipe{}.seed);
 }
 

@@ -1,0 +1,83 @@
+// The modifiers around pruning: snapshot, rewind (lottery ticket) and lr.
+#include "core/error.h"
+#include "recipe/stage_parser.h"
+
+namespace topiary::recipe {
+
+SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node,
+                                const std::string& path, const StageWindow& window) {
+  MapReader m(ctx, node, path, {"name", "at"});
+  SnapshotModifier snapshot;
+  snapshot.where = m.locate();
+  snapshot.name = as_string(ctx, m.require("name"), m.path("name"));
+  if (snapshot.name.empty()) m.fail("name", "a snapshot needs a name, e.g. {name: early}");
+  snapshot.at = m.time_opt("at");
+  if (snapshot.at) {
+    if (comparable(*snapshot.at, window.begin) && snapshot.at->value < window.begin.value) {
+      m.fail("at", "is before its stage begins (" + window.begin.to_string() + ")");
+    }
+    if (window.end && comparable(*snapshot.at, *window.end) &&
+        snapshot.at->value > window.end->value) {
+      m.fail("at", "is after its stage's first level ends (" + window.end->to_string() + ")");
+    }
+  }
+  return snapshot;
+}
+
+RewindModifier parse_rewind(const Context& ctx, const YAML::Node& node, const std::string& path) {
+  MapReader m(ctx, node, path, {"to", "reinit"});
+  RewindModifier rewind;
+  rewind.where = m.locate();
+  rewind.to = as_string(ctx, m.require("to"), m.path("to"));
+  rewind.to_where = ctx.locate(m.get("to"), m.path("to"));
+  rewind.reinit = m.bool_or("reinit", false);
+  return rewind;
+}
+
+LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::string& path,
+                    const StageWindow& window) {
+  MapReader m(ctx, node, path, {"schedule", "warmup", "min_lr", "gamma", "every", "rewind"});
+  LrModifier lr;
+  lr.where = m.locate();
+  if (m.has("schedule")) {
+    lr.schedule = as_choice(ctx, m.get("schedule"), m.path("schedule"), "learning-rate schedule",
+                            known_lr_schedules());
+  }
+  lr.warmup = m.time_opt("warmup");
+  if (lr.warmup) {
+    if (lr.warmup->value <= 0) m.fail("warmup", "must be longer than zero (or left out)");
+    const TimeSpec length{window.end ? window.end->value - window.begin.value : 0,
+                          window.end ? window.end->unit : TimeUnit::kIterations};
+    if (window.end && comparable(*lr.warmup, length) && length.value > 0 &&
+        lr.warmup->value >= length.value) {
+      m.fail("warmup", "is not shorter than its stage (level) length (" + length.to_string() +
+                           ")");
+    }
+  }
+  lr.min_lr = m.double_or("min_lr", lr.min_lr);
+  if (lr.min_lr < 0) m.fail("min_lr", "must be >= 0; found " + format_number(lr.min_lr));
+  lr.gamma = m.double_or("gamma", lr.gamma);
+  if (!(lr.gamma > 0 && lr.gamma <= 1)) {
+    m.fail("gamma", "must be in (0, 1], the factor applied every 'every'; found " +
+                        format_number(lr.gamma));
+  }
+  lr.every = m.time_opt("every");
+  if (lr.every && lr.every->value <= 0) m.fail("every", "must be longer than zero, e.g. 1ep");
+  if (lr.schedule == "step" && !lr.every) {
+    m.fail("every", "schedule step needs 'every', the interval between rate drops (e.g. 2ep)");
+  }
+  for (const char* key : {"gamma", "every"}) {
+    if (lr.schedule != "step" && m.has(key)) {
+      m.fail(key, std::string("is used only by schedule: step (this schedule is ") + lr.schedule +
+                      ")");
+    }
+  }
+  if (m.has("min_lr") && lr.schedule != "linear" && lr.schedule != "cosine") {
+    m.fail("min_lr", "is used only by schedules linear and cosine (this schedule is " +
+                         lr.schedule + ")");
+  }
+  lr.rewind = m.bool_or("rewind", false);
+  return lr;
+}
+
+}  // namespace topiary::recipe

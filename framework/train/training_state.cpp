@@ -1,0 +1,186 @@
+#include "train/training_state.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <cstring>
+
+#include "core/error.h"
+#include "io/checkpoint_file.h"
+#include "train/optimizer.h"
+
+namespace topiary::train {
+namespace fs = std::filesystem;
+namespace {
+
+template <typename T>
+std::vector<uint8_t> as_bytes(const std::vector<T>& values) {
+  const auto* begin = reinterpret_cast<const uint8_t*>(values.data());
+  return {begin, begin + values.size() * sizeof(T)};
+}
+
+std::vector<uint8_t> rng_state() {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  torch::Tensor state = generator.get_state().contiguous();
+  const auto* bytes = state.data_ptr<uint8_t>();
+  return {bytes, bytes + state.numel()};
+}
+
+void set_rng_state(const std::vector<uint8_t>& bytes) {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  torch::Tensor state = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
+  std::copy(bytes.begin(), bytes.end(), state.data_ptr<uint8_t>());
+  generator.set_state(state);
+}
+
+io::NamedArray to_array(const std::string& name, const torch::Tensor& tensor) {
+  torch::Tensor cpu = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  io::NamedArray array;
+  array.name = name;
+  array.shape.assign(cpu.sizes().begin(), cpu.sizes().end());
+  array.values.assign(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+  return array;
+}
+
+void copy_into(const std::string& path, const io::NamedArray& array, torch::Tensor& target) {
+  if (std::vector<int64_t>(target.sizes().begin(), target.sizes().end()) != array.shape) {
+    throw UserError(path + ": checkpoint is from a different model: '" + array.name +
+                    "' has another shape");
+  }
+  torch::NoGradGuard no_grad;
+  torch::Tensor source = torch::from_blob(const_cast<float*>(array.values.data()), target.sizes(),
+                                          torch::kFloat32);
+  target.copy_(source);
+}
+
+}  // namespace
+
+void save_training_state(const std::string& path, const StateRefs& state,
+                         const std::map<std::string, std::string>& attributes) {
+  // Collective part: every rank's RNG state (same size on every rank).
+  std::vector<uint8_t> mine = rng_state();
+  const int world = state.comm.world_size();
+  std::vector<uint8_t> all(mine.size() * static_cast<size_t>(world));
+  state.comm.all_gather(mine.data(), all.data(), static_cast<int64_t>(mine.size()),
+                        comm::DataType::kUInt8, "checkpoint RNG states");
+  if (state.comm.rank() == 0) {
+    io::CheckpointContents contents;
+    for (const auto& [name, p] : state.parameters) contents.weights.push_back(to_array(name, p));
+    for (const auto& [name, m] : state.masks.all()) contents.masks.push_back(to_array(name, m));
+    const OptimizerStateArrays optimizer = export_optimizer_state(state.optimizer, state.parameters);
+    for (const auto& [name, tensor] : optimizer.tensors) contents.optimizer.push_back(to_array(name, tensor));
+    contents.blobs["optimizer_steps"] = as_bytes(optimizer.steps);
+    for (int r = 0; r < world; ++r) {
+      contents.blobs["rng.rank" + std::to_string(r)] =
+          std::vector<uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(mine.size() * r),
+                               all.begin() + static_cast<std::ptrdiff_t>(mine.size() * (r + 1)));
+    }
+    contents.attributes = attributes;
+    contents.attributes["world_size"] = std::to_string(world);
+    fs::create_directories(fs::path(path).parent_path());
+    io::write_checkpoint(path, contents);
+  }
+  state.comm.barrier("checkpoint written");
+}
+
+std::map<std::string, std::string> restore_training_state(const std::string& path,
+                                                          const StateRefs& state) {
+  io::CheckpointContents contents = io::read_checkpoint(path);
+  const std::string world = std::to_string(state.comm.world_size());
+  if (contents.attributes["world_size"] != world) {
+    throw UserError(path + ": checkpoint was written by " + contents.attributes["world_size"] +
+                    " rank(s); resume it with the same number of ranks (" + world +
+                    " now) so that the data order and results stay exact");
+  }
+  if (contents.weights.size() != state.parameters.size()) {
+    throw UserError(path + ": checkpoint is from a different model (" +
+                    std::to_string(contents.weights.size()) + " parameters, this model has " +
+                    std::to_string(state.parameters.size()) + ")");
+  }
+  std::map<std::string, const io::NamedArray*> weights;
+  for (const auto& array : contents.weights) weights[array.name] = &array;
+  for (const auto& [name, parameter] : state.parameters) {
+    auto it = weights.find(name);
+    if (it == weights.end()) {
+      throw UserError(path + ": checkpoint is from a different model: no parameter '" + name + "'");
+    }
+    torch::Tensor target = parameter;
+    copy_into(path, *it->second, target);
+  }
+  for (const auto& array : contents.masks) {
+    auto it = std::find_if(state.parameters.begin(), state.parameters.end(),
+                           [&](const auto& p) { return p.first == array.name; });
+    if (it == state.parameters.end()) {
+      throw UserError(path + ": checkpoint has a mask for unknown parameter '" + array.name + "'");
+    }
+    state.masks.add(array.name, it->second);
+    copy_into(path, array, state.masks.at(array.name));
+  }
+  const auto& step_bytes = contents.blobs["optimizer_steps"];
+  if (step_bytes.size() != state.parameters.size() * sizeof(int64_t)) {
+    throw UserError(path + ": checkpoint holds no optimizer state for this model");
+  }
+  std::vector<int64_t> steps(state.parameters.size());
+  std::memcpy(steps.data(), step_bytes.data(), step_bytes.size());
+  std::map<std::string, const io::NamedArray*> saved;
+  for (const auto& array : contents.optimizer) saved[array.name] = &array;
+  import_optimizer_state(state.optimizer, state.parameters, steps, [&](const std::string& key) {
+    auto it = saved.find(key);
+    if (it == saved.end()) return torch::Tensor();
+    return torch::from_blob(const_cast<float*>(it->second->values.data()), it->second->shape,
+                            torch::kFloat32);
+  });
+  const auto rng = contents.blobs.find("rng.rank" + std::to_string(state.comm.rank()));
+  if (rng == contents.blobs.end()) throw UserError(path + ": checkpoint holds no RNG state for this rank");
+  set_rng_state(rng->second);
+  return contents.attributes;
+}
+
+void write_rank_masks(const std::string& path, const MaskSet& masks) {
+  io::CheckpointContents contents;
+  for (const auto& [name, mask] : masks.all()) contents.masks.push_back(to_array(name, mask));
+  contents.attributes["content"] = "masks of one rank";
+  io::write_checkpoint(path, contents);
+}
+
+std::string checkpoint_path(const std::string& run_dir, int64_t step) {
+  char name[64];
+  std::snprintf(name, sizeof(name), "step-%08lld.h5", static_cast<long long>(step));
+  return (fs::path(run_dir) / "checkpoints" / name).string();
+}
+
+namespace {
+std::vector<fs::path> periodic_checkpoints(const std::string& run_dir) {
+  std::vector<fs::path> found;
+  const fs::path dir = fs::path(run_dir) / "checkpoints";
+  if (!fs::is_directory(dir)) return found;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("step-", 0) == 0 && entry.path().extension() == ".h5") found.push_back(entry.path());
+  }
+  std::sort(found.begin(), found.end());  // zero-padded steps sort by name
+  return found;
+}
+}  // namespace
+
+std::string resolve_resume_path(const std::string& file_or_dir) {
+  if (!fs::exists(file_or_dir)) throw UserError(file_or_dir + ": no such checkpoint or run directory");
+  if (!fs::is_directory(file_or_dir)) return file_or_dir;
+  const auto found = periodic_checkpoints(file_or_dir);
+  if (found.empty()) throw UserError(file_or_dir + ": run directory holds no checkpoints/step-*.h5");
+  return found.back().string();
+}
+
+void remove_old_checkpoints(const std::string& run_dir, int keep) {
+  auto found = periodic_checkpoints(run_dir);
+  for (size_t i = 0; i + static_cast<size_t>(std::max(keep, 1)) < found.size(); ++i) {
+    fs::remove(found[i]);
+  }
+}
+
+}  // namespace topiary::train
