@@ -1,4 +1,5 @@
 // topiary: one binary, one subcommand per file (see commands.h).
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -6,6 +7,9 @@
 #include "core/error.h"
 
 int main(int argc, char** argv) {
+  // A file-size limit (or quota) then makes writes fail with EFBIG, which becomes a clear error
+  // with the previous checkpoint intact, instead of killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"Topiary: train NLP models and prune them, on one core or a cluster"};
   app.require_subcommand(1);
   topiary::cli::add_prepare_command(app);

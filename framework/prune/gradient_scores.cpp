@@ -10,8 +10,7 @@ namespace topiary::prune {
 namespace {
 
 // Scores are compared as floats by the selection; a double sum keeps many small steps exact.
-void write_scores(std::span<const double> sums, std::span<const float> mask,
-                  std::span<float> out) {
+void write_scores(std::span<const double> sums, std::span<const float> mask, std::span<float> out) {
   TOPIARY_ASSERT(out.size() == sums.size() && (mask.empty() || mask.size() == sums.size()),
                  "score buffers differ in size from the accumulator");
   for (size_t i = 0; i < sums.size(); ++i) {

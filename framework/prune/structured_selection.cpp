@@ -144,11 +144,10 @@ void select_rows(std::span<ScoredTensor> tensors, std::span<const RowView> views
     }
   }
   // Rows of different tensors differ in length, so a global selection counts entries.
-  select_units(tensors, std::move(units), global, false, sparsity,
-               [&](const Unit& u, auto prune) {
-                 const int64_t length = views[u.tensor].row_length;
-                 for (int64_t c = 0; c < length; ++c) prune(u.index * length + c);
-               });
+  select_units(tensors, std::move(units), global, false, sparsity, [&](const Unit& u, auto prune) {
+    const int64_t length = views[u.tensor].row_length;
+    for (int64_t c = 0; c < length; ++c) prune(u.index * length + c);
+  });
 }
 
 }  // namespace topiary::prune

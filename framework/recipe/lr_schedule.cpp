@@ -36,8 +36,7 @@ double LrSchedule::lr_at(int64_t step) const {
     case LrKind::kConstant:
       return base_lr;
     case LrKind::kStep:
-      return base_lr *
-             std::pow(gamma, static_cast<double>(after / std::max<int64_t>(1, every)));
+      return base_lr * std::pow(gamma, static_cast<double>(after / std::max<int64_t>(1, every)));
     case LrKind::kLinear:
       return base_lr + (min_lr - base_lr) * p;
     case LrKind::kCosine:

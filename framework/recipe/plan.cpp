@@ -11,7 +11,8 @@ namespace {
 
 [[noreturn]] void fail_at_key(const SourceLocation& where, const std::string& key,
                               const std::string& message) {
-  throw UserError(located(where.file, where.line, where.column, join_path(where.key, key), message));
+  throw UserError(
+      located(where.file, where.line, where.column, join_path(where.key, key), message));
 }
 
 LrSchedule stage_lr(const Recipe& recipe, const Stage& stage, const PlannedStage& span,
@@ -29,8 +30,9 @@ LrSchedule stage_lr(const Recipe& recipe, const Stage& stage, const PlannedStage
   if (m.warmup) lr.warmup = m.warmup->to_steps(geometry);
   if (m.rewind) lr.level_length = span.level_length;
   if (lr.warmup >= (m.rewind ? span.level_length : lr.length)) {
-    fail_at_key(m.where, "warmup", "is " + std::to_string(lr.warmup) +
-                                       " steps, not shorter than the stage (level) it warms up");
+    fail_at_key(m.where, "warmup",
+                "is " + std::to_string(lr.warmup) +
+                    " steps, not shorter than the stage (level) it warms up");
   }
   return lr;
 }
@@ -88,8 +90,8 @@ PlannedStage plan_stage(const Recipe& recipe, size_t index, int64_t begin,
   if (span.level_length <= 0) {
     fail_at_key(stage.where, stage.has_until ? "until" : "for",
                 "stage '" + stage.name + "' would end at step " +
-                    std::to_string(begin + span.level_length) +
-                    ", not after its start at step " + std::to_string(begin));
+                    std::to_string(begin + span.level_length) + ", not after its start at step " +
+                    std::to_string(begin));
   }
   for (const auto& s : stage.snapshots) {
     span.snapshots.push_back({s.name, s.at ? s.at->to_steps(geometry) : begin});
@@ -135,7 +137,7 @@ StepGeometry plan_geometry(const Recipe& recipe, const PlanOptions& options) {
                     std::to_string(options.world_size) + " ranks");
   }
   StepGeometry geometry;
-  geometry.steps_per_epoch = options.train_examples / batch;
+  geometry.steps_per_epoch = options.train_examples / (batch / options.world_size);
   if (geometry.steps_per_epoch < 1) {
     throw UserError("the training set has " + std::to_string(options.train_examples) +
                     " examples, fewer than one global batch (training.batch_size " +
@@ -214,9 +216,8 @@ std::string Plan::to_text(const Recipe& recipe) const {
       }
       for (const auto& p : level.prune) {
         const PruneModifier& m = source.prune[p.modifier];
-        out += indent + "prune " + std::to_string(p.modifier) + " (" + m.method + ", " +
-               m.scope + ", " + m.pattern + ", " + m.schedule + ") " + join_targets(m.targets) +
-               ":\n";
+        out += indent + "prune " + std::to_string(p.modifier) + " (" + m.method + ", " + m.scope +
+               ", " + m.pattern + ", " + m.schedule + ") " + join_targets(m.targets) + ":\n";
         for (const auto& u : p.updates) {
           out += indent + "  step " + std::to_string(u.step) + ": sparsity " +
                  format("%.4f", u.sparsity);

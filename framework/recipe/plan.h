@@ -30,16 +30,16 @@ struct PlanOptions {
 
 struct PlannedUpdate {
   int64_t step = 0;
-  double sparsity = 0.0;                // the modifier's target at this step
+  double sparsity = 0.0;                  // the modifier's target at this step
   std::vector<double> override_sparsity;  // one per PruneModifier::overrides entry
   double lr = 0.0;  // the rate of the optimizer step that just completed (lr_at(step - 1))
   bool operator==(const PlannedUpdate&) const = default;
 };
 
 struct PlannedPrune {
-  size_t modifier = 0;  // index into Stage::prune
-  prune::SparsityRamp ramp;                     // this level's ramp
-  std::vector<prune::SparsityRamp> overrides;   // one per PruneModifier::overrides entry
+  size_t modifier = 0;                         // index into Stage::prune
+  prune::SparsityRamp ramp;                    // this level's ramp
+  std::vector<prune::SparsityRamp> overrides;  // one per PruneModifier::overrides entry
   std::vector<PlannedUpdate> updates;
   bool operator==(const PlannedPrune&) const = default;
 };
@@ -60,7 +60,7 @@ struct PlannedSnapshot {
 struct PlannedStage {
   std::string name;
   int64_t begin = 0, end = 0;
-  int64_t level_length = 0;  // = end - begin without repeat
+  int64_t level_length = 0;          // = end - begin without repeat
   std::vector<PlannedLevel> levels;  // one per repeat
   std::vector<PlannedSnapshot> snapshots;
   LrSchedule lr;  // the stage's schedule (constant training.lr without an lr modifier)

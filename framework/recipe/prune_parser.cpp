@@ -93,9 +93,9 @@ void check_combinations(const MapReader& m, const PruneModifier& prune) {
   }
   const double fixed = pattern.fixed_sparsity();
   if (fixed >= 0 && std::fabs(prune.final_sparsity - fixed) > 1e-9) {
-    m.fail("final_sparsity", "must be " + format_number(fixed) + " for pattern " +
-                                 prune.pattern + " (it keeps " + std::to_string(pattern.n) +
-                                 " of every " + std::to_string(pattern.m) + " entries); found " +
+    m.fail("final_sparsity", "must be " + format_number(fixed) + " for pattern " + prune.pattern +
+                                 " (it keeps " + std::to_string(pattern.n) + " of every " +
+                                 std::to_string(pattern.m) + " entries); found " +
                                  format_number(prune.final_sparsity));
   }
   if (fixed >= 0 && !prune.overrides.empty()) {
@@ -103,12 +103,15 @@ void check_combinations(const MapReader& m, const PruneModifier& prune) {
   }
   if (prune.schedule == "exponential") {
     if (!m.has("rate")) {
-      m.fail("rate", "schedule exponential needs 'rate', the fraction of the remaining weights "
-                     "each update prunes (e.g. 0.2)");
+      m.fail("rate",
+             "schedule exponential needs 'rate', the fraction of the remaining weights "
+             "each update prunes (e.g. 0.2)");
     }
     if (!(prune.rate > 0 && prune.rate < 1)) {
-      m.fail("rate", "must be in (0, 1), the fraction of the remaining weights each update "
-                     "prunes; found " + format_number(prune.rate));
+      m.fail("rate",
+             "must be in (0, 1), the fraction of the remaining weights each update "
+             "prunes; found " +
+                 format_number(prune.rate));
     }
   } else if (m.has("rate")) {
     m.fail("rate", "is used only by schedule: exponential (this modifier's schedule is " +
@@ -116,8 +119,8 @@ void check_combinations(const MapReader& m, const PruneModifier& prune) {
   }
   if (prune.window) {
     if (prune.method != "taylor") {
-      m.fail("window", "is used only by method: taylor (this modifier's method is " +
-                           prune.method + ")");
+      m.fail("window",
+             "is used only by method: taylor (this modifier's method is " + prune.method + ")");
     }
     if (prune.window->value <= 0) m.fail("window", "must be longer than zero, e.g. 100it");
   }
@@ -147,10 +150,10 @@ void check_times(const MapReader& m, const PruneModifier& prune, const StageWind
 
 PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std::string& path,
                           const StageWindow& window) {
-  MapReader m(ctx, node, path,
-              {"method", "scope", "pattern", "targets", "exclude", "init_sparsity",
-               "final_sparsity", "start", "end", "every", "schedule", "rate", "window",
-               "overrides"});
+  MapReader m(
+      ctx, node, path,
+      {"method", "scope", "pattern", "targets", "exclude", "init_sparsity", "final_sparsity",
+       "start", "end", "every", "schedule", "rate", "window", "overrides"});
   PruneModifier prune;
   prune.where = m.locate();
   if (m.has("method")) {

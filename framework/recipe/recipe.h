@@ -42,15 +42,15 @@ struct PruneModifier {
   // written; prune::parse_pattern reads it (see prune/pattern.h for the exact grouping). An N:M
   // pattern needs final_sparsity = 1 - N/M.
   std::string pattern = "unstructured";
-  std::vector<std::string> targets;           // parameter-name globs, or "re:<regex>"; non-empty
-  std::vector<std::string> exclude;           // same syntax, optional
-  double init_sparsity = 0.0;                 // in [0,1)
-  double final_sparsity = 0.0;                // in [0,1), >= init_sparsity; exponential: a cap
-  TimeSpec start;                             // absolute time where the ramp starts
-  TimeSpec end;                               // absolute time where final_sparsity is reached
-  TimeSpec every;                             // pruning frequency, > 0
-  std::string schedule = "cubic";             // cubic (Zhu & Gupta) | linear | oneshot | exponential
-  double rate = 0.0;                          // exponential only, in (0,1): pruned per update
+  std::vector<std::string> targets;  // parameter-name globs, or "re:<regex>"; non-empty
+  std::vector<std::string> exclude;  // same syntax, optional
+  double init_sparsity = 0.0;        // in [0,1)
+  double final_sparsity = 0.0;       // in [0,1), >= init_sparsity; exponential: a cap
+  TimeSpec start;                    // absolute time where the ramp starts
+  TimeSpec end;                      // absolute time where final_sparsity is reached
+  TimeSpec every;                    // pruning frequency, > 0
+  std::string schedule = "cubic";    // cubic (Zhu & Gupta) | linear | oneshot | exponential
+  double rate = 0.0;                 // exponential only, in (0,1): pruned per update
   // taylor only: scores sum |w*g| over the last `window` of steps before each mask update;
   // unset = every step since the previous update (or since the modifier's start).
   std::optional<TimeSpec> window;
@@ -64,8 +64,8 @@ struct PruneModifier {
 // name, at `at` (absolute; default: the stage's start). In a repeated stage it is taken once, in
 // the first level.
 struct SnapshotModifier {
-  std::string name;              // unique in the recipe
-  std::optional<TimeSpec> at;    // inside the stage's first level
+  std::string name;            // unique in the recipe
+  std::optional<TimeSpec> at;  // inside the stage's first level
   SourceLocation where;
 };
 
@@ -165,8 +165,9 @@ std::string to_yaml(const Recipe& recipe);
 
 // Called by the trainer once parameter names are known. Every target and exclude pattern must
 // match at least one parameter, each modifier must select at least one parameter, and no
-// parameter may be pruned by two modifiers of the same stage; otherwise a UserError located at
-// the pattern or modifier, listing the parameters.
+// parameter may be pruned by two modifiers of the same stage; each override pattern must match a
+// parameter its modifier prunes, and no parameter may match two overrides; otherwise a UserError
+// located at the pattern, override or modifier, listing the parameters.
 void validate_targets(const Recipe& recipe, const std::vector<std::string>& parameter_names);
 
 // The parameters a modifier prunes: those matching any target and no exclude, in the order of

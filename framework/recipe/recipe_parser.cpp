@@ -144,9 +144,9 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& file_name,
   for (const auto& stage : recipe.stages) {
     if (stage.lr && (stage.lr->schedule == "linear" || stage.lr->schedule == "cosine") &&
         stage.lr->min_lr >= recipe.training.lr) {
-      fail_at(stage.lr->where, "min_lr (" + format_number(stage.lr->min_lr) +
-                                   ") must be below training.lr (" +
-                                   format_number(recipe.training.lr) + "), the rate it decays from");
+      fail_at(stage.lr->where,
+              "min_lr (" + format_number(stage.lr->min_lr) + ") must be below training.lr (" +
+                  format_number(recipe.training.lr) + "), the rate it decays from");
     }
   }
   recipe.effective_yaml = to_yaml(recipe);

@@ -97,8 +97,8 @@ void write_stage(YAML::Emitter& out, const Stage& stage) {
     out << YAML::Key << "for" << YAML::Value << stage.length->to_string();
   }
   if (stage.repeat != 1) out << YAML::Key << "repeat" << YAML::Value << stage.repeat;
-  const bool any = !stage.prune.empty() || !stage.snapshots.empty() || stage.rewind ||
-                   stage.lr || stage.hold;
+  const bool any =
+      !stage.prune.empty() || !stage.snapshots.empty() || stage.rewind || stage.lr || stage.hold;
   if (any) {
     out << YAML::Key << "modifiers" << YAML::Value << YAML::BeginSeq;
     write_other_modifiers(out, stage);

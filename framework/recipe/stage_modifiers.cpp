@@ -4,8 +4,8 @@
 
 namespace topiary::recipe {
 
-SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node,
-                                const std::string& path, const StageWindow& window) {
+SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node, const std::string& path,
+                                const StageWindow& window) {
   MapReader m(ctx, node, path, {"name", "at"});
   SnapshotModifier snapshot;
   snapshot.where = m.locate();
@@ -50,16 +50,15 @@ LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::strin
                           window.end ? window.end->unit : TimeUnit::kIterations};
     if (window.end && comparable(*lr.warmup, length) && length.value > 0 &&
         lr.warmup->value >= length.value) {
-      m.fail("warmup", "is not shorter than its stage (level) length (" + length.to_string() +
-                           ")");
+      m.fail("warmup", "is not shorter than its stage (level) length (" + length.to_string() + ")");
     }
   }
   lr.min_lr = m.double_or("min_lr", lr.min_lr);
   if (lr.min_lr < 0) m.fail("min_lr", "must be >= 0; found " + format_number(lr.min_lr));
   lr.gamma = m.double_or("gamma", lr.gamma);
   if (!(lr.gamma > 0 && lr.gamma <= 1)) {
-    m.fail("gamma", "must be in (0, 1], the factor applied every 'every'; found " +
-                        format_number(lr.gamma));
+    m.fail("gamma",
+           "must be in (0, 1], the factor applied every 'every'; found " + format_number(lr.gamma));
   }
   lr.every = m.time_opt("every");
   if (lr.every && lr.every->value <= 0) m.fail("every", "must be longer than zero, e.g. 1ep");
@@ -68,13 +67,13 @@ LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::strin
   }
   for (const char* key : {"gamma", "every"}) {
     if (lr.schedule != "step" && m.has(key)) {
-      m.fail(key, std::string("is used only by schedule: step (this schedule is ") + lr.schedule +
-                      ")");
+      m.fail(key,
+             std::string("is used only by schedule: step (this schedule is ") + lr.schedule + ")");
     }
   }
   if (m.has("min_lr") && lr.schedule != "linear" && lr.schedule != "cosine") {
-    m.fail("min_lr", "is used only by schedules linear and cosine (this schedule is " +
-                         lr.schedule + ")");
+    m.fail("min_lr",
+           "is used only by schedules linear and cosine (this schedule is " + lr.schedule + ")");
   }
   lr.rewind = m.bool_or("rewind", false);
   return lr;

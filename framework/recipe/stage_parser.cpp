@@ -13,7 +13,8 @@ void check_stage_modifiers(const Context& ctx, const Stage& stage, const YAML::N
   if (stage.hold && !stage.prune.empty()) {
     ctx.fail(hold_at, hold_path,
              "hold keeps every mask fixed for the stage, but the stage also has a prune "
-             "modifier (at " + stage.prune[0].where.to_string() + "); use one or the other");
+             "modifier (at " +
+                 stage.prune[0].where.to_string() + "); use one or the other");
   }
   if (stage.lr && stage.lr->rewind && stage.repeat == 1) {
     fail_at(stage.lr->where, "rewind: true restarts the learning rate at each level, but stage '" +
@@ -49,7 +50,9 @@ void parse_modifiers(const Context& ctx, const MapReader& s, Stage& stage,
       if (stage.lr) ctx.fail(body, path, "a stage has at most one lr modifier");
       stage.lr = parse_lr(ctx, body, path, window);
     } else {  // hold: an empty map, or no value
-      MapReader(ctx, body, path, {});
+      if (!body.IsNull() && !(body.IsMap() && body.size() == 0)) {
+        ctx.fail(body, path, "hold takes no settings; write hold: {}");
+      }
       if (stage.hold) ctx.fail(body, path, "hold is given twice in this stage");
       stage.hold = true;
       hold_at = body;
@@ -134,8 +137,8 @@ void check_snapshots(const std::vector<Stage>& stages) {
     for (const auto& snapshot : stage.snapshots) same_stage |= snapshot.name == rewind.to;
     if (same_stage && stage.repeat == 1) {
       fail_at(rewind.where, "rewind to '" + rewind.to + "' would never happen: it runs at the " +
-                                "start of each level after the snapshot, and stage '" +
-                                stage.name + "' has one level (add repeat: N)");
+                                "start of each level after the snapshot, and stage '" + stage.name +
+                                "' has one level (add repeat: N)");
     }
   }
 }

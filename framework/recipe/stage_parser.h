@@ -22,16 +22,16 @@ inline bool comparable(const TimeSpec& a, const TimeSpec& b) {
 // Where a modifier may act: from the stage's start to the end of its first level, each known
 // only when it can be compared without the trainer's unit conversion.
 struct StageWindow {
-  TimeSpec begin;                // zero (compares with everything) when unknown
-  std::optional<TimeSpec> end;   // end of the first level
+  TimeSpec begin;               // zero (compares with everything) when unknown
+  std::optional<TimeSpec> end;  // end of the first level
 };
 
 // prune_parser.cpp
 PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std::string& path,
                           const StageWindow& window);
 // stage_modifiers.cpp
-SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node,
-                                const std::string& path, const StageWindow& window);
+SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node, const std::string& path,
+                                const StageWindow& window);
 RewindModifier parse_rewind(const Context& ctx, const YAML::Node& node, const std::string& path);
 LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::string& path,
                     const StageWindow& window);

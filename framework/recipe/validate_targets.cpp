@@ -66,6 +66,20 @@ void validate_targets(const Recipe& recipe, const std::vector<std::string>& para
       if (selected.empty()) {
         fail_at(prune.where, "'exclude' removes every parameter that 'targets' selects");
       }
+      // An override narrows the modifier: its patterns must match parameters the modifier prunes,
+      // and a parameter takes one override at most.
+      std::map<std::string, const SparsityOverride*> overridden;
+      for (const auto& o : prune.overrides) {
+        check_each_matches(o.targets, o.targets_where, selected);
+        for (const auto& name : selected) {
+          if (!matches_any(o.targets, name)) continue;
+          const auto [it, inserted] = overridden.emplace(name, &o);
+          if (!inserted) {
+            fail_at(o.where, "parameter '" + name + "' is also matched by the override at " +
+                                 it->second->where.to_string() + "; give it one override");
+          }
+        }
+      }
       for (const auto& name : selected) {
         const auto [it, inserted] = owner.emplace(name, &prune);
         if (!inserted) {

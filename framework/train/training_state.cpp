@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 
 #include "core/error.h"
 #include "io/checkpoint_file.h"
@@ -53,8 +53,8 @@ void copy_into(const std::string& path, const io::NamedArray& array, torch::Tens
                     "' has another shape");
   }
   torch::NoGradGuard no_grad;
-  torch::Tensor source = torch::from_blob(const_cast<float*>(array.values.data()), target.sizes(),
-                                          torch::kFloat32);
+  torch::Tensor source =
+      torch::from_blob(const_cast<float*>(array.values.data()), target.sizes(), torch::kFloat32);
   target.copy_(source);
 }
 
@@ -68,24 +68,38 @@ void save_training_state(const std::string& path, const StateRefs& state,
   std::vector<uint8_t> all(mine.size() * static_cast<size_t>(world));
   state.comm.all_gather(mine.data(), all.data(), static_cast<int64_t>(mine.size()),
                         comm::DataType::kUInt8, "checkpoint RNG states");
+  std::string error;
   if (state.comm.rank() == 0) {
-    io::CheckpointContents contents;
-    for (const auto& [name, p] : state.parameters) contents.weights.push_back(to_array(name, p));
-    for (const auto& [name, m] : state.masks.all()) contents.masks.push_back(to_array(name, m));
-    const OptimizerStateArrays optimizer = export_optimizer_state(state.optimizer, state.parameters);
-    for (const auto& [name, tensor] : optimizer.tensors) contents.optimizer.push_back(to_array(name, tensor));
-    contents.blobs["optimizer_steps"] = as_bytes(optimizer.steps);
-    for (int r = 0; r < world; ++r) {
-      contents.blobs["rng.rank" + std::to_string(r)] =
-          std::vector<uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(mine.size() * r),
-                               all.begin() + static_cast<std::ptrdiff_t>(mine.size() * (r + 1)));
+    try {
+      io::CheckpointContents contents;
+      for (const auto& [name, p] : state.parameters) contents.weights.push_back(to_array(name, p));
+      for (const auto& [name, m] : state.masks.all()) contents.masks.push_back(to_array(name, m));
+      const OptimizerStateArrays optimizer =
+          export_optimizer_state(state.optimizer, state.parameters);
+      for (const auto& [name, tensor] : optimizer.tensors)
+        contents.optimizer.push_back(to_array(name, tensor));
+      contents.blobs["optimizer_steps"] = as_bytes(optimizer.steps);
+      for (int r = 0; r < world; ++r) {
+        contents.blobs["rng.rank" + std::to_string(r)] =
+            std::vector<uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(mine.size() * r),
+                                 all.begin() + static_cast<std::ptrdiff_t>(mine.size() * (r + 1)));
+      }
+      contents.attributes = attributes;
+      contents.attributes["world_size"] = std::to_string(world);
+      fs::create_directories(fs::path(path).parent_path());
+      io::write_checkpoint(path, contents);
+    } catch (const std::exception& e) {
+      error = e.what();
     }
-    contents.attributes = attributes;
-    contents.attributes["world_size"] = std::to_string(world);
-    fs::create_directories(fs::path(path).parent_path());
-    io::write_checkpoint(path, contents);
   }
-  state.comm.barrier("checkpoint written");
+  // Every rank learns whether rank 0's write succeeded, so a full disk ends the job on all ranks
+  // with one message instead of leaving the others waiting.
+  int32_t failed = error.empty() ? 0 : 1;
+  state.comm.all_reduce(&failed, 1, comm::DataType::kInt32, comm::ReduceOp::kMax,
+                        "checkpoint written");
+  if (failed) {
+    throw UserError(state.comm.rank() == 0 ? error : path + ": checkpoint write failed on rank 0");
+  }
 }
 
 std::map<std::string, std::string> restore_training_state(const std::string& path,
@@ -136,7 +150,8 @@ std::map<std::string, std::string> restore_training_state(const std::string& pat
                             torch::kFloat32);
   });
   const auto rng = contents.blobs.find("rng.rank" + std::to_string(state.comm.rank()));
-  if (rng == contents.blobs.end()) throw UserError(path + ": checkpoint holds no RNG state for this rank");
+  if (rng == contents.blobs.end())
+    throw UserError(path + ": checkpoint holds no RNG state for this rank");
   set_rng_state(rng->second);
   return contents.attributes;
 }
@@ -161,7 +176,8 @@ std::vector<fs::path> periodic_checkpoints(const std::string& run_dir) {
   if (!fs::is_directory(dir)) return found;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind("step-", 0) == 0 && entry.path().extension() == ".h5") found.push_back(entry.path());
+    if (name.rfind("step-", 0) == 0 && entry.path().extension() == ".h5")
+      found.push_back(entry.path());
   }
   std::sort(found.begin(), found.end());  // zero-padded steps sort by name
   return found;
@@ -169,10 +185,12 @@ std::vector<fs::path> periodic_checkpoints(const std::string& run_dir) {
 }  // namespace
 
 std::string resolve_resume_path(const std::string& file_or_dir) {
-  if (!fs::exists(file_or_dir)) throw UserError(file_or_dir + ": no such checkpoint or run directory");
+  if (!fs::exists(file_or_dir))
+    throw UserError(file_or_dir + ": no such checkpoint or run directory");
   if (!fs::is_directory(file_or_dir)) return file_or_dir;
   const auto found = periodic_checkpoints(file_or_dir);
-  if (found.empty()) throw UserError(file_or_dir + ": run directory holds no checkpoints/step-*.h5");
+  if (found.empty())
+    throw UserError(file_or_dir + ": run directory holds no checkpoints/step-*.h5");
   return found.back().string();
 }
 

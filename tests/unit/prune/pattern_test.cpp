@@ -254,7 +254,8 @@ TEST(Pattern, RowsMatchReferenceWithManyTies) {
             rows.push_back(u);
           }
         }
-        EXPECT_EQ(run(scores, shapes, "rows", global, s), prune_units(scores, rows, global, s, true))
+        EXPECT_EQ(run(scores, shapes, "rows", global, s),
+                  prune_units(scores, rows, global, s, true))
             << "sparsity " << s << " global " << global;
       }
     }
@@ -304,8 +305,7 @@ TEST(Pattern, ShapesThatDoNotFitAreUserErrorsNamingTheParameter) {
   std::vector<ScoredTensor> t{{s, m}};
   const Shapes shapes = {{10}};
   const std::vector<std::string> names = {"fc.bias"};
-  EXPECT_THROW(select_masks(t, shapes, names, parse_pattern("1:2"), Scope::kLayer, 0.5),
-               UserError);
+  EXPECT_THROW(select_masks(t, shapes, names, parse_pattern("1:2"), Scope::kLayer, 0.5), UserError);
 }
 
 TEST(Pattern, UnstructuredIsTheExistingSelection) {

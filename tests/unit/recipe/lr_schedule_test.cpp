@@ -54,8 +54,7 @@ TEST(LrSchedule, WarmupRisesLinearlyThenTheDecayStarts) {
   for (int64_t t = 0; t < 10; ++t) EXPECT_NEAR(s.lr_at(100 + t), 0.1 * (t + 1) / 10.0, 1e-15);
   EXPECT_DOUBLE_EQ(s.lr_at(110), 0.1);  // p = 0 right after the warm-up
   const double p = 495.0 / 990.0;
-  EXPECT_NEAR(s.lr_at(110 + 495), 0.001 + 0.099 * (1 + std::cos(std::numbers::pi * p)) / 2,
-              1e-15);
+  EXPECT_NEAR(s.lr_at(110 + 495), 0.001 + 0.099 * (1 + std::cos(std::numbers::pi * p)) / 2, 1e-15);
   EXPECT_NEAR(s.lr_at(1100), 0.001, 1e-15);
 }
 

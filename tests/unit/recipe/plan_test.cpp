@@ -33,7 +33,7 @@ TEST(Plan, StepsPerEpochComeFromTheGlobalBatch) {
   EXPECT_EQ(plan.stages[1].begin, 20);
   EXPECT_EQ(plan.stages[1].end, 70);
   EXPECT_EQ(plan.total_steps, 70);
-  EXPECT_THROW(plan_recipe(r, examples(99)), UserError);      // less than one global batch
+  EXPECT_THROW(plan_recipe(r, examples(99)), UserError);       // less than one global batch
   EXPECT_THROW(plan_recipe(r, examples(1000, 3)), UserError);  // 100 does not split over 3
 }
 
@@ -72,9 +72,10 @@ TEST(Plan, ImpRecipeHasFiveLevelsPruningTwentyPercentOfWhatRemains) {
       EXPECT_EQ(p.updates[0].step, (l + 1) * level);
       EXPECT_NEAR(p.updates[0].sparsity, 1 - std::pow(0.8, l + 1.0), 1e-12) << l;
       // The last step of a level runs at the end of the cosine decay.
-      EXPECT_NEAR(p.updates[0].lr, 0.0001 + (0.003 - 0.0001) *
-                                                (1 + std::cos(M_PI * (level - 21.0) / (level - 20))) / 2,
-                  1e-12);
+      EXPECT_NEAR(
+          p.updates[0].lr,
+          0.0001 + (0.003 - 0.0001) * (1 + std::cos(M_PI * (level - 21.0) / (level - 20))) / 2,
+          1e-12);
     }
   }
   // LR rewinding: every level warms up again from the same rates.

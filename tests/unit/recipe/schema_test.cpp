@@ -82,8 +82,9 @@ TEST(Schema, HasTheSameKeysAsTheParser) {
             parser_keys(kData + "stages: [{until: 1ep, modifiers: [{prune: {" + kPrune +
                         ", overrides: [{zzz: 1}]}}]}]\n"));
   for (const char* kind : {"snapshot", "rewind", "lr"}) {
-    EXPECT_EQ(keys_of(defs[kind]["properties"]),
-              parser_keys(kData + "stages: [{until: 1ep, modifiers: [{" + kind + ": {zzz: 1}}]}]\n"))
+    EXPECT_EQ(
+        keys_of(defs[kind]["properties"]),
+        parser_keys(kData + "stages: [{until: 1ep, modifiers: [{" + kind + ": {zzz: 1}}]}]\n"))
         << kind;
   }
   EXPECT_EQ(keys_of(defs["hold"]["anyOf"][1]["properties"]), std::set<std::string>{});

@@ -17,7 +17,6 @@ namespace topiary::recipe::testing {
 using nlohmann::json;
 namespace detail {
 
-
 inline bool has_type(const json& value, const std::string& type) {
   if (type == "object") return value.is_object();
   if (type == "array") return value.is_array();
@@ -37,8 +36,8 @@ class Validator {
   explicit Validator(const json& root) : root_(root) {}
 
   void check(const json& schema, const json& value, const std::string& at) {
-    static const std::set<std::string> kIgnored = {"$schema", "$id", "$defs", "title",
-                                                   "description", "default"};
+    static const std::set<std::string> kIgnored = {"$schema", "$id",         "$defs",
+                                                   "title",   "description", "default"};
     for (const auto& [key, rule] : schema.items()) {
       if (kIgnored.count(key)) continue;
       if (!apply(key, rule, schema, value, at)) {
@@ -82,7 +81,8 @@ class Validator {
       int passed = 0;
       for (const auto& option : rule) passed += valid(option, value) ? 1 : 0;
       if (passed == 0 || (key == "oneOf" && passed != 1)) {
-        fail(at, value.dump() + " matches " + std::to_string(passed) + " of the " + key + " options");
+        fail(at,
+             value.dump() + " matches " + std::to_string(passed) + " of the " + key + " options");
       }
     } else if (key == "not") {
       if (valid(rule, value)) fail(at, "matches a 'not' schema");

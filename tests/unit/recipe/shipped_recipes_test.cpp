@@ -67,9 +67,9 @@ INSTANTIATE_TEST_SUITE_P(All, ShippedRecipe, ::testing::ValuesIn(recipe_files())
 
 TEST(ShippedRecipes, CoverTheMethodsUsersExpect) {
   const std::vector<std::string> files = recipe_files();
-  for (const char* name : {"gmp_global90.yaml", "layerwise80.yaml", "random90.yaml", "taylor.yaml",
-                           "movement.yaml", "nm_2of4.yaml", "structured_rows.yaml",
-                           "imp_rewind.yaml"}) {
+  for (const char* name :
+       {"gmp_global90.yaml", "layerwise80.yaml", "random90.yaml", "taylor.yaml", "movement.yaml",
+        "nm_2of4.yaml", "structured_rows.yaml", "imp_rewind.yaml"}) {
     EXPECT_NE(std::find(files.begin(), files.end(), name), files.end()) << name;
   }
 }
@@ -81,8 +81,8 @@ TEST(SchemaValidator, RejectsWhatTheSchemaForbids) {
   };
   const std::string ok = "data: {path: d.h5}\nstages: [{until: 1ep}]\n";
   EXPECT_TRUE(errors(ok).empty()) << join(errors(ok));
-  EXPECT_FALSE(errors(ok + "zzz: 1\n").empty());                           // unknown key
-  EXPECT_FALSE(errors("stages: [{until: 1ep}]\n").empty());                // missing data
+  EXPECT_FALSE(errors(ok + "zzz: 1\n").empty());                               // unknown key
+  EXPECT_FALSE(errors("stages: [{until: 1ep}]\n").empty());                    // missing data
   EXPECT_FALSE(errors("data: {path: d.h5}\nstages: [{until: 1}]\n").empty());  // no unit
   EXPECT_FALSE(errors("data: {path: d.h5}\nstages: [{until: 1ep, for: 1ep}]\n").empty());
   EXPECT_FALSE(

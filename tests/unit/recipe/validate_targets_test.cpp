@@ -96,5 +96,25 @@ TEST(ValidateTargets, LongParameterListsAreShortened) {
   EXPECT_EQ(message.find("layer40.weight"), std::string::npos) << message;
 }
 
+TEST(ValidateTargets, OverridesMustMatchParametersOfTheirModifier) {
+  const Recipe ok =
+      with_modifiers(prune_line(R"(["convs.*.weight", "fc.weight"])",
+                                R"(, overrides: [{targets: ["fc.weight"], final_sparsity: 0.2}])"));
+  EXPECT_NO_THROW(validate_targets(ok, kParams));
+  // fc.bias exists in the model but is not pruned by this modifier.
+  const Recipe outside = with_modifiers(prune_line(
+      R"(["convs.*.weight"])", R"(, overrides: [{targets: ["fc.bias"], final_sparsity: 0.2}])"));
+  EXPECT_NE(error_of(outside).find("'fc.bias' matches no parameter; parameters are: "
+                                   "convs.0.weight, convs.1.weight"),
+            std::string::npos)
+      << error_of(outside);
+  const Recipe twice = with_modifiers(prune_line(
+      R"(["convs.*.weight"])", R"(, overrides: [{targets: ["convs.0.weight"], final_sparsity: )"
+                               R"(0.2}, {targets: ["convs.*"], final_sparsity: 0.3}])"));
+  EXPECT_NE(error_of(twice).find("parameter 'convs.0.weight' is also matched by the override at"),
+            std::string::npos)
+      << error_of(twice);
+}
+
 }  // namespace
 }  // namespace topiary::recipe
