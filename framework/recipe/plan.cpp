@@ -137,7 +137,7 @@ StepGeometry plan_geometry(const Recipe& recipe, const PlanOptions& options) {
                     std::to_string(options.world_size) + " ranks");
   }
   StepGeometry geometry;
-  geometry.steps_per_epoch = options.train_examples / (batch / options.world_size);
+  geometry.steps_per_epoch = options.train_examples / batch;
   if (geometry.steps_per_epoch < 1) {
     throw UserError("the training set has " + std::to_string(options.train_examples) +
                     " examples, fewer than one global batch (training.batch_size " +
