@@ -38,21 +38,30 @@ void check_mpi(int code, const char* call, const char* what) {
 
 MPI_Datatype to_mpi(DataType type) {
   switch (type) {
-    case DataType::kFloat32: return MPI_FLOAT;
-    case DataType::kFloat64: return MPI_DOUBLE;
-    case DataType::kInt32: return MPI_INT32_T;
-    case DataType::kInt64: return MPI_INT64_T;
-    case DataType::kUInt64: return MPI_UINT64_T;
-    case DataType::kUInt8: return MPI_UINT8_T;
+    case DataType::kFloat32:
+      return MPI_FLOAT;
+    case DataType::kFloat64:
+      return MPI_DOUBLE;
+    case DataType::kInt32:
+      return MPI_INT32_T;
+    case DataType::kInt64:
+      return MPI_INT64_T;
+    case DataType::kUInt64:
+      return MPI_UINT64_T;
+    case DataType::kUInt8:
+      return MPI_UINT8_T;
   }
   return MPI_BYTE;
 }
 
 MPI_Op to_mpi(ReduceOp op) {
   switch (op) {
-    case ReduceOp::kSum: return MPI_SUM;
-    case ReduceOp::kMin: return MPI_MIN;
-    case ReduceOp::kMax: return MPI_MAX;
+    case ReduceOp::kSum:
+      return MPI_SUM;
+    case ReduceOp::kMin:
+      return MPI_MIN;
+    case ReduceOp::kMax:
+      return MPI_MAX;
   }
   return MPI_SUM;
 }
@@ -79,8 +88,8 @@ class MpiCommunicator final : public Communicator {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &world_size_);
     if (const char* env = std::getenv("TOPIARY_COLLECTIVE_TIMEOUT")) {
-      options_.timeout = std::chrono::milliseconds(
-          static_cast<int64_t>(std::max(0.001, std::atof(env)) * 1000.0));
+      options_.timeout =
+          std::chrono::milliseconds(static_cast<int64_t>(std::max(0.001, std::atof(env)) * 1000.0));
     }
     set_process_rank(rank_);
     // A private communicator for liveness probes (Note [Naming a lost rank]), and every rank's
@@ -201,8 +210,8 @@ class MpiCommunicator final : public Communicator {
     while (true) {
       int pending = 0;
       MPI_Status status;
-      check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, kPingTag, probe_comm_, &pending, &status),
-                "MPI_Iprobe", what);
+      check_mpi(MPI_Iprobe(MPI_ANY_SOURCE, kPingTag, probe_comm_, &pending, &status), "MPI_Iprobe",
+                what);
       if (!pending) return;
       int32_t ping = 0;
       check_mpi(MPI_Recv(&ping, 1, MPI_INT32_T, status.MPI_SOURCE, kPingTag, probe_comm_,
@@ -230,7 +239,8 @@ class MpiCommunicator final : public Communicator {
       receives.push_back(receive);
       peers.push_back(r);
     }
-    const auto window = std::min<std::chrono::milliseconds>(options_.timeout, std::chrono::seconds(5));
+    const auto window =
+        std::min<std::chrono::milliseconds>(options_.timeout, std::chrono::seconds(5));
     const auto until = std::chrono::steady_clock::now() + window;
     std::vector<bool> answered(peers.size(), false);
     size_t answers = 0;

@@ -18,6 +18,13 @@ struct ClassifierSpec {
   int64_t filters = 100;
   std::vector<int64_t> widths{3, 4, 5};
   double dropout = 0.5;
+  // bilstm / bigru
+  int64_t hidden = 128;
+  int64_t layers = 1;
+  // transformer
+  int64_t heads = 4;
+  int64_t ffn = 512;
+  int64_t max_positions = 256;
 };
 
 class Classifier : public torch::nn::Module {

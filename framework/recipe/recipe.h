@@ -120,6 +120,11 @@ struct ModelConfig {
   std::vector<int64_t> widths{3, 4, 5};
   double dropout = 0.5;
   int64_t max_length = 0;  // 0 = no truncation
+  int64_t hidden = 128;    // bilstm / bigru: units per direction
+  int64_t layers = 1;      // bilstm / bigru / transformer: stacked layers
+  int64_t heads = 4;       // transformer: attention heads (must divide embedding_dim)
+  int64_t ffn = 512;       // transformer: feed-forward width
+  int64_t max_positions = 256;  // transformer: learned positions (longer inputs are cut)
 };
 
 struct DataConfig {

@@ -49,7 +49,8 @@ DataConfig parse_data(const Context& ctx, const YAML::Node& node) {
 
 ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "model",
-              {"type", "embedding_dim", "filters", "widths", "dropout", "max_length"});
+              {"type", "embedding_dim", "filters", "widths", "dropout", "max_length", "hidden",
+               "layers", "heads", "ffn", "max_positions"});
   ModelConfig model;
   if (m.has("type")) {
     model.type = as_choice(ctx, m.get("type"), m.path("type"), "model type", known_model_types());
@@ -69,6 +70,14 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
     }
   }
   model.dropout = bounded(m, "dropout", model.dropout, 0, true, 1, "in [0, 1)");
+  model.hidden = positive_int(m, "hidden", model.hidden);
+  model.layers = positive_int(m, "layers", model.layers);
+  model.heads = positive_int(m, "heads", model.heads);
+  model.ffn = positive_int(m, "ffn", model.ffn);
+  model.max_positions = positive_int(m, "max_positions", model.max_positions);
+  if (model.type == "transformer" && model.embedding_dim % model.heads != 0) {
+    m.fail("heads", "must divide model.embedding_dim (" + std::to_string(model.embedding_dim) + ")");
+  }
   model.max_length = m.int_or("max_length", model.max_length);
   if (model.max_length < 0) m.fail("max_length", "must be >= 0 (0 = no truncation)");
   return model;

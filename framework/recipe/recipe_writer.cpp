@@ -130,6 +130,11 @@ std::string to_yaml(const Recipe& recipe) {
   out << YAML::Key << "dropout" << YAML::Value;
   number(out, model.dropout);
   out << YAML::Key << "max_length" << YAML::Value << model.max_length;
+  out << YAML::Key << "hidden" << YAML::Value << model.hidden;
+  out << YAML::Key << "layers" << YAML::Value << model.layers;
+  out << YAML::Key << "heads" << YAML::Value << model.heads;
+  out << YAML::Key << "ffn" << YAML::Value << model.ffn;
+  out << YAML::Key << "max_positions" << YAML::Value << model.max_positions;
   out << YAML::EndMap;
 
   const TrainingConfig& training = recipe.training;

@@ -6,7 +6,7 @@
 namespace topiary::recipe {
 
 const std::vector<std::string>& known_model_types() {
-  static const std::vector<std::string> kNames{"textcnn"};
+  static const std::vector<std::string> kNames{"textcnn", "bilstm", "bigru", "transformer"};
   return kNames;
 }
 

@@ -47,46 +47,61 @@ void GradientReducer::set_needs_dense(const std::string& name, bool dense) {
 // Same inputs on every rank (parameter order, identical masks) give the same plan everywhere,
 // so the buckets, their counts and their order match without any exchange.
 void GradientReducer::rebuild_plan() {
-  torch::NoGradGuard no_grad;
   ++plan_builds_;
-  buckets_.clear();
+  buckets_ = build_plan(/*compact=*/options_.compact_masked && masks_ != nullptr);
   bytes_per_step_ = 0;
   dense_bytes_per_step_ = 0;
+  for (const auto& bucket : buckets_) bytes_per_step_ += bucket.buffer.numel() * 4;
+  for (const auto& [name, parameter] : parameters_) dense_bytes_per_step_ += parameter.numel() * 4;
+}
+
+std::vector<GradientReducer::Bucket> GradientReducer::build_plan(bool compact) const {
+  torch::NoGradGuard no_grad;
+  std::vector<Bucket> buckets;
   const int64_t width = sizeof(float);
   int64_t cap = options_.first_bucket_bytes;
   int64_t filled = 0;
   for (size_t i = 0; i < parameters_.size(); ++i) {
     const auto& [name, parameter] = parameters_[i];
     Slot slot{i, 0, parameter.numel(), torch::Tensor()};
-    if (options_.compact_masked && masks_ != nullptr && !needs_dense_[i] && masks_->has(name)) {
+    if (compact && !needs_dense_[i] && masks_->has(name)) {
       const torch::Tensor& mask = masks_->all().at(name);
       TOPIARY_ASSERT(mask.numel() == parameter.numel(), "mask shape differs from " + name);
-      slot.live = mask.reshape({-1}).nonzero().reshape({-1}).to(parameter.device());
-      slot.count = slot.live.numel();
+      torch::Tensor live = mask.reshape({-1}).nonzero().reshape({-1});
+      // A mask without zeros gains nothing from an index gather/scatter: send it dense.
+      if (live.numel() < parameter.numel()) {
+        slot.live = live.to(parameter.device());
+        slot.count = live.numel();
+      }
     }
     const int64_t bytes = slot.count * width;
-    if (buckets_.empty() || (filled > 0 && filled + bytes > cap)) {
-      if (!buckets_.empty()) cap = options_.bucket_bytes;
-      buckets_.emplace_back();
+    if (buckets.empty() || (filled > 0 && filled + bytes > cap)) {
+      if (!buckets.empty()) cap = options_.bucket_bytes;
+      buckets.emplace_back();
       filled = 0;
     }
     slot.offset = filled / width;
-    buckets_.back().slots.push_back(std::move(slot));
+    buckets.back().slots.push_back(std::move(slot));
     filled += bytes;
-    bytes_per_step_ += bytes;
-    dense_bytes_per_step_ += parameter.numel() * width;
   }
-  for (auto& bucket : buckets_) {
+  for (auto& bucket : buckets) {
     const Slot& last = bucket.slots.back();
     const torch::Tensor& any = parameters_[last.parameter].second;
     bucket.buffer = torch::empty({last.offset + last.count}, any.options().requires_grad(false));
   }
+  return buckets;
 }
 
-void GradientReducer::reduce() {
+void GradientReducer::reduce(bool all_dense) {
   torch::NoGradGuard no_grad;
+  std::vector<Bucket>* plan = &buckets_;
+  if (all_dense && bytes_per_step_ != dense_bytes_per_step_) {
+    // Built on first use and kept: its layout depends only on the parameters.
+    if (dense_buckets_.empty()) dense_buckets_ = build_plan(/*compact=*/false);
+    plan = &dense_buckets_;
+  }
   const double scale = 1.0 / comm_.world_size();
-  for (auto& bucket : buckets_) {
+  for (auto& bucket : *plan) {
     for (const Slot& slot : bucket.slots) {
       const torch::Tensor& parameter = parameters_[slot.parameter].second;
       torch::Tensor target = bucket.buffer.narrow(0, slot.offset, slot.count);

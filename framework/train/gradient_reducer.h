@@ -15,7 +15,8 @@
 // actually sent) is rebuilt only when the caller says the masks changed, so the contract is:
 // every rank calls set_masks / masks_changed / set_needs_dense at the same step.
 // Parameters flagged with set_needs_dense (methods that score pruned entries: movement,
-// regrowth) travel dense while flagged.
+// regrowth) travel dense while flagged; reduce(/*all_dense=*/true) sends everything dense for
+// one step without touching the plan.
 #include <torch/types.h>
 
 #include <cstdint>
@@ -51,7 +52,9 @@ class GradientReducer {
   // Sends `name` dense (true) or compacted (false) from the next reduce() on.
   void set_needs_dense(const std::string& name, bool dense);
 
-  void reduce();
+  // `all_dense`: this step, send every parameter dense (steps where a scorer reads the reduced
+  // gradient of pruned entries). Every rank passes the same value.
+  void reduce(bool all_dense = false);
 
   // Gradient bytes this rank sends into all-reduces per step under the current plan, and what a
   // dense reduction would send.
@@ -62,10 +65,10 @@ class GradientReducer {
 
  private:
   struct Slot {
-    size_t parameter;     // index into parameters_
-    int64_t offset;       // first element in the bucket buffer
-    int64_t count;        // elements sent
-    torch::Tensor live;   // flat indices of unpruned entries; undefined = dense
+    size_t parameter;    // index into parameters_
+    int64_t offset;      // first element in the bucket buffer
+    int64_t count;       // elements sent
+    torch::Tensor live;  // flat indices of unpruned entries; undefined = dense
   };
   struct Bucket {
     std::vector<Slot> slots;
@@ -73,6 +76,7 @@ class GradientReducer {
   };
 
   void rebuild_plan();
+  std::vector<Bucket> build_plan(bool compact) const;
 
   std::vector<std::pair<std::string, torch::Tensor>> parameters_;
   comm::Communicator& comm_;
@@ -80,6 +84,7 @@ class GradientReducer {
   const MaskSet* masks_ = nullptr;
   std::vector<bool> needs_dense_;  // per parameter
   std::vector<Bucket> buckets_;
+  std::vector<Bucket> dense_buckets_;  // for reduce(all_dense = true), built on first use
   int64_t bytes_per_step_ = 0;
   int64_t dense_bytes_per_step_ = 0;
   int64_t plan_builds_ = 0;

@@ -2,13 +2,12 @@
 
 #include <torch/torch.h>
 
+#include <cstring>
 #include <span>
 
 #include "core/error.h"
 #include "prune/fingerprint.h"
-#include "prune/selection.h"
 #include "train/optimizer.h"
-#include "train/stage_timeline.h"
 
 namespace topiary::train {
 namespace {
@@ -16,125 +15,247 @@ namespace {
 std::span<float> float_span(torch::Tensor& t) {
   return {t.data_ptr<float>(), static_cast<size_t>(t.numel())};
 }
+std::span<const float> const_span(const torch::Tensor& t) {
+  return {t.data_ptr<float>(), static_cast<size_t>(t.numel())};
+}
+
+const torch::Tensor& find_parameter(const NamedParameters& parameters, const std::string& name) {
+  for (const auto& [n, p] : parameters) {
+    if (n == name) return p;
+  }
+  TOPIARY_ASSERT(false, "unknown parameter " + name);
+  return parameters.front().second;
+}
+
+bool is_gradient_scorer(prune::ScorerKind kind) {
+  return kind == prune::ScorerKind::kTaylor || kind == prune::ScorerKind::kMovement ||
+         kind == prune::ScorerKind::kMovementSoft;
+}
 
 }  // namespace
 
-PruningController::PruningController(const recipe::Recipe& recipe,
-                                     const std::vector<std::string>& parameter_names,
-                                     const StepGeometry& geometry, uint64_t seed)
+PruningController::PruningController(const recipe::Recipe& recipe, const recipe::Plan& plan,
+                                     const NamedParameters& parameters, uint64_t seed)
     : seed_(seed) {
-  const auto stages = stage_timeline(recipe, geometry);
-  for (size_t s = 0; s < recipe.stages.size(); ++s) {
+  std::vector<std::string> names;
+  for (const auto& [name, p] : parameters) names.push_back(name);
+  for (size_t s = 0; s < plan.stages.size(); ++s) {
     const auto& stage = recipe.stages[s];
-    for (size_t m = 0; m < stage.prune.size(); ++m) {
-      const auto& modifier = stage.prune[m];
-      PruneJob job;
-      job.label = "stage '" + stages[s].name + "' prune modifier " + std::to_string(m);
-      job.scorer = prune::parse_scorer_kind(modifier.method);
-      job.global = modifier.scope == "global";
-      job.ramp.kind = prune::parse_schedule_kind(modifier.schedule);
-      job.ramp.start_step = modifier.start.to_steps(geometry);
-      job.ramp.end_step = modifier.end.to_steps(geometry);
-      job.ramp.every = std::max<int64_t>(1, modifier.every.to_steps(geometry));
-      job.ramp.initial = modifier.init_sparsity;
-      job.ramp.final = modifier.final_sparsity;
-      job.stage_begin = stages[s].begin;
-      job.stage_end = stages[s].end;
-      if (job.ramp.end_step < job.ramp.start_step) {
-        throw UserError(located(modifier.where.file, modifier.where.line, modifier.where.column,
-                                "end", "ends (step " + std::to_string(job.ramp.end_step) +
-                                           ") before it starts (step " +
-                                           std::to_string(job.ramp.start_step) + ")"));
+    for (size_t l = 0; l < plan.stages[s].levels.size(); ++l) {
+      const auto& level = plan.stages[s].levels[l];
+      for (const auto& planned : level.prune) {
+        const auto& modifier = stage.prune[planned.modifier];
+        PruneJob job;
+        job.label = "stage '" + plan.stages[s].name + "' level " + std::to_string(l) +
+                    " modifier " + std::to_string(planned.modifier);
+        job.key = "s" + std::to_string(s) + "m" + std::to_string(planned.modifier);
+        job.scorer = prune::parse_scorer_kind(modifier.method);
+        job.pattern = prune::parse_pattern(modifier.pattern);
+        job.begin = level.begin;
+        job.window = std::max<int64_t>(
+            1, modifier.window ? modifier.window->to_steps(plan.geometry) : planned.ramp.every);
+        for (const auto& update : planned.updates) job.update_steps.push_back(update.step);
+        std::set<std::string> overridden;
+        std::vector<PruneGroup> override_groups;
+        for (size_t o = 0; o < modifier.overrides.size(); ++o) {
+          PruneGroup group;
+          group.ramp = planned.overrides[o];
+          group.scope = prune::Scope::kLayer;
+          recipe::PruneModifier only = modifier;
+          only.targets = modifier.overrides[o].targets;
+          only.exclude.clear();
+          for (const auto& name : recipe::select_parameters(only, names)) {
+            if (overridden.insert(name).second) group.parameters.push_back(name);
+          }
+          override_groups.push_back(std::move(group));
+        }
+        PruneGroup own;
+        own.ramp = planned.ramp;
+        own.scope = prune::parse_scope(modifier.scope);
+        for (const auto& name : recipe::select_parameters(modifier, names)) {
+          if (!overridden.count(name)) own.parameters.push_back(name);
+        }
+        job.groups.push_back(std::move(own));
+        for (auto& group : override_groups) job.groups.push_back(std::move(group));
+        for (const auto& group : job.groups) {
+          for (const auto& name : group.parameters) {
+            const auto sizes = find_parameter(parameters, name).sizes();
+            prune::check_pattern_fits(job.pattern, name, std::vector<int64_t>(sizes.begin(), sizes.end()));
+            if (is_gradient_scorer(job.scorer)) {
+              auto& acc = accumulators_[job.key];
+              const auto n = static_cast<size_t>(find_parameter(parameters, name).numel());
+              if (job.scorer == prune::ScorerKind::kTaylor) {
+                if (!acc.taylor.count(name)) acc.taylor[name] = std::make_unique<prune::TaylorAccumulator>(n);
+              } else if (!acc.movement.count(name)) {
+                acc.movement[name] = std::make_unique<prune::MovementAccumulator>(n);
+              }
+            }
+          }
+        }
+        jobs_.push_back(std::move(job));
       }
-      job.parameters = recipe::select_parameters(modifier, parameter_names);
-      jobs_.push_back(std::move(job));
     }
   }
 }
 
-void PruningController::register_masks(
-    MaskSet& masks, const std::vector<std::pair<std::string, torch::Tensor>>& parameters) const {
+void PruningController::register_masks(MaskSet& masks, const NamedParameters& parameters) const {
   for (const auto& job : jobs_) {
-    for (const auto& [name, parameter] : parameters) {
-      if (std::find(job.parameters.begin(), job.parameters.end(), name) != job.parameters.end()) {
-        masks.add(name, parameter);
-      }
+    for (const auto& group : job.groups) {
+      for (const auto& name : group.parameters) masks.add(name, find_parameter(parameters, name));
     }
   }
 }
 
 int64_t PruningController::first_update_step() const {
   int64_t first = INT64_MAX;
-  for (const auto& job : jobs_) first = std::min(first, job.ramp.start_step);
+  for (const auto& job : jobs_) {
+    if (!job.update_steps.empty()) first = std::min(first, job.update_steps.front());
+  }
   return first;
 }
 
-std::vector<PlannedUpdate> PruningController::plan() const {
-  std::vector<PlannedUpdate> updates;
-  for (const auto& job : jobs_) {
-    for (int64_t step : job.ramp.update_steps()) {
-      updates.push_back({step, job.label, job.ramp.sparsity_at(step)});
-    }
+bool PruningController::job_accumulates(const PruneJob& job, int64_t step) const {
+  if (!is_gradient_scorer(job.scorer) || job.update_steps.empty()) return false;
+  if (step <= job.begin || step > job.update_steps.back()) return false;
+  if (job.scorer != prune::ScorerKind::kTaylor) return true;
+  // Taylor sums the `window` steps that end at each update.
+  for (int64_t update : job.update_steps) {
+    if (step > update - job.window && step <= update) return true;
   }
-  std::stable_sort(updates.begin(), updates.end(),
-                   [](const auto& a, const auto& b) { return a.step < b.step; });
-  return updates;
+  return false;
 }
 
-bool PruningController::on_step(int64_t step,
-                                const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
-                                MaskSet& masks, torch::optim::Optimizer& optimizer,
-                                comm::Communicator& comm) {
+bool PruningController::wants_gradients(int64_t step) const {
+  for (const auto& job : jobs_) {
+    if (job_accumulates(job, step)) return true;
+  }
+  return false;
+}
+
+void PruningController::accumulate(int64_t step, const NamedParameters& parameters) {
+  torch::NoGradGuard no_grad;
+  for (const auto& job : jobs_) {
+    if (!job_accumulates(job, step)) continue;
+    auto& acc = accumulators_[job.key];
+    for (const auto& group : job.groups) {
+      for (const auto& name : group.parameters) {
+        const torch::Tensor& p = find_parameter(parameters, name);
+        if (!p.grad().defined()) continue;
+        torch::Tensor w = p.detach().to(torch::kCPU).contiguous();
+        torch::Tensor g = p.grad().to(torch::kCPU).contiguous();
+        if (job.scorer == prune::ScorerKind::kTaylor) {
+          acc.taylor.at(name)->add(const_span(w), const_span(g));
+        } else {
+          acc.movement.at(name)->add(const_span(w), const_span(g));
+        }
+      }
+    }
+  }
+}
+
+bool PruningController::on_step(int64_t step, const NamedParameters& parameters, MaskSet& masks,
+                                torch::optim::Optimizer& optimizer, comm::Communicator& comm) {
   torch::NoGradGuard no_grad;
   bool changed = false;
   for (size_t j = 0; j < jobs_.size(); ++j) {
-    const PruneJob& job = jobs_[j];
-    if (!job.ramp.is_update_step(step)) continue;
-    const double sparsity = job.ramp.sparsity_at(step);
-    std::vector<torch::Tensor> scores;
-    std::vector<torch::Tensor> new_masks;
-    std::vector<prune::ScoredTensor> scored;
-    scores.reserve(job.parameters.size());
-    new_masks.reserve(job.parameters.size());
+    PruneJob& job = jobs_[j];
+    if (std::find(job.update_steps.begin(), job.update_steps.end(), step) == job.update_steps.end()) {
+      continue;
+    }
+    auto& acc = accumulators_[job.key];
     uint64_t stream = j * 1000003ull + static_cast<uint64_t>(step);
-    for (const auto& [name, parameter] : parameters) {
-      if (std::find(job.parameters.begin(), job.parameters.end(), name) == job.parameters.end()) {
-        continue;
+    for (const auto& group : job.groups) {
+      if (group.parameters.empty()) continue;
+      std::vector<torch::Tensor> scores, new_masks;
+      std::vector<prune::ScoredTensor> scored;
+      std::vector<std::vector<int64_t>> shapes;
+      scores.reserve(group.parameters.size());
+      new_masks.reserve(group.parameters.size());
+      for (const auto& name : group.parameters) {
+        const torch::Tensor& parameter = find_parameter(parameters, name);
+        torch::Tensor weights = parameter.detach().to(torch::kCPU).contiguous();
+        torch::Tensor mask = masks.at(name).to(torch::kCPU).contiguous();
+        torch::Tensor score = torch::empty_like(weights);
+        switch (job.scorer) {
+          case prune::ScorerKind::kMagnitude:
+            prune::magnitude_scores(const_span(weights), const_span(mask), float_span(score));
+            break;
+          case prune::ScorerKind::kRandom:
+            prune::random_scores(seed_, stream++, const_span(mask), float_span(score));
+            break;
+          case prune::ScorerKind::kTaylor:
+            acc.taylor.at(name)->scores(const_span(mask), float_span(score));
+            break;
+          case prune::ScorerKind::kMovement:
+            acc.movement.at(name)->scores(const_span(mask), float_span(score));
+            break;
+          case prune::ScorerKind::kMovementSoft:
+            acc.movement.at(name)->scores({}, float_span(score));
+            break;
+        }
+        scores.push_back(score);
+        new_masks.push_back(torch::empty_like(weights));
+        scored.push_back({const_span(scores.back()), float_span(new_masks.back())});
+        shapes.emplace_back(parameter.sizes().begin(), parameter.sizes().end());
       }
-      torch::Tensor weights = parameter.detach().to(torch::kCPU).contiguous();
-      torch::Tensor mask = masks.at(name).to(torch::kCPU).contiguous();
-      torch::Tensor score = torch::empty_like(weights);
-      std::span<const float> weight_span(weights.data_ptr<float>(), weights.numel());
-      std::span<const float> mask_span(mask.data_ptr<float>(), mask.numel());
-      if (job.scorer == prune::ScorerKind::kMagnitude) {
-        prune::magnitude_scores(weight_span, mask_span, float_span(score));
-      } else {
-        prune::random_scores(seed_, stream++, mask_span, float_span(score));
+      prune::select_masks(scored, shapes, group.parameters, job.pattern, group.scope,
+                          group.ramp.sparsity_at(step));
+      for (size_t k = 0; k < group.parameters.size(); ++k) {
+        const torch::Tensor& parameter = find_parameter(parameters, group.parameters[k]);
+        torch::Tensor& mask = masks.at(group.parameters[k]);
+        torch::Tensor updated = new_masks[k].to(mask.device());
+        zero_optimizer_state(optimizer, parameter, updated);
+        mask.copy_(updated);
+        parameter.mul_(mask);
       }
-      scores.push_back(score);
-      new_masks.push_back(torch::empty_like(weights));
-      scored.push_back({float_span(scores.back()), float_span(new_masks.back())});
-    }
-    if (job.global) {
-      prune::select_global(scored, sparsity);
-    } else {
-      prune::select_layerwise(scored, sparsity);
-    }
-    size_t k = 0;
-    for (const auto& [name, parameter] : parameters) {
-      if (std::find(job.parameters.begin(), job.parameters.end(), name) == job.parameters.end()) {
-        continue;
-      }
-      torch::Tensor& mask = masks.at(name);
-      torch::Tensor updated = new_masks[k++].to(mask.device());
-      zero_optimizer_state(optimizer, parameter, updated);
-      mask.copy_(updated);
-      parameter.mul_(mask);
       changed = true;
+    }
+    if (job.scorer == prune::ScorerKind::kTaylor) {
+      for (auto& [name, a] : acc.taylor) a->reset();
     }
   }
   if (changed) verify_masks_agree(masks, comm);
   return changed;
+}
+
+std::map<std::string, std::vector<uint8_t>> PruningController::export_state() const {
+  std::map<std::string, std::vector<uint8_t>> blobs;
+  auto put = [&](const std::string& key, std::span<const double> sums, int64_t steps) {
+    const auto* bytes = reinterpret_cast<const uint8_t*>(sums.data());
+    blobs[key] = std::vector<uint8_t>(bytes, bytes + sums.size() * sizeof(double));
+    const auto* step_bytes = reinterpret_cast<const uint8_t*>(&steps);
+    blobs[key + ":steps"] = std::vector<uint8_t>(step_bytes, step_bytes + sizeof(steps));
+  };
+  for (const auto& [key, acc] : accumulators_) {
+    for (const auto& [name, a] : acc.taylor) put("acc:" + key + ":" + name, a->sums(), a->steps());
+    for (const auto& [name, a] : acc.movement) put("acc:" + key + ":" + name, a->sums(), a->steps());
+  }
+  return blobs;
+}
+
+void PruningController::import_state(const std::map<std::string, std::vector<uint8_t>>& blobs) {
+  auto get = [&](const std::string& key, size_t size, std::vector<double>& sums, int64_t& steps) {
+    auto it = blobs.find(key);
+    auto st = blobs.find(key + ":steps");
+    if (it == blobs.end() || st == blobs.end() || it->second.size() != size * sizeof(double)) {
+      throw UserError("checkpoint holds no scorer state '" + key + "' for this recipe");
+    }
+    sums.resize(size);
+    std::memcpy(sums.data(), it->second.data(), it->second.size());
+    std::memcpy(&steps, st->second.data(), sizeof(steps));
+  };
+  std::vector<double> sums;
+  int64_t steps = 0;
+  for (auto& [key, acc] : accumulators_) {
+    for (auto& [name, a] : acc.taylor) {
+      get("acc:" + key + ":" + name, a->sums().size(), sums, steps);
+      a->restore(sums, steps);
+    }
+    for (auto& [name, a] : acc.movement) {
+      get("acc:" + key + ":" + name, a->sums().size(), sums, steps);
+      a->restore(sums, steps);
+    }
+  }
 }
 
 void verify_masks_agree(const MaskSet& masks, comm::Communicator& comm) {
@@ -142,7 +263,7 @@ void verify_masks_agree(const MaskSet& masks, comm::Communicator& comm) {
   std::vector<std::string> names;
   for (const auto& [name, mask] : masks.all()) {
     torch::Tensor cpu = mask.to(torch::kCPU).contiguous();
-    low.push_back(prune::mask_fingerprint({cpu.data_ptr<float>(), static_cast<size_t>(cpu.numel())}));
+    low.push_back(prune::mask_fingerprint(const_span(cpu)));
     names.push_back(name);
   }
   std::vector<uint64_t> high = low;

@@ -1,18 +1,25 @@
 #pragma once
-// Runs the recipe's prune modifiers: at each update step of a modifier's ramp it scores the
-// targeted parameters, selects new masks (layer-wise or global), zeroes optimizer state where
-// entries were newly pruned, and verifies that every rank holds the same masks.
+// Runs the plan's prune modifiers (see recipe/plan.h for the step convention). For each planned
+// prune of each level it owns one PruneJob. At a job's update step it scores the targeted
+// parameters, selects masks with the modifier's pattern and scope (override groups layer-wise
+// at their own sparsity), zeroes optimizer state where entries were newly pruned, and verifies
+// that every rank holds the same masks. Gradient scorers (taylor, movement) are fed the
+// all-reduced dense gradient every step they need it, so their sums agree on every rank.
 #include <torch/types.h>
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "comm/communicator.h"
-#include "core/time_spec.h"
-#include "prune/schedule.h"
+#include "prune/gradient_scores.h"
+#include "prune/pattern.h"
 #include "prune/scorers.h"
+#include "recipe/plan.h"
 #include "recipe/recipe.h"
 #include "train/mask_set.h"
 
@@ -22,39 +29,53 @@ class Optimizer;
 
 namespace topiary::train {
 
-struct PruneJob {
-  std::string label;  // "stage <name>, modifier <i>"
-  prune::ScorerKind scorer = prune::ScorerKind::kMagnitude;
-  bool global = true;
+using NamedParameters = std::vector<std::pair<std::string, torch::Tensor>>;
+
+struct PruneGroup {
+  std::vector<std::string> parameters;  // in parameter order
   prune::SparsityRamp ramp;
-  std::vector<std::string> parameters;  // resolved names, in parameter order
-  int64_t stage_begin = 0;
-  int64_t stage_end = 0;
+  prune::Scope scope = prune::Scope::kGlobal;
 };
 
-struct PlannedUpdate {
-  int64_t step;
-  std::string label;
-  double sparsity;
+struct PruneJob {
+  std::string label;     // "stage 'prune' level 2 modifier 0"
+  std::string key;       // accumulator key: "s<stage>m<modifier>" (shared by the levels)
+  prune::ScorerKind scorer = prune::ScorerKind::kMagnitude;
+  prune::Pattern pattern;
+  std::vector<PruneGroup> groups;  // the modifier's own parameters, then one per override
+  std::vector<int64_t> update_steps;
+  int64_t begin = 0;          // level begin: movement accumulates from here
+  int64_t window = 1;         // taylor: steps summed before each update
 };
 
 class PruningController {
  public:
-  PruningController(const recipe::Recipe& recipe, const std::vector<std::string>& parameter_names,
-                    const StepGeometry& geometry, uint64_t seed);
+  PruningController(const recipe::Recipe& recipe, const recipe::Plan& plan,
+                    const NamedParameters& parameters, uint64_t seed);
 
-  // Ensures every targeted parameter has a mask.
-  void register_masks(MaskSet& masks,
-                      const std::vector<std::pair<std::string, torch::Tensor>>& parameters) const;
+  void register_masks(MaskSet& masks, const NamedParameters& parameters) const;
   int64_t first_update_step() const;
-  std::vector<PlannedUpdate> plan() const;
-  // Called after the optimizer step of `step` (1-based count of completed steps).
-  // Returns true when any mask changed.
-  bool on_step(int64_t step, const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
-               MaskSet& masks, torch::optim::Optimizer& optimizer, comm::Communicator& comm);
+  // Parameters whose scorer needs the gradient of step `step` (1-based completed count).
+  bool wants_gradients(int64_t step) const;
+  // After the all-reduce of optimizer step `step` (1-based), before masking and the update.
+  void accumulate(int64_t step, const NamedParameters& parameters);
+  // After the optimizer step `step` (1-based). Returns true when any mask changed.
+  bool on_step(int64_t step, const NamedParameters& parameters, MaskSet& masks,
+               torch::optim::Optimizer& optimizer, comm::Communicator& comm);
+
+  // Accumulator sums for checkpoints ("acc:<key>:<param>" -> doubles, "accsteps:<key>").
+  std::map<std::string, std::vector<uint8_t>> export_state() const;
+  void import_state(const std::map<std::string, std::vector<uint8_t>>& blobs);
 
  private:
+  struct Accumulators {
+    std::map<std::string, std::unique_ptr<prune::TaylorAccumulator>> taylor;
+    std::map<std::string, std::unique_ptr<prune::MovementAccumulator>> movement;
+  };
+  bool job_accumulates(const PruneJob& job, int64_t step) const;
+
   std::vector<PruneJob> jobs_;
+  std::map<std::string, Accumulators> accumulators_;  // by job key
   uint64_t seed_;
 };
 

@@ -1,12 +1,15 @@
 #include "train/trainer.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "comm/mpi_communicator.h"
 #include "core/error.h"
@@ -22,7 +25,7 @@
 #include "train/optimizer.h"
 #include "train/pruning_controller.h"
 #include "train/sampler.h"
-#include "train/stage_timeline.h"
+#include "train/snapshots.h"
 #include "train/startup_checks.h"
 
 namespace topiary::train {
@@ -66,6 +69,11 @@ models::ClassifierSpec classifier_spec(const recipe::ModelConfig& model, const d
   spec.filters = model.filters;
   spec.widths = model.widths;
   spec.dropout = model.dropout;
+  spec.hidden = model.hidden;
+  spec.layers = model.layers;
+  spec.heads = model.heads;
+  spec.ffn = model.ffn;
+  spec.max_positions = model.max_positions;
   return spec;
 }
 
@@ -77,6 +85,27 @@ double mean_tokens(const data::TokenizedSplit& split, int64_t max_length) {
     total += static_cast<double>(max_length > 0 ? std::min(n, max_length) : n);
   }
   return total / static_cast<double>(split.size());
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+// The random re-initialisation control of lottery-ticket experiments: fresh weights from a seed
+// that depends on the step, identical on every rank, without touching the dropout RNG stream.
+void reinitialise(const NamedParameters& parameters, const recipe::Recipe& recipe,
+                  const data::Dataset& dataset, int64_t step) {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor saved = generator.get_state();
+  torch::manual_seed(recipe.seed * 7919ull + static_cast<uint64_t>(step));
+  auto fresh = models::make_classifier(classifier_spec(recipe.model, dataset));
+  generator.set_state(saved);
+  torch::NoGradGuard no_grad;
+  const auto fresh_parameters = named_parameters(*fresh);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    torch::Tensor target = parameters[i].second;
+    target.copy_(fresh_parameters[i].second);
+  }
 }
 
 }  // namespace
@@ -124,21 +153,35 @@ int run_training(const TrainOptions& options) {
 
   EpochSampler sampler(dataset.train.size(), recipe.training.batch_size, comm->world_size(),
                        comm->rank(), recipe.seed);
-  StepGeometry geometry;
-  geometry.steps_per_epoch = sampler.steps_per_epoch();
-  geometry.tokens_per_step =
-      mean_tokens(dataset.train, recipe.model.max_length) * static_cast<double>(recipe.training.batch_size);
+  recipe::Plan plan;
   std::optional<PruningController> pruning;
-  std::vector<StageSpan> stages;
-  int64_t eval_every = geometry.steps_per_epoch;
+  int64_t eval_every = 0;
   if (!agree(*comm, [&] {
-        stages = stage_timeline(recipe, geometry);
-        pruning.emplace(recipe, names, geometry, recipe.seed);
-        if (recipe.training.eval_every) eval_every = std::max<int64_t>(1, recipe.training.eval_every->to_steps(geometry));
+        recipe::PlanOptions plan_options;
+        plan_options.train_examples = dataset.train.size();
+        plan_options.mean_tokens_per_example = mean_tokens(dataset.train, recipe.model.max_length);
+        plan_options.world_size = comm->world_size();
+        plan = recipe::plan_recipe(recipe, plan_options);
+        pruning.emplace(recipe, plan, parameters, recipe.seed);
+        eval_every = recipe.training.eval_every
+                         ? std::max<int64_t>(1, recipe.training.eval_every->to_steps(plan.geometry))
+                         : plan.geometry.steps_per_epoch;
       })) {
     return kExitUserError;
   }
-  const int64_t total_steps = stages.back().end;
+  const StepGeometry& geometry = plan.geometry;
+  const int64_t total_steps = plan.total_steps;
+  // Step boundaries: evaluations at level ends, snapshots and rewinds (recipe/plan.h).
+  std::set<int64_t> level_ends;
+  std::map<int64_t, std::vector<std::string>> snapshots_at;
+  std::map<int64_t, std::pair<std::string, bool>> rewinds_at;  // step -> (snapshot, reinit)
+  for (size_t s = 0; s < plan.stages.size(); ++s) {
+    for (const auto& snapshot : plan.stages[s].snapshots) snapshots_at[snapshot.step].push_back(snapshot.name);
+    for (const auto& level : plan.stages[s].levels) {
+      level_ends.insert(level.end);
+      if (level.rewind) rewinds_at[level.begin] = {recipe.stages[s].rewind->to, recipe.stages[s].rewind->reinit};
+    }
+  }
 
   MaskSet masks;
   pruning->register_masks(masks, parameters);
@@ -149,6 +192,12 @@ int run_training(const TrainOptions& options) {
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
   torch::manual_seed(recipe.seed * 1000003ull + static_cast<uint64_t>(comm->rank()) + 1);
   const StateRefs state{parameters, masks, *optimizer, *comm};
+  SnapshotStore snapshots;
+  auto extra_state = [&] {
+    auto blobs = pruning->export_state();
+    blobs.merge(snapshots.export_state());
+    return blobs;
+  };
 
   int64_t checkpoint_every = 0;
   int64_t start_step = 0;
@@ -160,7 +209,10 @@ int run_training(const TrainOptions& options) {
         }
         if (!options.resume.empty()) {
           const std::string path = resolve_resume_path(options.resume);
-          auto attributes = restore_training_state(path, state);
+          std::map<std::string, std::vector<uint8_t>> extra;
+          auto attributes = restore_training_state(path, state, &extra);
+          pruning->import_state(extra);
+          snapshots.import_state(extra, parameters);
           if (attributes["recipe"] != recipe.effective_yaml) {
             throw UserError(path + ": checkpoint was written by a different effective recipe; "
                             "resume with the same recipe and --set overrides");
@@ -203,6 +255,21 @@ int run_training(const TrainOptions& options) {
   int64_t running_count = 0;
   model->train();
   for (int64_t step = start_step; step < total_steps; ++step) {
+    // Note [Step ordering]: at a level boundary, snapshots are taken, then a rewind restores
+    // weights and optimizer state (masks kept), then the LR of this step is set.
+    for (const auto& name : snapshots_at[step]) snapshots.take(name, parameters, *optimizer);
+    if (auto rewind = rewinds_at.find(step); rewind != rewinds_at.end()) {
+      if (rewind->second.second) {
+        reinitialise(parameters, recipe, dataset, step);
+        optimizer->state().clear();
+        masks.apply_to_weights(parameters);
+      } else {
+        snapshots.restore(rewind->second.first, parameters, *optimizer, masks);
+      }
+      if (leader) std::printf("step %6lld  rewound to snapshot '%s'%s\n", static_cast<long long>(step),
+                              rewind->second.first.c_str(), rewind->second.second ? " (random re-initialisation)" : "");
+    }
+    set_learning_rate(*optimizer, plan.lr_at(step));
     PaddedBatch batch = make_batch(dataset.train, sampler.local_indices(step), model->min_length(),
                                    recipe.model.max_length);
     torch::Tensor ids = torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
@@ -210,29 +277,36 @@ int run_training(const TrainOptions& options) {
     optimizer->zero_grad();
     torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(ids), labels);
     loss.backward();
-    masks.apply_to_grads(parameters);
+    const int64_t completed = step + 1;
+    // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
+    // scores]); masking after the reduce is then exactly equivalent for the optimizer.
+    const bool dense_gradients = pruning->wants_gradients(completed);
+    if (!dense_gradients) masks.apply_to_grads(parameters);
     reducer.reduce();
+    if (dense_gradients) {
+      pruning->accumulate(completed, parameters);
+      masks.apply_to_grads(parameters);
+    }
     if (recipe.training.grad_clip > 0) torch::nn::utils::clip_grad_norm_(tensors, recipe.training.grad_clip);
     optimizer->step();
     masks.apply_to_weights(parameters);
     running_loss += loss.item<double>();
     ++running_count;
 
-    const int64_t completed = step + 1;
     if (!dense && completed == pruning->first_update_step()) {
       dense = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
       log.append({{"event", "dense_eval"}, {"step", completed}, {"accuracy", dense->accuracy}, {"loss", dense->loss}});
     }
     if (pruning->on_step(completed, parameters, masks, *optimizer, *comm)) ++mask_verifications;
 
-    const bool stage_end = std::any_of(stages.begin(), stages.end(), [&](const StageSpan& s) { return s.end == completed; });
-    if (completed % eval_every == 0 || stage_end) {
+    if (completed % eval_every == 0 || level_ends.count(completed)) {
       last_eval = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
       const double sparsity = masks.sparsity();
       log.append({{"event", "eval"}, {"step", completed},
                   {"epoch", static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch)},
                   {"train_loss", running_loss / std::max<int64_t>(1, running_count)},
-                  {"loss", last_eval.loss}, {"accuracy", last_eval.accuracy}, {"sparsity", sparsity}});
+                  {"loss", last_eval.loss}, {"accuracy", last_eval.accuracy}, {"sparsity", sparsity},
+                  {"lr", plan.lr_at(step)}});
       if (leader) {
         std::printf("step %6lld/%lld  epoch %5.2f  train loss %.4f  valid loss %.4f  acc %.4f  sparsity %.4f\n",
                     static_cast<long long>(completed), static_cast<long long>(total_steps),
@@ -249,7 +323,8 @@ int run_training(const TrainOptions& options) {
     const bool stop_here = options.stop_at > 0 && completed == options.stop_at;
     if (completed < total_steps &&
         ((checkpoint_every > 0 && completed % checkpoint_every == 0) || preempted || stop_here)) {
-      save_training_state(checkpoint_path(output_dir, completed), state, attributes_at(completed));
+      save_training_state(checkpoint_path(output_dir, completed), state, attributes_at(completed),
+                          extra_state());
       if (leader) remove_old_checkpoints(output_dir, options.keep_last);
     }
     if (preempted) {
@@ -274,7 +349,7 @@ int run_training(const TrainOptions& options) {
   for (const auto& [name, p] : parameters) total_parameters += p.numel();
   const int64_t pruned = masks.zero_elements();
   const std::string checkpoint = output_dir + "/final.h5";
-  save_training_state(checkpoint, state, attributes_at(total_steps));
+  save_training_state(checkpoint, state, attributes_at(total_steps), extra_state());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (leader) {

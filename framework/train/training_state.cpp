@@ -61,7 +61,8 @@ void copy_into(const std::string& path, const io::NamedArray& array, torch::Tens
 }  // namespace
 
 void save_training_state(const std::string& path, const StateRefs& state,
-                         const std::map<std::string, std::string>& attributes) {
+                         const std::map<std::string, std::string>& attributes,
+                         const std::map<std::string, std::vector<uint8_t>>& extra) {
   // Collective part: every rank's RNG state (same size on every rank).
   std::vector<uint8_t> mine = rng_state();
   const int world = state.comm.world_size();
@@ -84,6 +85,7 @@ void save_training_state(const std::string& path, const StateRefs& state,
             std::vector<uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(mine.size() * r),
                                  all.begin() + static_cast<std::ptrdiff_t>(mine.size() * (r + 1)));
       }
+      for (const auto& [name, bytes] : extra) contents.blobs[name] = bytes;
       contents.attributes = attributes;
       contents.attributes["world_size"] = std::to_string(world);
       fs::create_directories(fs::path(path).parent_path());
@@ -102,8 +104,9 @@ void save_training_state(const std::string& path, const StateRefs& state,
   }
 }
 
-std::map<std::string, std::string> restore_training_state(const std::string& path,
-                                                          const StateRefs& state) {
+std::map<std::string, std::string> restore_training_state(
+    const std::string& path, const StateRefs& state,
+    std::map<std::string, std::vector<uint8_t>>* extra) {
   io::CheckpointContents contents = io::read_checkpoint(path);
   const std::string world = std::to_string(state.comm.world_size());
   if (contents.attributes["world_size"] != world) {
@@ -153,6 +156,7 @@ std::map<std::string, std::string> restore_training_state(const std::string& pat
   if (rng == contents.blobs.end())
     throw UserError(path + ": checkpoint holds no RNG state for this rank");
   set_rng_state(rng->second);
+  if (extra != nullptr) *extra = std::move(contents.blobs);
   return contents.attributes;
 }
 

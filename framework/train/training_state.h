@@ -27,13 +27,17 @@ struct StateRefs {
 };
 
 // `attributes` carry run bookkeeping (recipe, step, dense accuracy, ...); "step" is required.
+// `extra` holds further state as named byte blobs (scorer accumulators, snapshots).
 void save_training_state(const std::string& path, const StateRefs& state,
-                         const std::map<std::string, std::string>& attributes);
+                         const std::map<std::string, std::string>& attributes,
+                         const std::map<std::string, std::vector<uint8_t>>& extra = {});
 
 // Restores into `state` and returns the checkpoint's attributes. UserError when the checkpoint
 // is unreadable, from another model (names/shapes), or from another world size.
-std::map<std::string, std::string> restore_training_state(const std::string& path,
-                                                          const StateRefs& state);
+// `extra` receives every blob of the checkpoint.
+std::map<std::string, std::string> restore_training_state(
+    const std::string& path, const StateRefs& state,
+    std::map<std::string, std::vector<uint8_t>>* extra = nullptr);
 
 // Only the masks, from any rank: lets tests compare what each rank holds.
 void write_rank_masks(const std::string& path, const MaskSet& masks);

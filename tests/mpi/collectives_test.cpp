@@ -1,7 +1,8 @@
 // All-reduce (sum, min, max), broadcast and all-gather of the MPI communicator, for every data
 // type and for sizes 0, 1, odd sizes and a large one. Communicators with a 7-element chunk limit
 // (small sizes) and a 4093-element limit (the large size) must give identical bytes: that is the
-// path a >2^31-element transfer takes, made cheap. Run under mpirun with any number of ranks; any mismatch aborts every rank.
+// path a >2^31-element transfer takes, made cheap. Run under mpirun with any number of ranks; any
+// mismatch aborts every rank.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -45,7 +46,7 @@ void check_type(Communicator& comm, Communicator& tiny_chunks, Communicator& lar
         T acc = value<T>(0, i);
         for (int r = 1; r < world; ++r) {
           const T v = value<T>(r, i);
-          acc = op == ReduceOp::kSum ? static_cast<T>(acc + v)
+          acc = op == ReduceOp::kSum   ? static_cast<T>(acc + v)
                 : op == ReduceOp::kMin ? (v < acc ? v : acc)
                                        : (v > acc ? v : acc);
         }
@@ -53,7 +54,9 @@ void check_type(Communicator& comm, Communicator& tiny_chunks, Communicator& lar
       }
       comm.all_reduce(data.data(), n, type, op, "test all-reduce");
       chunked.all_reduce(small.data(), n, type, op, "test chunked all-reduce");
-      const std::string op_name = op == ReduceOp::kSum ? "sum" : op == ReduceOp::kMin ? "min" : "max";
+      const std::string op_name = op == ReduceOp::kSum   ? "sum"
+                                  : op == ReduceOp::kMin ? "min"
+                                                         : "max";
       expect(comm, data == expected, "all-reduce " + op_name + " " + label);
       expect(comm, std::memcmp(data.data(), small.data(), n * sizeof(T)) == 0,
              "chunked all-reduce " + op_name + " " + label);
@@ -101,8 +104,9 @@ int main() {
   check_type<uint8_t>(*comm, *tiny_chunks, *large_chunks, DataType::kUInt8, "uint8");
   comm->barrier("test end");
   if (comm->rank() == 0) {
-    std::printf("ok: %d collective checks on %d ranks (chunk limits 7 and 4093 give identical bytes)\n",
-                checks, comm->world_size());
+    std::printf(
+        "ok: %d collective checks on %d ranks (chunk limits 7 and 4093 give identical bytes)\n",
+        checks, comm->world_size());
   }
   return 0;
 }

@@ -4,7 +4,8 @@
 //  2. mask-aware packing gives exactly the reduced gradients of masking then reducing densely;
 //  3. a masked model trained with compaction on and off ends with equal weights, bit for bit;
 //  4. at 90% sparsity the bytes sent are at most 0.11x the dense bytes; a parameter flagged
-//     dense travels dense; the plan is rebuilt only when masks change.
+//     dense travels dense, reduce(all_dense) sends a whole step dense; the plan is rebuilt only
+//     when masks change.
 // Gradients are multiples of 2^-10: every sum of a few of them is exact in float32, so equality
 // does not depend on the order in which the MPI library adds ranks (that order may follow the
 // message size, and compaction changes the size). Test 1 uses arbitrary floats and a tolerance.
@@ -112,8 +113,8 @@ void test_compaction_exact(Communicator& comm) {
              "compacted reduction equals dense for " + dense_params[i].first);
     }
   }
-  const double ratio = static_cast<double>(compact.bytes_per_step()) /
-                       static_cast<double>(dense.bytes_per_step());
+  const double ratio =
+      static_cast<double>(compact.bytes_per_step()) / static_cast<double>(dense.bytes_per_step());
   expect(comm, dense.bytes_per_step() == dense.dense_bytes_per_step(), "dense bytes");
   expect(comm, ratio <= 0.11, "bytes at 90% sparsity <= 0.11x dense, got " + std::to_string(ratio));
   const int64_t before = compact.bytes_per_step();
@@ -129,6 +130,17 @@ void test_compaction_exact(Communicator& comm) {
     expect(comm, torch::equal(dense_params[i].second.grad(), compact_params[i].second.grad()),
            "mixed dense/compacted reduction equals dense for " + dense_params[i].first);
   }
+  // A step where a scorer needs the dense reduced gradient: nothing masked, all sent dense.
+  set_grads(dense_params, comm.rank(), 30, true);
+  set_grads(compact_params, comm.rank(), 30, true);
+  dense.reduce();
+  compact.reduce(/*all_dense=*/true);
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    expect(comm, torch::equal(dense_params[i].second.grad(), compact_params[i].second.grad()),
+           "all-dense step equals dense reduction for " + dense_params[i].first);
+  }
+  expect(comm, compact_params[2].second.grad().ne(0).sum().item<int64_t>() > 512 * 128 / 2,
+         "all-dense step keeps gradients of pruned entries");
   if (comm.rank() == 0) {
     std::printf("ok: compaction exact; bytes/step at 90%% sparsity %lld vs dense %lld (%.4fx)\n",
                 static_cast<long long>(before), static_cast<long long>(dense.bytes_per_step()),
@@ -148,9 +160,10 @@ struct MaskedRun {
     torch::manual_seed(5);  // identical initial weights on every rank and in both runs
     model = torch::nn::Sequential(torch::nn::Linear(128, 256), torch::nn::ReLU(),
                                   torch::nn::Linear(256, 10));
-    for (const auto& item : model->named_parameters()) params.emplace_back(item.key(), item.value());
-    optimizer = std::make_unique<torch::optim::SGD>(
-        model->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9));
+    for (const auto& item : model->named_parameters())
+      params.emplace_back(item.key(), item.value());
+    optimizer = std::make_unique<torch::optim::SGD>(model->parameters(),
+                                                    torch::optim::SGDOptions(0.05).momentum(0.9));
     ReducerOptions options;
     options.compact_masked = compact;
     options.first_bucket_bytes = 4096;
@@ -212,7 +225,8 @@ void test_masked_training(Communicator& comm) {
   for (size_t i = 0; i < dense.params.size(); ++i) {
     const auto& a = dense.params[i].second;
     const auto& b = compact.params[i].second;
-    expect(comm, torch::equal(a, b), "weights equal after masked training: " + dense.params[i].first);
+    expect(comm, torch::equal(a, b),
+           "weights equal after masked training: " + dense.params[i].first);
   }
   expect(comm, compact.masks.sparsity() > 0.89, "masks reached 90%");
   if (comm.rank() == 0) {

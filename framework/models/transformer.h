@@ -1,0 +1,35 @@
+#pragma once
+// BERT-style (pre-LN) Transformer encoder classifier with learned positions and mean pooling
+// over real tokens. Attention projections are separate so that head-structured pruning can
+// address them: rows [h*d, (h+1)*d) of q/k/v.weight and columns of o.weight belong to head h.
+// Parameters: embedding.weight [V,D], position.weight [P,D],
+// layers.<i>.norm1.{weight,bias}, layers.<i>.attention.{q,k,v,o}.{weight,bias} [D,D]/[D],
+// layers.<i>.norm2.{weight,bias}, layers.<i>.ffn.up.{weight,bias} [F,D]/[F],
+// layers.<i>.ffn.down.{weight,bias} [D,F]/[D], norm.{weight,bias}, fc.{weight,bias} [C,D]/[C].
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+#include "models/classifier.h"
+
+namespace topiary::models {
+
+class TransformerClassifier final : public Classifier {
+ public:
+  explicit TransformerClassifier(const ClassifierSpec& spec);
+  torch::Tensor forward(const torch::Tensor& tokens) override;
+
+ private:
+  int64_t heads_;
+  int64_t max_positions_;
+  torch::nn::Embedding embedding_{nullptr};
+  torch::nn::Embedding position_{nullptr};
+  torch::nn::ModuleList layers_{nullptr};
+  torch::nn::LayerNorm norm_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+  torch::nn::Linear fc_{nullptr};
+};
+
+}  // namespace topiary::models

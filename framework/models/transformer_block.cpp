@@ -1,0 +1,57 @@
+#include "models/transformer_block.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace topiary::models {
+
+AttentionImpl::AttentionImpl(int64_t width, int64_t heads, double dropout) : heads_(heads) {
+  q_ = register_module("q", torch::nn::Linear(width, width));
+  k_ = register_module("k", torch::nn::Linear(width, width));
+  v_ = register_module("v", torch::nn::Linear(width, width));
+  o_ = register_module("o", torch::nn::Linear(width, width));
+  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+  const int64_t batch = x.size(0), time = x.size(1), width = x.size(2);
+  const int64_t head_dim = width / heads_;
+  auto split = [&](const torch::Tensor& t) {
+    return t.view({batch, time, heads_, head_dim}).transpose(1, 2);  // [B, H, T, d]
+  };
+  const torch::Tensor q = split(q_->forward(x));
+  const torch::Tensor k = split(k_->forward(x));
+  const torch::Tensor v = split(v_->forward(x));
+  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
+  scores = scores.masked_fill(~mask, -std::numeric_limits<float>::infinity());
+  const torch::Tensor weights = dropout_->forward(torch::softmax(scores, -1));
+  const torch::Tensor mixed = torch::matmul(weights, v).transpose(1, 2).reshape({batch, time, width});
+  return o_->forward(mixed);
+}
+
+FeedForwardImpl::FeedForwardImpl(int64_t width, int64_t hidden, double dropout) {
+  up_ = register_module("up", torch::nn::Linear(width, hidden));
+  down_ = register_module("down", torch::nn::Linear(hidden, width));
+  dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+}
+
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
+  return down_->forward(dropout_->forward(torch::gelu(up_->forward(x))));
+}
+
+TransformerBlockImpl::TransformerBlockImpl(int64_t width, int64_t heads, int64_t ffn,
+                                           double dropout) {
+  norm1_ = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
+  attention_ = register_module("attention", Attention(width, heads, dropout));
+  norm2_ = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
+  ffn_ = register_module("ffn", FeedForward(width, ffn, dropout));
+}
+
+torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+  torch::Tensor h = x + attention_->forward(norm1_->forward(x), mask);
+  return h + ffn_->forward(norm2_->forward(h));
+}
+
+}  // namespace topiary::models

@@ -1,0 +1,47 @@
+#pragma once
+// One pre-LN Transformer block with explicit per-head attention projections; shared by the
+// encoder classifier (bidirectional, key padding mask) and the GPT decoder (causal mask).
+#include <torch/nn/module.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+
+namespace topiary::models {
+
+class AttentionImpl : public torch::nn::Module {
+ public:
+  AttentionImpl(int64_t width, int64_t heads, double dropout);
+  // mask: bool, broadcastable to [B, heads, T, T]; true = may attend.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+
+ private:
+  int64_t heads_;
+  torch::nn::Linear q_{nullptr}, k_{nullptr}, v_{nullptr}, o_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(Attention);
+
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  FeedForwardImpl(int64_t width, int64_t hidden, double dropout);
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  torch::nn::Linear up_{nullptr}, down_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(FeedForward);
+
+class TransformerBlockImpl : public torch::nn::Module {
+ public:
+  TransformerBlockImpl(int64_t width, int64_t heads, int64_t ffn, double dropout);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+
+ private:
+  torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};
+  Attention attention_{nullptr};
+  FeedForward ffn_{nullptr};
+};
+TORCH_MODULE(TransformerBlock);
+
+}  // namespace topiary::models
