@@ -14,7 +14,10 @@ struct MpiOptions {
 };
 
 // Initialises MPI on first use (MPI_THREAD_FUNNELED) and finalizes it at process exit.
-// Works without mpirun too (singleton world of size 1).
+// Works without mpirun too (singleton world of size 1). Construction is collective (it gathers
+// every rank's host name for messages): every rank creates its communicators in the same order.
+// A collective that misses its deadline names the ranks that do not answer a liveness probe
+// (Note [Naming a lost rank] in mpi_communicator.cpp).
 std::unique_ptr<Communicator> make_mpi_communicator(const MpiOptions& options = {});
 
 // Rank within this node (MPI_Comm_split_type SHARED), for binding a rank to its local GPU.
