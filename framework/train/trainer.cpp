@@ -3,6 +3,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -85,6 +87,20 @@ double mean_tokens(const data::TokenizedSplit& split, int64_t max_length) {
     total += static_cast<double>(max_length > 0 ? std::min(n, max_length) : n);
   }
   return total / static_cast<double>(split.size());
+}
+
+// One line naming every rank's host, so that a lost host in a failure report maps to its ranks.
+void print_rank_hosts(comm::Communicator& comm) {
+  char host[64] = {};
+  gethostname(host, sizeof(host) - 1);
+  std::vector<char> all(sizeof(host) * static_cast<size_t>(comm.world_size()));
+  comm.all_gather(host, all.data(), sizeof(host), comm::DataType::kUInt8, "rank host names");
+  if (comm.rank() != 0) return;
+  std::string line = "topiary: ranks:";
+  for (int r = 0; r < comm.world_size(); ++r) {
+    line += " " + std::to_string(r) + "@" + std::string(all.data() + r * sizeof(host));
+  }
+  std::printf("%s\n", line.c_str());
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
@@ -189,6 +205,7 @@ int run_training(const TrainOptions& options) {
   for (const auto& [name, p] : parameters) tensors.push_back(p);
   auto optimizer = make_optimizer(recipe.training, tensors);
   GradientReducer reducer(parameters, *comm);
+  reducer.set_masks(masks);  // mask-aware: only unpruned entries travel (no index is sent)
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
   torch::manual_seed(recipe.seed * 1000003ull + static_cast<uint64_t>(comm->rank()) + 1);
   const StateRefs state{parameters, masks, *optimizer, *comm};
@@ -213,6 +230,7 @@ int run_training(const TrainOptions& options) {
           auto attributes = restore_training_state(path, state, &extra);
           pruning->import_state(extra);
           snapshots.import_state(extra, parameters);
+          reducer.masks_changed();
           if (attributes["recipe"] != recipe.effective_yaml) {
             throw UserError(path + ": checkpoint was written by a different effective recipe; "
                             "resume with the same recipe and --set overrides");
@@ -241,6 +259,7 @@ int run_training(const TrainOptions& options) {
     return attributes;
   };
 
+  print_rank_hosts(*comm);
   if (leader) {
     std::printf("topiary: %s on %d rank(s) [%s]: %lld examples, %lld steps/epoch, %lld steps, "
                 "global batch %lld\n",
@@ -282,7 +301,7 @@ int run_training(const TrainOptions& options) {
     // scores]); masking after the reduce is then exactly equivalent for the optimizer.
     const bool dense_gradients = pruning->wants_gradients(completed);
     if (!dense_gradients) masks.apply_to_grads(parameters);
-    reducer.reduce();
+    reducer.reduce(/*all_dense=*/dense_gradients);
     if (dense_gradients) {
       pruning->accumulate(completed, parameters);
       masks.apply_to_grads(parameters);
@@ -297,7 +316,10 @@ int run_training(const TrainOptions& options) {
       dense = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
       log.append({{"event", "dense_eval"}, {"step", completed}, {"accuracy", dense->accuracy}, {"loss", dense->loss}});
     }
-    if (pruning->on_step(completed, parameters, masks, *optimizer, *comm)) ++mask_verifications;
+    if (pruning->on_step(completed, parameters, masks, *optimizer, *comm)) {
+      ++mask_verifications;
+      reducer.masks_changed();  // every rank, same step: the packing plan follows the masks
+    }
 
     if (completed % eval_every == 0 || level_ends.count(completed)) {
       last_eval = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
@@ -362,7 +384,9 @@ int run_training(const TrainOptions& options) {
         {"overall_sparsity", static_cast<double>(pruned) / static_cast<double>(total_parameters)},
         {"parameters_total", total_parameters}, {"parameters_kept", total_parameters - pruned},
         {"wall_seconds", seconds}, {"checkpoint", checkpoint},
-        {"mask_verifications", mask_verifications}};
+        {"mask_verifications", mask_verifications},
+        {"gradient_bytes_per_step", reducer.bytes_per_step()},
+        {"dense_gradient_bytes_per_step", reducer.dense_bytes_per_step()}};
     log.write_summary(summary);
     std::printf("topiary: done in %.1f s; accuracy %.4f at sparsity %.4f; checkpoint %s\n", seconds,
                 last_eval.accuracy, masks.sparsity(), checkpoint.c_str());
