@@ -35,10 +35,11 @@ std::string detect_pattern(const io::NamedArray& mask) {
 
 void inspect(const std::string& path, bool show_recipe) {
   const io::CheckpointContents contents = io::read_checkpoint(path);
-  std::printf("%s: step %s, world size %s, model %s\n", path.c_str(),
-              contents.attributes.count("step") ? contents.attributes.at("step").c_str() : "?",
-              contents.attributes.count("world_size") ? contents.attributes.at("world_size").c_str() : "?",
-              contents.attributes.count("model_type") ? contents.attributes.at("model_type").c_str() : "?");
+  std::printf(
+      "%s: step %s, world size %s, model %s\n", path.c_str(),
+      contents.attributes.count("step") ? contents.attributes.at("step").c_str() : "?",
+      contents.attributes.count("world_size") ? contents.attributes.at("world_size").c_str() : "?",
+      contents.attributes.count("model_type") ? contents.attributes.at("model_type").c_str() : "?");
   std::printf("%-28s %-18s %12s %9s %-13s %12s\n", "parameter", "shape", "elements", "sparsity",
               "pattern", "dense bytes");
   int64_t total = 0, zeros = 0;
@@ -53,8 +54,9 @@ void inspect(const std::string& path, bool show_recipe) {
     }
     const auto n = static_cast<int64_t>(weight.values.size());
     std::printf("%-28s %-18s %12lld %8.2f%% %-13s %12lld\n", weight.name.c_str(), shape.c_str(),
-                static_cast<long long>(n), n ? 100.0 * static_cast<double>(z) / static_cast<double>(n) : 0.0,
-                pattern.c_str(), static_cast<long long>(n * 4));
+                static_cast<long long>(n),
+                n ? 100.0 * static_cast<double>(z) / static_cast<double>(n) : 0.0, pattern.c_str(),
+                static_cast<long long>(n * 4));
     total += n;
     zeros += z;
   }
@@ -75,7 +77,8 @@ void add_inspect_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "inspect", "Show a checkpoint's parameters: shape, sparsity, pattern, size; totals");
   command->add_option("checkpoint", *path, "Checkpoint file (.h5)")->required();
-  command->add_flag("--recipe", *show_recipe, "Also print the effective recipe it was trained with");
+  command->add_flag("--recipe", *show_recipe,
+                    "Also print the effective recipe it was trained with");
   command->callback([path, show_recipe] { inspect(*path, *show_recipe); });
 }
 

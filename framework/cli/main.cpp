@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   topiary::cli::add_train_command(app);
   topiary::cli::add_recipe_command(app);
   topiary::cli::add_inspect_command(app);
+  topiary::cli::add_data_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

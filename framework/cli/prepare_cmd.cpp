@@ -1,6 +1,6 @@
-// topiary prepare: labelled text (tsv, csv, or a directory with one file per class) -> a
-// tokenized HDF5 dataset for `topiary train`. All the work is in data/prepare.h; this file only
-// maps flags onto PrepareOptions.
+// topiary prepare: labelled text (tsv, csv, jsonl, or a directory with one file per class), or
+// plain text for a language model (--format text) -> a tokenized HDF5 dataset for `topiary train`.
+// All the work is in data/prepare.h; this file only maps flags onto PrepareOptions.
 #include <cstdio>
 #include <memory>
 
@@ -18,36 +18,53 @@ void add_prepare_command(CLI::App& app) {
       "validation split from --valid or --valid-fraction; prints a summary");
 
   cmd->add_option("--input", options->input,
-                  "Training data: a file (tsv, csv) or a directory (dir)")
+                  "Training data: a file (tsv, csv, jsonl, text; gzip is detected and read) or a "
+                  "directory (dir, text --document-per-file)")
       ->required();
   cmd->add_option("--format", options->format,
-                  "tsv (plain tabs), csv (RFC 4180 quoting), dir (one file per class, records "
-                  "separated by --record-delimiter lines)")
+                  "tsv (plain tabs), csv (RFC 4180 quoting), jsonl (one JSON object per line), "
+                  "dir (one file per class, records separated by --record-delimiter lines); "
+                  "text: language-model documents, one per line (or --document-per-file)")
       ->capture_default_str();
   cmd->add_option("--output", options->output, "Dataset file to write (HDF5, replaced atomically)")
       ->required();
 
   cmd->add_option("--text-column", options->text_column,
-                  "tsv/csv: text column, a header name or a 0-based index")
-      ->capture_default_str();
+                  "tsv/csv: text column, a header name or a 0-based index (default sentence); "
+                  "jsonl: a field name or dotted path like meta.text (default text)");
   cmd->add_option("--label-column", options->label_column,
-                  "tsv/csv: label column, a header name or a 0-based index")
-      ->capture_default_str();
+                  "tsv/csv: label column, a header name or a 0-based index; jsonl: a field "
+                  "name or dotted path like meta.label (default label)");
   cmd->add_flag("--header,!--no-header", options->header,
                 "tsv/csv: the first row is a header (default) or data (--no-header; columns "
                 "must then be indices)");
   cmd->add_option("--encoding", options->encoding, "Input encoding: utf-8 or latin-1")
+      ->capture_default_str();
+  cmd->add_option("--on-bad", options->on_bad,
+                  "A bad record (invalid UTF-8, bad JSON, missing field, short row): error, or "
+                  "skip it and count it in the summary")
+      ->check(CLI::IsMember({"error", "skip"}))
+      ->capture_default_str();
+  cmd->add_flag("--document-per-file", options->document_per_file,
+                "text: --input is a directory and each file is one document (--include/"
+                "--exclude apply)");
+  cmd->add_option("--tokenizer", options->tokenizer,
+                  "word (all formats); char (Unicode code points) or byte (256 fixed ids) for "
+                  "--format text")
+      ->check(CLI::IsMember({"word", "char", "byte"}))
       ->capture_default_str();
 
   cmd->add_option("--record-delimiter", options->record_delimiter,
                   "dir: a line holding only this separates records")
       ->capture_default_str();
   cmd->add_option("--include", options->include,
-                  "dir: only files whose name matches this glob; repeatable (default: all)")
+                  "dir, text --document-per-file: only files whose name matches this glob; "
+                  "repeatable (default: all)")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--exclude", options->exclude,
-                  "dir: skip files whose name matches this glob; repeatable")
+                  "dir, text --document-per-file: skip files whose name matches this glob; "
+                  "repeatable")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--min-records", options->min_records,

@@ -25,8 +25,7 @@ class Communicator {
   // In place. `what` names the collective in timeout and error messages.
   virtual void all_reduce(void* data, int64_t count, DataType type, ReduceOp op,
                           const char* what) = 0;
-  virtual void broadcast(void* data, int64_t count, DataType type, int root,
-                         const char* what) = 0;
+  virtual void broadcast(void* data, int64_t count, DataType type, int root, const char* what) = 0;
   // recv holds world_size() * count elements, rank r's block at offset r * count.
   virtual void all_gather(const void* send, void* recv, int64_t count, DataType type,
                           const char* what) = 0;

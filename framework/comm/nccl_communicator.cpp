@@ -22,21 +22,30 @@ std::string host_name() {
 
 ncclDataType_t to_nccl(DataType type) {
   switch (type) {
-    case DataType::kFloat32: return ncclFloat32;
-    case DataType::kFloat64: return ncclFloat64;
-    case DataType::kInt32: return ncclInt32;
-    case DataType::kInt64: return ncclInt64;
-    case DataType::kUInt64: return ncclUint64;
-    case DataType::kUInt8: return ncclUint8;
+    case DataType::kFloat32:
+      return ncclFloat32;
+    case DataType::kFloat64:
+      return ncclFloat64;
+    case DataType::kInt32:
+      return ncclInt32;
+    case DataType::kInt64:
+      return ncclInt64;
+    case DataType::kUInt64:
+      return ncclUint64;
+    case DataType::kUInt8:
+      return ncclUint8;
   }
   return ncclUint8;
 }
 
 ncclRedOp_t to_nccl(ReduceOp op) {
   switch (op) {
-    case ReduceOp::kSum: return ncclSum;
-    case ReduceOp::kMin: return ncclMin;
-    case ReduceOp::kMax: return ncclMax;
+    case ReduceOp::kSum:
+      return ncclSum;
+    case ReduceOp::kMin:
+      return ncclMin;
+    case ReduceOp::kMax:
+      return ncclMax;
   }
   return ncclSum;
 }
@@ -81,9 +90,9 @@ class NcclCommunicator final : public Communicator {
   }
 
   void broadcast(void* data, int64_t count, DataType type, int root, const char* what) override {
-    check_nccl(ncclBroadcast(data, data, static_cast<size_t>(count), to_nccl(type), root, comm_,
-                             stream_),
-               "ncclBroadcast", what);
+    check_nccl(
+        ncclBroadcast(data, data, static_cast<size_t>(count), to_nccl(type), root, comm_, stream_),
+        "ncclBroadcast", what);
     wait_stream(what);
   }
 
@@ -142,7 +151,8 @@ class NcclCommunicator final : public Communicator {
         if (state != cudaErrorNotReady) check_cuda(state, "cudaStreamQuery", what);
       }
       if (std::chrono::steady_clock::now() > deadline) {
-        abort(1, std::string("NCCL collective '") + what + "' did not complete within the deadline");
+        abort(1,
+              std::string("NCCL collective '") + what + "' did not complete within the deadline");
       }
       std::this_thread::sleep_for(std::chrono::microseconds(20));
     }

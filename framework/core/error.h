@@ -30,7 +30,7 @@ int process_rank();
 
 }  // namespace topiary
 
-#define TOPIARY_ASSERT(cond, msg)                                  \
-  do {                                                             \
+#define TOPIARY_ASSERT(cond, msg)                                               \
+  do {                                                                          \
     if (!(cond)) ::topiary::assertion_failed(#cond, __FILE__, __LINE__, (msg)); \
   } while (0)

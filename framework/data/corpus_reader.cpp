@@ -11,7 +11,9 @@ InputFormat parse_input_format(const std::string& name) {
   if (name == "tsv") return InputFormat::kTsv;
   if (name == "csv") return InputFormat::kCsv;
   if (name == "dir") return InputFormat::kDir;
-  throw UserError("--format '" + name + "' is not known; valid: tsv, csv, dir");
+  if (name == "jsonl") return InputFormat::kJsonl;
+  if (name == "text") return InputFormat::kText;
+  throw UserError("--format '" + name + "' is not known; valid: tsv, csv, dir, jsonl, text");
 }
 
 std::string input_format_name(InputFormat format) {
@@ -22,12 +24,24 @@ std::string input_format_name(InputFormat format) {
       return "csv";
     case InputFormat::kDir:
       return "dir";
+    case InputFormat::kJsonl:
+      return "jsonl";
+    case InputFormat::kText:
+      return "text";
   }
   return "?";
 }
 
+OnBad parse_on_bad(const std::string& name) {
+  if (name == "error") return OnBad::kError;
+  if (name == "skip") return OnBad::kSkip;
+  throw UserError("--on-bad '" + name + "' is not known; valid: error, skip");
+}
+
 RawCorpus read_corpus(const std::string& path, const InputOptions& options) {
   if (options.format == InputFormat::kDir) return read_record_dir(path, options.dir);
+  if (options.format == InputFormat::kJsonl) return read_jsonl(path, options.jsonl);
+  if (options.format == InputFormat::kText) return read_documents(path, options.text);
   DelimitedOptions delimited = options.delimited;
   delimited.delimiter = options.format == InputFormat::kCsv ? ',' : '\t';
   delimited.quoting = options.format == InputFormat::kCsv;

@@ -3,14 +3,16 @@
 #include <string>
 
 #include "data/delimited_reader.h"
+#include "data/document_reader.h"
+#include "data/jsonl_reader.h"
 #include "data/raw_corpus.h"
 #include "data/record_dir_reader.h"
 
 namespace topiary::data {
 
-enum class InputFormat { kTsv, kCsv, kDir };
+enum class InputFormat { kTsv, kCsv, kDir, kJsonl, kText };
 
-// "tsv", "csv" or "dir"; anything else is a UserError listing those.
+// "tsv", "csv", "dir", "jsonl" or "text"; anything else is a UserError listing those.
 InputFormat parse_input_format(const std::string& name);
 std::string input_format_name(InputFormat format);
 
@@ -19,7 +21,12 @@ struct InputOptions {
   // For tsv/csv; delimiter and quoting are set from `format` by read_corpus.
   DelimitedOptions delimited;
   RecordDirOptions dir;  // for dir
+  JsonlOptions jsonl;    // for jsonl
+  DocumentOptions text;  // for text (language-model documents, no labels)
 };
+
+// "error" or "skip"; anything else is a UserError listing them.
+OnBad parse_on_bad(const std::string& name);
 
 RawCorpus read_corpus(const std::string& path, const InputOptions& options);
 

@@ -16,15 +16,16 @@ std::function<void(const std::string&)>& write_hook() {
   return hook;
 }
 
-void write_split(H5::H5File& file, const std::string& name, const TokenizedSplit& split) {
+void write_split(H5::H5File& file, const std::string& name, const TokenizedSplit& split,
+                 bool labelled) {
   H5::Group group = io::checked_hdf5(io::object_location(file, name, "group"),
                                      [&] { return file.createGroup("/" + name); });
   io::write_int32_array(group, "tokens", split.tokens);
   io::write_int64_array(group, "offsets", split.offsets);
-  io::write_int32_array(group, "labels", split.labels);
+  if (labelled) io::write_int32_array(group, "labels", split.labels);
 }
 
-TokenizedSplit read_split(const H5::H5File& file, const std::string& name) {
+TokenizedSplit read_split(const H5::H5File& file, const std::string& name, bool labelled) {
   const std::string where = io::object_location(file, name, "group");
   H5::Group group = io::checked_hdf5(where, [&] {
     if (!file.nameExists(name)) throw UserError(where + ": missing");
@@ -33,7 +34,7 @@ TokenizedSplit read_split(const H5::H5File& file, const std::string& name) {
   TokenizedSplit split;
   split.tokens = io::read_int32_array(group, "tokens");
   split.offsets = io::read_int64_array(group, "offsets");
-  split.labels = io::read_int32_array(group, "labels");
+  if (labelled) split.labels = io::read_int32_array(group, "labels");
   return split;
 }
 
@@ -60,14 +61,15 @@ void write_dataset(const std::string& path, const Dataset& dataset) {
     H5::H5File file =
         io::checked_hdf5(path, [&] { return H5::H5File(output.temp_path(), H5F_ACC_TRUNC); });
     io::write_string_array(file, "vocabulary", dataset.vocabulary);
-    io::write_string_array(file, "label_names", dataset.label_names);
-    write_split(file, "train", dataset.train);
-    write_split(file, "valid", dataset.valid);
+    const bool labelled = dataset.kind == kClassificationKind;
+    if (labelled) io::write_string_array(file, "label_names", dataset.label_names);
+    write_split(file, "train", dataset.train, labelled);
+    write_split(file, "valid", dataset.valid, labelled);
     for (const auto& [name, value] : dataset.attributes) {
       io::write_string_attribute(file, name, value);
     }
     // Written last: a file that has them was written completely.
-    io::write_string_attribute(file, "topiary_kind", kDatasetKind);
+    io::write_string_attribute(file, "topiary_kind", dataset.kind);
     io::write_string_attribute(file, "format_version", kDatasetFormatVersion);
     io::checked_hdf5(output.temp_path(), [&] { file.close(); });
   }
@@ -83,14 +85,21 @@ Dataset read_dataset(const std::string& path) {
   if (!is_hdf5) throw UserError(path + ": not an HDF5 file");
   H5::H5File file = io::checked_hdf5(path, [&] { return H5::H5File(path, H5F_ACC_RDONLY); });
 
-  require_attribute(file, path, "topiary_kind", kDatasetKind);
+  const std::optional<std::string> kind = io::read_string_attribute(file, "topiary_kind");
+  if (!kind) require_attribute(file, path, "topiary_kind", kDatasetKind);  // throws: missing
+  if (*kind != kClassificationKind && *kind != kLanguageModelKind) {
+    throw UserError(path + ": attribute 'topiary_kind' is '" + *kind + "', expected '" +
+                    kClassificationKind + "' or '" + kLanguageModelKind + "'");
+  }
   require_attribute(file, path, "format_version", kDatasetFormatVersion);
   Dataset dataset;
+  dataset.kind = *kind;
+  const bool labelled = dataset.kind == kClassificationKind;
   dataset.attributes = io::read_string_attributes(file);
   dataset.vocabulary = io::read_string_array(file, "vocabulary");
-  dataset.label_names = io::read_string_array(file, "label_names");
-  dataset.train = read_split(file, "train");
-  dataset.valid = read_split(file, "valid");
+  if (labelled) dataset.label_names = io::read_string_array(file, "label_names");
+  dataset.train = read_split(file, "train", labelled);
+  dataset.valid = read_split(file, "valid", labelled);
   validate_dataset(dataset, path);
   return dataset;
 }

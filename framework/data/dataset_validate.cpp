@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "data/dataset.h"
+#include "data/lm_tokenizer.h"
 #include "data/vocabulary.h"
 
 namespace topiary::data {
@@ -19,9 +20,15 @@ void check_names(const std::vector<std::string>& names, const std::string& where
 }
 
 void check_split(const TokenizedSplit& split, const std::string& name, const std::string& where,
-                 size_t vocabulary_size, size_t label_count) {
+                 size_t vocabulary_size, size_t label_count, bool labelled) {
   const std::string prefix = where + ": dataset '/" + name + "/";
-  const size_t n = split.labels.size();
+  if (!labelled && !split.labels.empty()) {
+    throw UserError(prefix + "labels' must be empty in a language-model dataset");
+  }
+  if (!labelled && split.offsets.empty()) {
+    throw UserError(prefix + "offsets' is empty, expected documents + 1 entries");
+  }
+  const size_t n = labelled ? split.labels.size() : split.offsets.size() - 1;
   if (split.offsets.size() != n + 1) {
     throw UserError(prefix + "offsets' has " + std::to_string(split.offsets.size()) +
                     " entries, expected labels + 1 = " + std::to_string(n + 1));
@@ -51,7 +58,7 @@ void check_split(const TokenizedSplit& split, const std::string& name, const std
                       std::to_string(vocabulary_size) + " tokens");
     }
   }
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; labelled && i < n; ++i) {
     const int32_t label = split.labels[i];
     if (label < 0 || static_cast<size_t>(label) >= label_count) {
       throw UserError(prefix + "labels' entry " + std::to_string(i) + " is " +
@@ -72,12 +79,30 @@ void validate_dataset(const Dataset& dataset, const std::string& where) {
     throw UserError(where + ": dataset '/vocabulary' is larger than int32 ids allow");
   }
   check_names(vocabulary, where, "/vocabulary");
-  if (dataset.label_names.empty()) {
-    throw UserError(where + ": dataset '/label_names' is empty");
+  const bool labelled = dataset.kind == kClassificationKind;
+  if (!labelled && dataset.kind != kLanguageModelKind) {
+    throw UserError(where + ": kind '" + dataset.kind + "' is neither '" + kClassificationKind +
+                    "' nor '" + kLanguageModelKind + "'");
   }
-  check_names(dataset.label_names, where, "/label_names");
-  check_split(dataset.train, "train", where, vocabulary.size(), dataset.label_names.size());
-  check_split(dataset.valid, "valid", where, vocabulary.size(), dataset.label_names.size());
+  if (labelled) {
+    if (dataset.label_names.empty()) {
+      throw UserError(where + ": dataset '/label_names' is empty");
+    }
+    check_names(dataset.label_names, where, "/label_names");
+  } else {
+    if (!dataset.label_names.empty()) {
+      throw UserError(where + ": a language-model dataset has no '/label_names'");
+    }
+    if (vocabulary.size() < 3 || vocabulary[kEosId] != kEosToken) {
+      throw UserError(where +
+                      ": dataset '/vocabulary' of a language model must start with "
+                      "\"<pad>\", \"<unk>\", \"<eos>\"");
+    }
+  }
+  check_split(dataset.train, "train", where, vocabulary.size(), dataset.label_names.size(),
+              labelled);
+  check_split(dataset.valid, "valid", where, vocabulary.size(), dataset.label_names.size(),
+              labelled);
 }
 
 }  // namespace topiary::data

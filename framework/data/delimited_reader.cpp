@@ -54,6 +54,7 @@ std::vector<DelimitedRow> split_delimited(const std::string& text, char delimite
   row.line = 1;
   const size_t n = text.size();
   const auto end_row = [&] {
+    row.end_line = line;
     row.fields.push_back(std::move(field));
     field.clear();
     const bool blank = row.fields.size() == 1 && row.fields[0].empty() && !row_quoted;
@@ -120,10 +121,14 @@ std::vector<DelimitedRow> split_delimited(const std::string& text, char delimite
 }
 
 RawCorpus read_delimited(const std::string& path, const DelimitedOptions& options) {
-  const std::string text = read_text_file(path, options.encoding);
-  std::vector<DelimitedRow> rows = split_delimited(text, options.delimiter, options.quoting, path);
+  const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
+  std::vector<DelimitedRow> rows =
+      split_delimited(decoded.text, options.delimiter, options.quoting, path);
   const size_t first_data = options.header ? 1 : 0;
   if (rows.size() <= first_data) throw UserError(path + ": no examples");
+  if (options.header && decoded.has_bad_line(rows[0].line, rows[0].end_line)) {
+    throw UserError(decoded.first_error + " (in the header row, which cannot be skipped)");
+  }
 
   const std::vector<std::string>* header = options.header ? &rows[0].fields : nullptr;
   const size_t text_index = resolve_column(path, options.text_column, "text", header);
@@ -135,19 +140,30 @@ RawCorpus read_delimited(const std::string& path, const DelimitedOptions& option
   corpus.examples.reserve(rows.size() - first_data);
   for (size_t r = first_data; r < rows.size(); ++r) {
     DelimitedRow& row = rows[r];
+    const std::string where = path + ":" + std::to_string(row.line) + ": ";
+    if (decoded.has_bad_line(row.line, row.end_line)) {
+      corpus.reject(options.on_bad, where + "invalid UTF-8 in this row");
+      continue;
+    }
     if (row.fields.size() < needed) {
-      throw UserError(path + ":" + std::to_string(row.line) + ": row has " +
-                      std::to_string(row.fields.size()) + " field(s), but the text column is " +
-                      "field " + std::to_string(text_index) + " and the label column is field " +
-                      std::to_string(label_index) + " (0-based)");
+      corpus.reject(options.on_bad, where + "row has " + std::to_string(row.fields.size()) +
+                                        " field(s), but the text column is field " +
+                                        std::to_string(text_index) +
+                                        " and the label column is field " +
+                                        std::to_string(label_index) + " (0-based)");
+      continue;
     }
     std::string label = trim(row.fields[label_index]);
     if (label.empty()) {
-      throw UserError(path + ":" + std::to_string(row.line) + ": empty label in column '" +
-                      options.label_column + "'");
+      corpus.reject(options.on_bad, where + "empty label in column '" + options.label_column + "'");
+      continue;
     }
     corpus.examples.push_back(
         RawExample{std::move(row.fields[text_index]), std::move(label), 0, row.line});
+  }
+  if (corpus.examples.empty()) {
+    throw UserError(path + ": no examples (" + std::to_string(corpus.skipped) +
+                    " bad records skipped)");
   }
   return corpus;
 }

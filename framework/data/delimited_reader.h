@@ -20,7 +20,8 @@ namespace topiary::data {
 
 struct DelimitedRow {
   std::vector<std::string> fields;
-  int64_t line = 0;  // 1-based line where the row starts
+  int64_t line = 0;      // 1-based line where the row starts
+  int64_t end_line = 0;  // 1-based line where it ends (> line for multi-line quoted fields)
 };
 
 // Splits text into rows. `quoting` enables RFC 4180 quotes. An unterminated quoted field or
@@ -35,11 +36,13 @@ struct DelimitedOptions {
   std::string text_column = "sentence";
   std::string label_column = "label";
   Encoding encoding = Encoding::kUtf8;
+  OnBad on_bad = OnBad::kError;
 };
 
 // Reads one TSV/CSV file into a corpus. A file without data rows is a UserError
-// "<file>: no examples"; a missing column names the columns that exist; a short row names its
-// line and field count; an empty label names its line.
+// "<file>: no examples"; a missing column names the columns that exist. Bad records (a short
+// row, naming its line and field count; an empty label; invalid UTF-8) go through
+// RawCorpus::reject, so --on-bad skip leaves them out and counts them.
 RawCorpus read_delimited(const std::string& path, const DelimitedOptions& options);
 
 }  // namespace topiary::data

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "data/corpus_reader.h"
 #include "data/label_set.h"
+#include "data/lm_prepare.h"
 #include "data/split.h"
 #include "data/vocabulary.h"
 #include "data/word_tokenizer.h"
@@ -19,14 +20,27 @@ InputOptions input_options(const PrepareOptions& options) {
   InputOptions input;
   input.format = parse_input_format(options.format);
   const Encoding encoding = parse_encoding(options.encoding);
+  const OnBad on_bad = parse_on_bad(options.on_bad);
+  const std::string label_column = options.label_column.empty() ? "label" : options.label_column;
   input.delimited.header = options.header;
-  input.delimited.text_column = options.text_column;
-  input.delimited.label_column = options.label_column;
+  input.delimited.text_column = options.text_column.empty() ? "sentence" : options.text_column;
+  input.delimited.label_column = label_column;
   input.delimited.encoding = encoding;
+  input.delimited.on_bad = on_bad;
   input.dir.record_delimiter = options.record_delimiter;
   input.dir.include = options.include;
   input.dir.exclude = options.exclude;
   input.dir.encoding = encoding;
+  input.dir.on_bad = on_bad;
+  input.jsonl.text_column = options.text_column.empty() ? "text" : options.text_column;
+  input.jsonl.label_column = label_column;
+  input.jsonl.encoding = encoding;
+  input.jsonl.on_bad = on_bad;
+  input.text.document_per_file = options.document_per_file;
+  input.text.include = options.include;
+  input.text.exclude = options.exclude;
+  input.text.encoding = encoding;
+  input.text.on_bad = on_bad;
   return input;
 }
 
@@ -85,6 +99,19 @@ struct SplitBuilder {
   }
 };
 
+}  // namespace
+
+void note_skipped(const RawCorpus& corpus, PrepareSummary& summary) {
+  summary.skipped_bad_records += corpus.skipped;
+  for (const std::string& message : corpus.skipped_messages) {
+    if (summary.skipped_messages.size() < RawCorpus::kMaxSkippedMessages) {
+      summary.skipped_messages.push_back(message);
+    }
+  }
+}
+
+namespace {
+
 void append(TokenizedSplit& split, const std::vector<int32_t>& ids, int32_t label) {
   if (split.offsets.empty()) split.offsets.push_back(0);
   split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
@@ -99,10 +126,22 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   PrepareSummary summary;
   summary.output = options.output;
   const InputOptions input = input_options(options);
+  if (input.format == InputFormat::kText) {
+    Dataset dataset = build_language_model_dataset(options, input, summary);
+    if (summary_out) *summary_out = summary;
+    return dataset;
+  }
+  if (options.tokenizer != "word") {
+    throw UserError("--tokenizer '" + options.tokenizer +
+                    "': classification formats use the word tokenizer; char and byte are for "
+                    "--format text");
+  }
   const bool separate_valid = !options.valid_path.empty();
   const RawCorpus train_corpus = read_corpus(options.input, input);
   const RawCorpus valid_corpus =
       separate_valid ? read_corpus(options.valid_path, input) : RawCorpus{};
+  note_skipped(train_corpus, summary);
+  note_skipped(valid_corpus, summary);
 
   const std::vector<std::string> label_names = frequent_classes(train_corpus, options, summary);
   std::map<std::string, int32_t> label_ids;
@@ -203,11 +242,16 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
     for (const std::string& file : train_corpus.files) files += (files.empty() ? "" : "\n") + file;
     a["train_source_files"] = files;
     a["record_delimiter"] = options.record_delimiter;
+  } else if (input.format == InputFormat::kJsonl) {
+    a["text_column"] = input.jsonl.text_column;
+    a["label_column"] = input.jsonl.label_column;
   } else {
-    a["text_column"] = options.text_column;
-    a["label_column"] = options.label_column;
+    a["text_column"] = input.delimited.text_column;
+    a["label_column"] = input.delimited.label_column;
     a["header"] = options.header ? "true" : "false";
   }
+  a["on_bad"] = options.on_bad;
+  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
   a["min_records"] = std::to_string(options.min_records);
   a["tokenizer"] = tokenizer.describe();
   a["min_frequency"] = std::to_string(options.min_frequency);
@@ -229,7 +273,16 @@ PrepareSummary prepare_dataset(const PrepareOptions& options) {
   return summary;
 }
 
+std::string format_skipped(const PrepareSummary& s) {
+  if (s.skipped_bad_records == 0) return "";
+  std::string out =
+      fmt::format("  skipped {} bad records (--on-bad skip), e.g.:\n", s.skipped_bad_records);
+  for (const std::string& message : s.skipped_messages) out += "    " + message + "\n";
+  return out;
+}
+
 std::string format_summary(const PrepareSummary& s) {
+  if (s.kind == kLanguageModelKind) return format_language_model_summary(s) + format_skipped(s);
   std::string classes;
   for (size_t i = 0; i < s.label_names.size(); ++i) {
     classes += fmt::format("{}{} ({})", i ? ", " : "", s.label_names[i],
@@ -243,7 +296,7 @@ std::string format_summary(const PrepareSummary& s) {
   out += fmt::format("  dropped: {} empty examples, {} records of {} classes below --min-records",
                      s.dropped_empty, s.dropped_class_records, s.dropped_classes.size());
   if (s.truncated_examples) out += fmt::format("; truncated {} examples", s.truncated_examples);
-  return out + "\n";
+  return out + "\n" + format_skipped(s);
 }
 
 }  // namespace topiary::data

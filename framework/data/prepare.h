@@ -1,6 +1,7 @@
 #pragma once
-// `topiary prepare`: read labelled text, split it, tokenize it, build the vocabulary from the
-// training split and store the result with write_dataset (see dataset.h for the file layout).
+// `topiary prepare`: read labelled text (or, with format "text", plain documents for a language
+// model), split it, tokenize it, build the vocabulary from the training split and store the
+// result with write_dataset (see dataset.h for the file layout).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,35 +12,41 @@ namespace topiary::data {
 
 struct PrepareOptions {
   std::string input;
-  std::string format = "tsv";  // tsv, csv, dir
+  std::string format = "tsv";  // tsv, csv, dir, jsonl (classification); text (language model)
   std::string output;
 
-  // tsv / csv
-  std::string text_column = "sentence";  // header name or 0-based index
-  std::string label_column = "label";
+  // tsv / csv: header name or 0-based index; jsonl: field name or dotted path ("meta.label").
+  // Empty = the format's default: "sentence" (tsv/csv) or "text" (jsonl); "label".
+  std::string text_column;
+  std::string label_column;
   bool header = true;
   // dir
   std::string record_delimiter = "%";
   std::vector<std::string> include;
   std::vector<std::string> exclude;
+  // text: one document per file of the --input directory (include/exclude apply), not per line
+  bool document_per_file = false;
   // any format: drop classes with fewer training records (0 = keep all)
   int64_t min_records = 0;
   std::string encoding = "utf-8";
+  std::string on_bad = "error";  // "skip": leave out (and count) bad records instead
 
   // Validation split: a separate input in the same format, or a seeded random fraction.
   std::string valid_path;
   double valid_fraction = 0.1;  // used when valid_path is empty
   uint64_t seed = 1;
 
-  // Tokenizer and vocabulary
-  bool lowercase = true;
+  // Tokenizer and vocabulary. Classification: word only; text: char, byte or word.
+  std::string tokenizer = "word";
+  bool lowercase = true;  // word tokenizer only
   int64_t min_frequency = 1;
   int64_t max_vocab = 0;   // 0 = unlimited; counts <pad> and <unk>
-  int64_t max_length = 0;  // tokens kept per example; 0 = all
+  int64_t max_length = 0;  // tokens kept per example (classification); 0 = all
 };
 
 struct PrepareSummary {
   std::string output;
+  std::string kind = kClassificationKind;
   int64_t train_examples = 0;
   int64_t valid_examples = 0;
   int64_t vocabulary_size = 0;
@@ -51,6 +58,9 @@ struct PrepareSummary {
   int64_t truncated_examples = 0;            // cut to max_length
   int64_t valid_unknown_tokens = 0;          // valid tokens mapped to <unk>
   int64_t valid_tokens = 0;
+  int64_t train_tokens = 0;
+  int64_t skipped_bad_records = 0;            // --on-bad skip, both splits
+  std::vector<std::string> skipped_messages;  // the first few, "<file>:<line>: why"
 };
 
 // Reads, splits and tokenizes; writes nothing. Every input problem is a UserError naming the

@@ -52,17 +52,13 @@ std::vector<RawExample> split_records(const std::string& text, const std::string
   return records;
 }
 
-RawCorpus read_record_dir(const std::string& directory, const RecordDirOptions& options) {
+std::vector<std::string> list_input_files(const std::string& directory,
+                                          const std::vector<std::string>& include,
+                                          const std::vector<std::string>& exclude,
+                                          const std::string& what) {
   std::error_code ec;
   if (!fs::is_directory(directory, ec)) {
-    throw UserError(directory +
-                    ": not a directory (--format dir reads a directory of files, "
-                    "one class per file)");
-  }
-  if (options.record_delimiter.empty() ||
-      options.record_delimiter.find('\n') != std::string::npos) {
-    throw UserError("--record-delimiter must be a non-empty single line, got '" +
-                    options.record_delimiter + "'");
+    throw UserError(directory + ": not a directory (" + what + " reads a directory of files)");
   }
   std::vector<fs::path> entries;
   for (const fs::directory_entry& entry : fs::directory_iterator(directory, ec)) {
@@ -71,30 +67,47 @@ RawCorpus read_record_dir(const std::string& directory, const RecordDirOptions& 
   if (ec) throw UserError(directory + ": cannot list directory: " + ec.message());
   std::sort(entries.begin(), entries.end(),
             [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
-
-  RawCorpus corpus;
+  std::vector<std::string> files;
   std::set<fs::path> seen;  // canonical targets, so symlinked duplicates count once
   for (const fs::path& entry : entries) {
     const std::string name = entry.filename().string();
-    if (!options.include.empty() && !matches_any(options.include, name)) continue;
-    if (matches_any(options.exclude, name)) continue;
+    if (!include.empty() && !matches_any(include, name)) continue;
+    if (matches_any(exclude, name)) continue;
     if (!fs::is_regular_file(entry, ec)) continue;  // follows symlinks; skips dirs, broken links
     const fs::path target = fs::canonical(entry, ec);
     if (ec || !seen.insert(target).second) continue;
+    files.push_back(entry.string());
+  }
+  if (files.empty()) throw UserError(directory + ": no regular file passes --include/--exclude");
+  return files;
+}
 
-    const std::string path = entry.string();
-    std::vector<RawExample> records =
-        split_records(read_text_file(path, options.encoding), options.record_delimiter);
+RawCorpus read_record_dir(const std::string& directory, const RecordDirOptions& options) {
+  if (options.record_delimiter.empty() ||
+      options.record_delimiter.find('\n') != std::string::npos) {
+    throw UserError("--record-delimiter must be a non-empty single line, got '" +
+                    options.record_delimiter + "'");
+  }
+  RawCorpus corpus;
+  for (const std::string& path : list_input_files(directory, options.include, options.exclude,
+                                                  "--format dir, one class per file,")) {
+    const std::string name = fs::path(path).filename().string();
+    const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
+    std::vector<RawExample> records = split_records(decoded.text, options.record_delimiter);
     const auto file_index = static_cast<int32_t>(corpus.files.size());
     corpus.files.push_back(path);
     for (RawExample& record : records) {
+      const auto last_line = record.line + static_cast<int64_t>(std::count(
+                                               record.text.begin(), record.text.end(), '\n'));
+      if (decoded.has_bad_line(record.line, last_line)) {
+        corpus.reject(options.on_bad,
+                      path + ":" + std::to_string(record.line) + ": invalid UTF-8 in this record");
+        continue;
+      }
       record.label = name;
       record.file = file_index;
       corpus.examples.push_back(std::move(record));
     }
-  }
-  if (corpus.files.empty()) {
-    throw UserError(directory + ": no regular file passes --include/--exclude");
   }
   if (corpus.examples.empty()) throw UserError(directory + ": no examples");
   return corpus;

@@ -27,7 +27,16 @@ struct RecordDirOptions {
   std::vector<std::string> include;  // globs; empty = all
   std::vector<std::string> exclude;  // globs
   Encoding encoding = Encoding::kUtf8;
+  OnBad on_bad = OnBad::kError;  // a record touching a line with invalid UTF-8
 };
+
+// The regular files of `directory` in sorted name order that pass the include/exclude globs,
+// symlinked duplicates once. A missing directory or an empty selection is a UserError;
+// `what` names the format in that message ("--format dir").
+std::vector<std::string> list_input_files(const std::string& directory,
+                                          const std::vector<std::string>& include,
+                                          const std::vector<std::string>& exclude,
+                                          const std::string& what);
 
 // Splits one file's text into records; each record's line is where it starts.
 std::vector<RawExample> split_records(const std::string& text, const std::string& delimiter);

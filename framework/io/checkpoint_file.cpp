@@ -7,11 +7,13 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "io/hdf5_util.h"
 
 namespace topiary::io {
 namespace {
 
-void write_string_attribute(H5::H5Object& object, const std::string& key, const std::string& value) {
+void write_checkpoint_attribute(H5::H5Object& object, const std::string& key,
+                                const std::string& value) {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   H5::Attribute attribute = object.createAttribute(key, type, H5::DataSpace(H5S_SCALAR));
   attribute.write(type, value);
@@ -29,7 +31,8 @@ void write_arrays(H5::H5File& file, const std::string& group_name,
       properties.setChunk(static_cast<int>(dims.size()), dims.data());
       properties.setFletcher32();  // a flipped byte fails the read instead of loading garbage
     }
-    H5::DataSet dataset = group.createDataSet(array.name, H5::PredType::NATIVE_FLOAT, space, properties);
+    H5::DataSet dataset =
+        group.createDataSet(array.name, H5::PredType::NATIVE_FLOAT, space, properties);
     if (!array.values.empty()) dataset.write(array.values.data(), H5::PredType::NATIVE_FLOAT);
   }
 }
@@ -56,7 +59,9 @@ std::map<std::string, std::vector<uint8_t>> read_blobs(H5::H5File& file) {
   for (hsize_t i = 0; i < group.getNumObjs(); ++i) {
     const std::string name = group.getObjnameByIdx(i);
     H5::DataSet dataset = group.openDataSet(name);
-    std::vector<uint8_t> bytes(static_cast<size_t>(dataset.getSpace().getSimpleExtentNpoints()));
+    const hsize_t size = static_cast<hsize_t>(dataset.getSpace().getSimpleExtentNpoints());
+    require_stored(dataset, size, 1, object_location(group, name, "dataset"));
+    std::vector<uint8_t> bytes(static_cast<size_t>(size));
     if (!bytes.empty()) dataset.read(bytes.data(), H5::PredType::NATIVE_UINT8);
     blobs.emplace(name, std::move(bytes));
   }
@@ -73,11 +78,16 @@ std::vector<NamedArray> read_arrays(H5::H5File& file, const std::string& group_n
     H5::DataSpace space = dataset.getSpace();
     std::vector<hsize_t> dims(static_cast<size_t>(space.getSimpleExtentNdims()));
     space.getSimpleExtentDims(dims.data());
-    int64_t count = 1;
+    hsize_t count = 1;
+    const std::string where = object_location(group, array.name, "dataset");
     for (hsize_t d : dims) {
       array.shape.push_back(static_cast<int64_t>(d));
-      count *= static_cast<int64_t>(d);
+      if (__builtin_mul_overflow(count, d, &count)) {
+        throw UserError(where + ": shape overflows; the file is corrupt");
+      }
     }
+    // Before allocating: a forged shape must not demand terabytes (see require_stored).
+    require_stored(dataset, count, sizeof(float), where);
     array.values.resize(static_cast<size_t>(count));
     dataset.read(array.values.data(), H5::PredType::NATIVE_FLOAT);
     arrays.push_back(std::move(array));
@@ -98,9 +108,11 @@ void write_checkpoint(const std::string& path, const CheckpointContents& content
       write_arrays(file, "optimizer", contents.optimizer);
       write_blobs(file, contents.blobs);
       H5::Group root = file.openGroup("/");
-      write_string_attribute(root, "topiary_kind", "checkpoint");
-      write_string_attribute(root, "format_version", kCheckpointFormatVersion);
-      for (const auto& [key, value] : contents.attributes) write_string_attribute(root, key, value);
+      write_checkpoint_attribute(root, "topiary_kind", "checkpoint");
+      write_checkpoint_attribute(root, "format_version", kCheckpointFormatVersion);
+      for (const auto& [key, value] : contents.attributes) {
+        write_checkpoint_attribute(root, key, value);
+      }
       file.flush(H5F_SCOPE_GLOBAL);
     }
     std::filesystem::rename(temporary, path);
@@ -130,8 +142,9 @@ CheckpointContents read_checkpoint(const std::string& path) {
       throw UserError(path + ": not a Topiary checkpoint (attribute topiary_kind missing)");
     }
     if (contents.attributes["format_version"] != kCheckpointFormatVersion) {
-      throw UserError(path + ": checkpoint format version '" + contents.attributes["format_version"] +
-                      "' is not supported by this build (expected " + kCheckpointFormatVersion + ")");
+      throw UserError(
+          path + ": checkpoint format version '" + contents.attributes["format_version"] +
+          "' is not supported by this build (expected " + kCheckpointFormatVersion + ")");
     }
     contents.weights = read_arrays(file, "weights");
     contents.masks = read_arrays(file, "masks");

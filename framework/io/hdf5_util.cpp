@@ -65,6 +65,7 @@ std::vector<T> read_array(const H5::Group& parent, const std::string& name,
                       (type.getSign() == H5T_SGN_2 ? "" : " (unsigned)") + "; expected " +
                       expected);
     }
+    require_stored(dataset, length, sizeof(T), where);
     std::vector<T> values(length);
     if (length > 0) dataset.read(values.data(), memory_type);
     return values;
@@ -90,6 +91,21 @@ std::string object_location(const H5::H5Location& parent, const std::string& nam
   const auto* object = dynamic_cast<const H5::H5Object*>(&parent);
   const std::string path = object ? child_path(*object, name) : name;
   return file + ": " + what + " '" + path + "'";
+}
+
+void require_stored(const H5::DataSet& dataset, hsize_t count, size_t element_size,
+                    const std::string& where) {
+  hsize_t bytes = 0;
+  if (__builtin_mul_overflow(count, element_size, &bytes)) {
+    throw UserError(where + ": declares " + std::to_string(count) + " elements, more than fit in "
+                    "memory; the file is corrupt");
+  }
+  const hsize_t stored = dataset.getStorageSize();
+  if (stored < bytes) {
+    throw UserError(where + ": declares " + std::to_string(count) + " elements (" +
+                    std::to_string(bytes) + " bytes) but the file stores only " +
+                    std::to_string(stored) + " bytes; the file is truncated or corrupt");
+  }
 }
 
 void write_int32_array(H5::Group& parent, const std::string& name,

@@ -31,6 +31,13 @@ void write_string_array(H5::Group& parent, const std::string& name,
 void write_string_attribute(H5::H5Object& object, const std::string& name,
                             const std::string& value);
 
+// Refuses (UserError prefixed with `where`) a dataset that declares more elements than its file
+// stores, before anything is allocated for it: otherwise a few bytes of a truncated or forged
+// file could demand terabytes of memory. Only for datasets written uncompressed (the checkpoint
+// and dataset writers here), whose storage is at least count * element_size bytes.
+void require_stored(const H5::DataSet& dataset, hsize_t count, size_t element_size,
+                    const std::string& where);
+
 // A missing dataset, wrong rank or non-integer / wrong-width type is a UserError.
 std::vector<int32_t> read_int32_array(const H5::Group& parent, const std::string& name);
 std::vector<int64_t> read_int64_array(const H5::Group& parent, const std::string& name);

@@ -14,15 +14,19 @@ RecurrentClassifier::RecurrentClassifier(const ClassifierSpec& spec) : gru_(spec
   const int64_t layers = std::max<int64_t>(1, spec.layers);
   const double between = layers > 1 ? spec.dropout : 0.0;
   if (gru_) {
-    gru_module_ = register_module(
-        "rnn", torch::nn::GRU(torch::nn::GRUOptions(spec.embedding_dim, spec.hidden)
-                                  .num_layers(layers).bidirectional(true).batch_first(true)
-                                  .dropout(between)));
+    gru_module_ =
+        register_module("rnn", torch::nn::GRU(torch::nn::GRUOptions(spec.embedding_dim, spec.hidden)
+                                                  .num_layers(layers)
+                                                  .bidirectional(true)
+                                                  .batch_first(true)
+                                                  .dropout(between)));
   } else {
-    lstm_ = register_module(
-        "rnn", torch::nn::LSTM(torch::nn::LSTMOptions(spec.embedding_dim, spec.hidden)
-                                   .num_layers(layers).bidirectional(true).batch_first(true)
-                                   .dropout(between)));
+    lstm_ = register_module("rnn",
+                            torch::nn::LSTM(torch::nn::LSTMOptions(spec.embedding_dim, spec.hidden)
+                                                .num_layers(layers)
+                                                .bidirectional(true)
+                                                .batch_first(true)
+                                                .dropout(between)));
   }
   dropout_ = register_module("dropout", torch::nn::Dropout(spec.dropout));
   fc_ = register_module("fc", torch::nn::Linear(4 * spec.hidden, spec.num_classes));

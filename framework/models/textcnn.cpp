@@ -15,14 +15,14 @@ TextCnn::TextCnn(const ClassifierSpec& spec) {
   convs_ = register_module("convs", torch::nn::ModuleList());
   widths_ = spec.widths;
   for (int64_t width : spec.widths) {
-    convs_->push_back(torch::nn::Conv1d(
-        torch::nn::Conv1dOptions(spec.embedding_dim, spec.filters, width)));
+    convs_->push_back(
+        torch::nn::Conv1d(torch::nn::Conv1dOptions(spec.embedding_dim, spec.filters, width)));
     max_width_ = std::max(max_width_, width);
   }
   dropout_ = register_module("dropout", torch::nn::Dropout(spec.dropout));
   fc_ = register_module(
-      "fc", torch::nn::Linear(spec.filters * static_cast<int64_t>(spec.widths.size()),
-                              spec.num_classes));
+      "fc",
+      torch::nn::Linear(spec.filters * static_cast<int64_t>(spec.widths.size()), spec.num_classes));
 }
 
 torch::Tensor TextCnn::forward(const torch::Tensor& tokens) {

@@ -17,12 +17,14 @@ TransformerClassifier::TransformerClassifier(const ClassifierSpec& spec)
       "embedding",
       torch::nn::Embedding(
           torch::nn::EmbeddingOptions(spec.vocab_size, spec.embedding_dim).padding_idx(0)));
-  position_ = register_module("position", torch::nn::Embedding(spec.max_positions, spec.embedding_dim));
+  position_ =
+      register_module("position", torch::nn::Embedding(spec.max_positions, spec.embedding_dim));
   layers_ = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < spec.layers; ++i) {
     layers_->push_back(TransformerBlock(spec.embedding_dim, spec.heads, spec.ffn, spec.dropout));
   }
-  norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({spec.embedding_dim})));
+  norm_ = register_module("norm",
+                          torch::nn::LayerNorm(torch::nn::LayerNormOptions({spec.embedding_dim})));
   dropout_ = register_module("dropout", torch::nn::Dropout(spec.dropout));
   fc_ = register_module("fc", torch::nn::Linear(spec.embedding_dim, spec.num_classes));
   // BERT-style small initialisation of embeddings keeps early attention logits tame.
@@ -33,7 +35,8 @@ TransformerClassifier::TransformerClassifier(const ClassifierSpec& spec)
 }
 
 torch::Tensor TransformerClassifier::forward(const torch::Tensor& input) {
-  const torch::Tensor tokens = input.size(1) > max_positions_ ? input.narrow(1, 0, max_positions_) : input;
+  const torch::Tensor tokens =
+      input.size(1) > max_positions_ ? input.narrow(1, 0, max_positions_) : input;
   const int64_t time = tokens.size(1);
   const torch::Tensor real = tokens != 0;  // [B, T]
   const torch::Tensor positions = torch::arange(time, tokens.options());

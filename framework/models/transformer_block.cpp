@@ -24,10 +24,12 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   const torch::Tensor q = split(q_->forward(x));
   const torch::Tensor k = split(k_->forward(x));
   const torch::Tensor v = split(v_->forward(x));
-  torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
+  torch::Tensor scores =
+      torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
   scores = scores.masked_fill(~mask, -std::numeric_limits<float>::infinity());
   const torch::Tensor weights = dropout_->forward(torch::softmax(scores, -1));
-  const torch::Tensor mixed = torch::matmul(weights, v).transpose(1, 2).reshape({batch, time, width});
+  const torch::Tensor mixed =
+      torch::matmul(weights, v).transpose(1, 2).reshape({batch, time, width});
   return o_->forward(mixed);
 }
 

@@ -119,11 +119,11 @@ struct ModelConfig {
   int64_t filters = 100;
   std::vector<int64_t> widths{3, 4, 5};
   double dropout = 0.5;
-  int64_t max_length = 0;  // 0 = no truncation
-  int64_t hidden = 128;    // bilstm / bigru: units per direction
-  int64_t layers = 1;      // bilstm / bigru / transformer: stacked layers
-  int64_t heads = 4;       // transformer: attention heads (must divide embedding_dim)
-  int64_t ffn = 512;       // transformer: feed-forward width
+  int64_t max_length = 0;       // 0 = no truncation
+  int64_t hidden = 128;         // bilstm / bigru: units per direction
+  int64_t layers = 1;           // bilstm / bigru / transformer: stacked layers
+  int64_t heads = 4;            // transformer: attention heads (must divide embedding_dim)
+  int64_t ffn = 512;            // transformer: feed-forward width
   int64_t max_positions = 256;  // transformer: learned positions (longer inputs are cut)
 };
 
@@ -143,6 +143,11 @@ struct TrainingConfig {
   double grad_clip = 0.0;              // max global gradient norm; 0 = off
   std::optional<TimeSpec> eval_every;  // default: end of each epoch
   int64_t threads = 1;                 // intra-op threads per rank
+  // NaN/Inf in the loss (any rank) or the reduced gradients: "stop" ends the job naming the step
+  // and the first offending parameter; "skip" drops the step on every rank (at most
+  // max_skipped_steps in a run, then stops).
+  std::string on_nonfinite = "stop";
+  int64_t max_skipped_steps = 10;
 };
 
 struct Recipe {

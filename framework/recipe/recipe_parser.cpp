@@ -76,7 +76,8 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   model.ffn = positive_int(m, "ffn", model.ffn);
   model.max_positions = positive_int(m, "max_positions", model.max_positions);
   if (model.type == "transformer" && model.embedding_dim % model.heads != 0) {
-    m.fail("heads", "must divide model.embedding_dim (" + std::to_string(model.embedding_dim) + ")");
+    m.fail("heads",
+           "must divide model.embedding_dim (" + std::to_string(model.embedding_dim) + ")");
   }
   model.max_length = m.int_or("max_length", model.max_length);
   if (model.max_length < 0) m.fail("max_length", "must be >= 0 (0 = no truncation)");
@@ -86,7 +87,7 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
 TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "training",
               {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip",
-               "eval_every", "threads"});
+               "eval_every", "threads", "on_nonfinite", "max_skipped_steps"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -105,6 +106,13 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
     m.fail("eval_every", "must be longer than zero (leave it out to evaluate every epoch)");
   }
   training.threads = positive_int(m, "threads", training.threads);
+  if (m.has("on_nonfinite")) {
+    static const std::vector<std::string> kPolicies{"stop", "skip"};
+    training.on_nonfinite = as_choice(ctx, m.get("on_nonfinite"), m.path("on_nonfinite"),
+                                      "policy for NaN/Inf loss or gradients", kPolicies);
+  }
+  training.max_skipped_steps = m.int_or("max_skipped_steps", training.max_skipped_steps);
+  if (training.max_skipped_steps < 0) m.fail("max_skipped_steps", "must be >= 0");
   return training;
 }
 

@@ -153,6 +153,8 @@ std::string to_yaml(const Recipe& recipe) {
     out << YAML::Key << "eval_every" << YAML::Value << training.eval_every->to_string();
   }
   out << YAML::Key << "threads" << YAML::Value << training.threads;
+  out << YAML::Key << "on_nonfinite" << YAML::Value << training.on_nonfinite;
+  out << YAML::Key << "max_skipped_steps" << YAML::Value << training.max_skipped_steps;
   out << YAML::EndMap;
 
   out << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;

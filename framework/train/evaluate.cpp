@@ -18,13 +18,14 @@ EvalResult evaluate(models::Classifier& model, const data::TokenizedSplit& split
     std::vector<int64_t> examples(mine.begin() + static_cast<std::ptrdiff_t>(begin),
                                   mine.begin() + static_cast<std::ptrdiff_t>(end));
     PaddedBatch batch = make_batch(split, examples, model.min_length(), max_length);
-    torch::Tensor ids = torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
+    torch::Tensor ids =
+        torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
     torch::Tensor labels = torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64);
     torch::Tensor logits = model.forward(ids);
-    sums[0] += torch::nn::functional::cross_entropy(
-                   logits, labels,
-                   torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                   .item<double>();
+    sums[0] +=
+        torch::nn::functional::cross_entropy(
+            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .item<double>();
     sums[1] += (logits.argmax(1) == labels).sum().item<double>();
     sums[2] += static_cast<double>(batch.rows);
   }

@@ -8,8 +8,8 @@
 
 namespace topiary::train {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const recipe::TrainingConfig& config,
-                                                        const std::vector<torch::Tensor>& parameters) {
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(
+    const recipe::TrainingConfig& config, const std::vector<torch::Tensor>& parameters) {
   if (config.optimizer == "adam") {
     return std::make_unique<torch::optim::Adam>(
         parameters, torch::optim::AdamOptions(config.lr).weight_decay(config.weight_decay));
@@ -19,10 +19,9 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const recipe::TrainingCo
         parameters, torch::optim::AdamWOptions(config.lr).weight_decay(config.weight_decay));
   }
   if (config.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(
-        parameters, torch::optim::SGDOptions(config.lr)
-                        .momentum(config.momentum)
-                        .weight_decay(config.weight_decay));
+    return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(config.lr)
+                                                               .momentum(config.momentum)
+                                                               .weight_decay(config.weight_decay));
   }
   throw UserError("unknown optimizer '" + config.optimizer + "'; known: adam, adamw, sgd");
 }
@@ -75,11 +74,10 @@ OptimizerStateArrays export_optimizer_state(
   return out;
 }
 
-void import_optimizer_state(
-    torch::optim::Optimizer& optimizer,
-    const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
-    const std::vector<int64_t>& steps,
-    const std::function<torch::Tensor(const std::string&)>& find) {
+void import_optimizer_state(torch::optim::Optimizer& optimizer,
+                            const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+                            const std::vector<int64_t>& steps,
+                            const std::function<torch::Tensor(const std::string&)>& find) {
   auto& states = optimizer.state();
   states.clear();
   for (size_t i = 0; i < parameters.size(); ++i) {

@@ -13,8 +13,8 @@
 namespace topiary::train {
 
 // adam | adamw | sgd (with momentum), from the recipe's training section.
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const recipe::TrainingConfig& config,
-                                                        const std::vector<torch::Tensor>& parameters);
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(
+    const recipe::TrainingConfig& config, const std::vector<torch::Tensor>& parameters);
 
 // Zeroes the optimizer's per-parameter state where `mask` is 0 (see Note [Masks]).
 void zero_optimizer_state(torch::optim::Optimizer& optimizer, const torch::Tensor& parameter,
@@ -30,10 +30,9 @@ OptimizerStateArrays export_optimizer_state(
     torch::optim::Optimizer& optimizer,
     const std::vector<std::pair<std::string, torch::Tensor>>& parameters);
 // `find` returns the saved tensor for "<param>:<state>" or an undefined tensor.
-void import_optimizer_state(
-    torch::optim::Optimizer& optimizer,
-    const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
-    const std::vector<int64_t>& steps,
-    const std::function<torch::Tensor(const std::string&)>& find);
+void import_optimizer_state(torch::optim::Optimizer& optimizer,
+                            const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+                            const std::vector<int64_t>& steps,
+                            const std::function<torch::Tensor(const std::string&)>& find);
 
 }  // namespace topiary::train

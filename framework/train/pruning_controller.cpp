@@ -80,12 +80,14 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         for (const auto& group : job.groups) {
           for (const auto& name : group.parameters) {
             const auto sizes = find_parameter(parameters, name).sizes();
-            prune::check_pattern_fits(job.pattern, name, std::vector<int64_t>(sizes.begin(), sizes.end()));
+            prune::check_pattern_fits(job.pattern, name,
+                                      std::vector<int64_t>(sizes.begin(), sizes.end()));
             if (is_gradient_scorer(job.scorer)) {
               auto& acc = accumulators_[job.key];
               const auto n = static_cast<size_t>(find_parameter(parameters, name).numel());
               if (job.scorer == prune::ScorerKind::kTaylor) {
-                if (!acc.taylor.count(name)) acc.taylor[name] = std::make_unique<prune::TaylorAccumulator>(n);
+                if (!acc.taylor.count(name))
+                  acc.taylor[name] = std::make_unique<prune::TaylorAccumulator>(n);
               } else if (!acc.movement.count(name)) {
                 acc.movement[name] = std::make_unique<prune::MovementAccumulator>(n);
               }
@@ -159,7 +161,8 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
   bool changed = false;
   for (size_t j = 0; j < jobs_.size(); ++j) {
     PruneJob& job = jobs_[j];
-    if (std::find(job.update_steps.begin(), job.update_steps.end(), step) == job.update_steps.end()) {
+    if (std::find(job.update_steps.begin(), job.update_steps.end(), step) ==
+        job.update_steps.end()) {
       continue;
     }
     auto& acc = accumulators_[job.key];
@@ -204,6 +207,10 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
         const torch::Tensor& parameter = find_parameter(parameters, group.parameters[k]);
         torch::Tensor& mask = masks.at(group.parameters[k]);
         torch::Tensor updated = new_masks[k].to(mask.device());
+        // Masks only grow sparser (GMP): a target below the current sparsity -- e.g. the start of
+        // a ramp after --init-from a sparse checkpoint -- never revives an entry. Soft movement is
+        // the one method that may bring entries back.
+        if (job.scorer != prune::ScorerKind::kMovementSoft) updated.mul_(mask);
         zero_optimizer_state(optimizer, parameter, updated);
         mask.copy_(updated);
         parameter.mul_(mask);
@@ -228,7 +235,8 @@ std::map<std::string, std::vector<uint8_t>> PruningController::export_state() co
   };
   for (const auto& [key, acc] : accumulators_) {
     for (const auto& [name, a] : acc.taylor) put("acc:" + key + ":" + name, a->sums(), a->steps());
-    for (const auto& [name, a] : acc.movement) put("acc:" + key + ":" + name, a->sums(), a->steps());
+    for (const auto& [name, a] : acc.movement)
+      put("acc:" + key + ":" + name, a->sums(), a->steps());
   }
   return blobs;
 }

@@ -38,14 +38,14 @@ struct PruneGroup {
 };
 
 struct PruneJob {
-  std::string label;     // "stage 'prune' level 2 modifier 0"
-  std::string key;       // accumulator key: "s<stage>m<modifier>" (shared by the levels)
+  std::string label;  // "stage 'prune' level 2 modifier 0"
+  std::string key;    // accumulator key: "s<stage>m<modifier>" (shared by the levels)
   prune::ScorerKind scorer = prune::ScorerKind::kMagnitude;
   prune::Pattern pattern;
   std::vector<PruneGroup> groups;  // the modifier's own parameters, then one per override
   std::vector<int64_t> update_steps;
-  int64_t begin = 0;          // level begin: movement accumulates from here
-  int64_t window = 1;         // taylor: steps summed before each update
+  int64_t begin = 0;   // level begin: movement accumulates from here
+  int64_t window = 1;  // taylor: steps summed before each update
 };
 
 class PruningController {

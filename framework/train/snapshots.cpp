@@ -101,7 +101,8 @@ void SnapshotStore::import_state(const std::map<std::string, std::vector<uint8_t
       const std::string state_key = okey.substr(prefix.size());
       const std::string parameter = state_key.substr(0, state_key.rfind(':'));
       for (const auto& [n, p] : parameters) {
-        if (n == parameter) snapshot.optimizer.emplace_back(state_key, tensor_from(obytes, p, okey));
+        if (n == parameter)
+          snapshot.optimizer.emplace_back(state_key, tensor_from(obytes, p, okey));
       }
     }
     snapshots_[name] = std::move(snapshot);

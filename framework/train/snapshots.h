@@ -36,7 +36,7 @@ class SnapshotStore {
 
  private:
   struct Snapshot {
-    std::vector<torch::Tensor> weights;                           // parameter order
+    std::vector<torch::Tensor> weights;                            // parameter order
     std::vector<std::pair<std::string, torch::Tensor>> optimizer;  // "<param>:<state>"
     std::vector<int64_t> steps;
   };

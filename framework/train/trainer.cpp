@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,16 +22,16 @@
 #include "models/classifier.h"
 #include "recipe/recipe.h"
 #include "train/batch.h"
-#include "train/preemption.h"
-#include "train/training_state.h"
 #include "train/evaluate.h"
 #include "train/gradient_reducer.h"
 #include "train/metrics_log.h"
 #include "train/optimizer.h"
+#include "train/preemption.h"
 #include "train/pruning_controller.h"
 #include "train/sampler.h"
 #include "train/snapshots.h"
 #include "train/startup_checks.h"
+#include "train/training_state.h"
 
 namespace topiary::train {
 namespace {
@@ -62,7 +65,8 @@ NamedParameters named_parameters(torch::nn::Module& model) {
   return out;
 }
 
-models::ClassifierSpec classifier_spec(const recipe::ModelConfig& model, const data::Dataset& data) {
+models::ClassifierSpec classifier_spec(const recipe::ModelConfig& model,
+                                       const data::Dataset& data) {
   models::ClassifierSpec spec;
   spec.type = model.type;
   spec.vocab_size = static_cast<int64_t>(data.vocabulary.size());
@@ -101,6 +105,39 @@ void print_rank_hosts(comm::Communicator& comm) {
     line += " " + std::to_string(r) + "@" + std::string(all.data() + r * sizeof(host));
   }
   std::printf("%s\n", line.c_str());
+}
+
+// Test-only fault injection, off unless the variables are set: a NaN loss on the last rank at
+// TOPIARY_FAULT_NAN_LOSS_AT (step, 1-based), and one flipped mask entry on the last rank after
+// TOPIARY_FAULT_FLIP_MASK_AT. They prove the numerics policy and mask verification end to end.
+struct FaultInjection {
+  int64_t nan_loss_at = -1;
+  int64_t flip_mask_at = -1;
+};
+
+FaultInjection fault_injection_from_environment() {
+  FaultInjection faults;
+  if (const char* v = std::getenv("TOPIARY_FAULT_NAN_LOSS_AT")) faults.nan_loss_at = std::atoll(v);
+  if (const char* v = std::getenv("TOPIARY_FAULT_FLIP_MASK_AT"))
+    faults.flip_mask_at = std::atoll(v);
+  return faults;
+}
+
+// Collective. Empty when the loss of every rank and every reduced gradient is finite; otherwise
+// what was found first, identically on every rank (reduced gradients are the same everywhere).
+std::string nonfinite_problem(double local_loss, const NamedParameters& parameters,
+                              comm::Communicator& comm) {
+  int32_t bad_rank = std::isfinite(local_loss) ? comm.world_size() : comm.rank();
+  comm.all_reduce(&bad_rank, 1, comm::DataType::kInt32, comm::ReduceOp::kMin, "non-finite check");
+  for (const auto& [name, p] : parameters) {
+    if (p.grad().defined() && !torch::isfinite(p.grad()).all().item<bool>()) {
+      return "gradient of '" + name + "'" +
+             (bad_rank < comm.world_size() ? " (loss on rank " + std::to_string(bad_rank) + ")"
+                                           : "");
+    }
+  }
+  if (bad_rank < comm.world_size()) return "loss on rank " + std::to_string(bad_rank);
+  return "";
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
@@ -192,10 +229,12 @@ int run_training(const TrainOptions& options) {
   std::map<int64_t, std::vector<std::string>> snapshots_at;
   std::map<int64_t, std::pair<std::string, bool>> rewinds_at;  // step -> (snapshot, reinit)
   for (size_t s = 0; s < plan.stages.size(); ++s) {
-    for (const auto& snapshot : plan.stages[s].snapshots) snapshots_at[snapshot.step].push_back(snapshot.name);
+    for (const auto& snapshot : plan.stages[s].snapshots)
+      snapshots_at[snapshot.step].push_back(snapshot.name);
     for (const auto& level : plan.stages[s].levels) {
       level_ends.insert(level.end);
-      if (level.rewind) rewinds_at[level.begin] = {recipe.stages[s].rewind->to, recipe.stages[s].rewind->reinit};
+      if (level.rewind)
+        rewinds_at[level.begin] = {recipe.stages[s].rewind->to, recipe.stages[s].rewind->reinit};
     }
   }
 
@@ -204,6 +243,10 @@ int run_training(const TrainOptions& options) {
   std::vector<torch::Tensor> tensors;
   for (const auto& [name, p] : parameters) tensors.push_back(p);
   auto optimizer = make_optimizer(recipe.training, tensors);
+  if (!options.init_from.empty() &&
+      !agree(*comm, [&] { load_weights_and_masks(options.init_from, parameters, masks); })) {
+    return kExitUserError;
+  }
   GradientReducer reducer(parameters, *comm);
   reducer.set_masks(masks);  // mask-aware: only unpruned entries travel (no index is sent)
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
@@ -222,7 +265,8 @@ int run_training(const TrainOptions& options) {
   int64_t mask_verifications = 0;
   if (!agree(*comm, [&] {
         if (!options.checkpoint_every.empty()) {
-          checkpoint_every = std::max<int64_t>(1, TimeSpec::parse(options.checkpoint_every).to_steps(geometry));
+          checkpoint_every =
+              std::max<int64_t>(1, TimeSpec::parse(options.checkpoint_every).to_steps(geometry));
         }
         if (!options.resume.empty()) {
           const std::string path = resolve_resume_path(options.resume);
@@ -232,15 +276,19 @@ int run_training(const TrainOptions& options) {
           snapshots.import_state(extra, parameters);
           reducer.masks_changed();
           if (attributes["recipe"] != recipe.effective_yaml) {
-            throw UserError(path + ": checkpoint was written by a different effective recipe; "
+            throw UserError(path +
+                            ": checkpoint was written by a different effective recipe; "
                             "resume with the same recipe and --set overrides");
           }
           start_step = std::stoll(attributes["step"]);
           mask_verifications = std::stoll(attributes["mask_verifications"]);
           if (!attributes["dense_accuracy"].empty()) {
-            dense = EvalResult{std::stod(attributes["dense_loss"]), std::stod(attributes["dense_accuracy"]), 0};
+            dense = EvalResult{std::stod(attributes["dense_loss"]),
+                               std::stod(attributes["dense_accuracy"]), 0};
           }
-          if (leader) std::printf("topiary: resumed from %s at step %lld\n", path.c_str(), static_cast<long long>(start_step));
+          if (leader)
+            std::printf("topiary: resumed from %s at step %lld\n", path.c_str(),
+                        static_cast<long long>(start_step));
         }
       })) {
     return kExitUserError;
@@ -250,8 +298,10 @@ int run_training(const TrainOptions& options) {
 
   auto attributes_at = [&](int64_t step) {
     std::map<std::string, std::string> attributes = {
-        {"step", std::to_string(step)}, {"recipe", recipe.effective_yaml},
-        {"model_type", recipe.model.type}, {"mask_verifications", std::to_string(mask_verifications)}};
+        {"step", std::to_string(step)},
+        {"recipe", recipe.effective_yaml},
+        {"model_type", recipe.model.type},
+        {"mask_verifications", std::to_string(mask_verifications)}};
     if (dense) {
       attributes["dense_accuracy"] = std::to_string(dense->accuracy);
       attributes["dense_loss"] = std::to_string(dense->loss);
@@ -261,15 +311,17 @@ int run_training(const TrainOptions& options) {
 
   print_rank_hosts(*comm);
   if (leader) {
-    std::printf("topiary: %s on %d rank(s) [%s]: %lld examples, %lld steps/epoch, %lld steps, "
-                "global batch %lld\n",
-                recipe.name.c_str(), comm->world_size(), comm->name().c_str(),
-                static_cast<long long>(dataset.train.size()),
-                static_cast<long long>(geometry.steps_per_epoch),
-                static_cast<long long>(total_steps),
-                static_cast<long long>(recipe.training.batch_size));
+    std::printf(
+        "topiary: %s on %d rank(s) [%s]: %lld examples, %lld steps/epoch, %lld steps, "
+        "global batch %lld\n",
+        recipe.name.c_str(), comm->world_size(), comm->name().c_str(),
+        static_cast<long long>(dataset.train.size()),
+        static_cast<long long>(geometry.steps_per_epoch), static_cast<long long>(total_steps),
+        static_cast<long long>(recipe.training.batch_size));
   }
   EvalResult last_eval;
+  const FaultInjection faults = fault_injection_from_environment();
+  int64_t skipped_steps = 0;
   double running_loss = 0;
   int64_t running_count = 0;
   model->train();
@@ -285,56 +337,95 @@ int run_training(const TrainOptions& options) {
       } else {
         snapshots.restore(rewind->second.first, parameters, *optimizer, masks);
       }
-      if (leader) std::printf("step %6lld  rewound to snapshot '%s'%s\n", static_cast<long long>(step),
-                              rewind->second.first.c_str(), rewind->second.second ? " (random re-initialisation)" : "");
+      if (leader)
+        std::printf("step %6lld  rewound to snapshot '%s'%s\n", static_cast<long long>(step),
+                    rewind->second.first.c_str(),
+                    rewind->second.second ? " (random re-initialisation)" : "");
     }
     set_learning_rate(*optimizer, plan.lr_at(step));
     PaddedBatch batch = make_batch(dataset.train, sampler.local_indices(step), model->min_length(),
                                    recipe.model.max_length);
-    torch::Tensor ids = torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
+    torch::Tensor ids =
+        torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
     torch::Tensor labels = torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64);
     optimizer->zero_grad();
     torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(ids), labels);
-    loss.backward();
     const int64_t completed = step + 1;
+    if (faults.nan_loss_at == completed && comm->rank() == comm->world_size() - 1) {
+      loss = loss * std::numeric_limits<float>::quiet_NaN();
+    }
+    loss.backward();
     // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
     // scores]); masking after the reduce is then exactly equivalent for the optimizer.
     const bool dense_gradients = pruning->wants_gradients(completed);
     if (!dense_gradients) masks.apply_to_grads(parameters);
     reducer.reduce(/*all_dense=*/dense_gradients);
-    if (dense_gradients) {
-      pruning->accumulate(completed, parameters);
-      masks.apply_to_grads(parameters);
+    const double loss_value = loss.item<double>();
+    const std::string problem = nonfinite_problem(loss_value, parameters, *comm);
+    if (!problem.empty()) {
+      const bool skip = recipe.training.on_nonfinite == "skip" &&
+                        ++skipped_steps <= recipe.training.max_skipped_steps;
+      if (leader) {
+        std::fprintf(skip ? stdout : stderr, "topiary: %sstep %lld: non-finite %s%s\n",
+                     skip ? "" : "error: ", static_cast<long long>(completed), problem.c_str(),
+                     skip ? "; step skipped on every rank (training.on_nonfinite: skip)"
+                          : (recipe.training.on_nonfinite == "skip"
+                                 ? "; more than training.max_skipped_steps steps skipped"
+                                 : "; stopping (training.on_nonfinite: stop)"));
+      }
+      if (!skip) return kExitUserError;
+      log.append({{"event", "skipped_step"}, {"step", completed}, {"problem", problem}});
+    } else {
+      if (dense_gradients) {
+        pruning->accumulate(completed, parameters);
+        masks.apply_to_grads(parameters);
+      }
+      if (recipe.training.grad_clip > 0)
+        torch::nn::utils::clip_grad_norm_(tensors, recipe.training.grad_clip);
+      optimizer->step();
+      masks.apply_to_weights(parameters);
+      running_loss += loss_value;
+      ++running_count;
     }
-    if (recipe.training.grad_clip > 0) torch::nn::utils::clip_grad_norm_(tensors, recipe.training.grad_clip);
-    optimizer->step();
-    masks.apply_to_weights(parameters);
-    running_loss += loss.item<double>();
-    ++running_count;
 
     if (!dense && completed == pruning->first_update_step()) {
       dense = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
-      log.append({{"event", "dense_eval"}, {"step", completed}, {"accuracy", dense->accuracy}, {"loss", dense->loss}});
+      log.append({{"event", "dense_eval"},
+                  {"step", completed},
+                  {"accuracy", dense->accuracy},
+                  {"loss", dense->loss}});
     }
     if (pruning->on_step(completed, parameters, masks, *optimizer, *comm)) {
       ++mask_verifications;
       reducer.masks_changed();  // every rank, same step: the packing plan follows the masks
     }
+    if (faults.flip_mask_at == completed && comm->rank() == comm->world_size() - 1 &&
+        !masks.all().empty()) {
+      torch::NoGradGuard no_grad;
+      torch::Tensor first = masks.all().begin()->second.view({-1});
+      first[0] = 1.0f - first[0].item<float>();
+    }
 
     if (completed % eval_every == 0 || level_ends.count(completed)) {
       last_eval = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
       const double sparsity = masks.sparsity();
-      log.append({{"event", "eval"}, {"step", completed},
-                  {"epoch", static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch)},
+      log.append({{"event", "eval"},
+                  {"step", completed},
+                  {"epoch",
+                   static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch)},
                   {"train_loss", running_loss / std::max<int64_t>(1, running_count)},
-                  {"loss", last_eval.loss}, {"accuracy", last_eval.accuracy}, {"sparsity", sparsity},
+                  {"loss", last_eval.loss},
+                  {"accuracy", last_eval.accuracy},
+                  {"sparsity", sparsity},
                   {"lr", plan.lr_at(step)}});
       if (leader) {
-        std::printf("step %6lld/%lld  epoch %5.2f  train loss %.4f  valid loss %.4f  acc %.4f  sparsity %.4f\n",
-                    static_cast<long long>(completed), static_cast<long long>(total_steps),
-                    static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch),
-                    running_loss / std::max<int64_t>(1, running_count), last_eval.loss,
-                    last_eval.accuracy, sparsity);
+        std::printf(
+            "step %6lld/%lld  epoch %5.2f  train loss %.4f  valid loss %.4f  acc %.4f  sparsity "
+            "%.4f\n",
+            static_cast<long long>(completed), static_cast<long long>(total_steps),
+            static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch),
+            running_loss / std::max<int64_t>(1, running_count), last_eval.loss, last_eval.accuracy,
+            sparsity);
         std::fflush(stdout);
       }
       running_loss = 0;
@@ -350,11 +441,15 @@ int run_training(const TrainOptions& options) {
       if (leader) remove_old_checkpoints(output_dir, options.keep_last);
     }
     if (preempted) {
-      if (leader) std::printf("topiary: preempted (SIGTERM): checkpoint at step %lld written; exiting\n", static_cast<long long>(completed));
+      if (leader)
+        std::printf("topiary: preempted (SIGTERM): checkpoint at step %lld written; exiting\n",
+                    static_cast<long long>(completed));
       return kExitPreempted;
     }
     if (stop_here) {
-      if (leader) std::printf("topiary: stopped at step %lld as asked (--stop-at)\n", static_cast<long long>(completed));
+      if (leader)
+        std::printf("topiary: stopped at step %lld as asked (--stop-at)\n",
+                    static_cast<long long>(completed));
       return kExitOk;
     }
   }
@@ -376,15 +471,21 @@ int run_training(const TrainOptions& options) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (leader) {
     nlohmann::json summary = {
-        {"recipe", recipe.name}, {"world_size", comm->world_size()}, {"steps", total_steps},
+        {"recipe", recipe.name},
+        {"world_size", comm->world_size()},
+        {"steps", total_steps},
         {"resumed_from_step", start_step},
         {"dense_accuracy", dense ? dense->accuracy : last_eval.accuracy},
-        {"final_accuracy", last_eval.accuracy}, {"final_loss", last_eval.loss},
+        {"final_accuracy", last_eval.accuracy},
+        {"final_loss", last_eval.loss},
         {"target_sparsity", masks.sparsity()},
         {"overall_sparsity", static_cast<double>(pruned) / static_cast<double>(total_parameters)},
-        {"parameters_total", total_parameters}, {"parameters_kept", total_parameters - pruned},
-        {"wall_seconds", seconds}, {"checkpoint", checkpoint},
+        {"parameters_total", total_parameters},
+        {"parameters_kept", total_parameters - pruned},
+        {"wall_seconds", seconds},
+        {"checkpoint", checkpoint},
         {"mask_verifications", mask_verifications},
+        {"skipped_steps", skipped_steps},
         {"gradient_bytes_per_step", reducer.bytes_per_step()},
         {"dense_gradient_bytes_per_step", reducer.dense_bytes_per_step()}};
     log.write_summary(summary);

@@ -11,10 +11,11 @@ struct TrainOptions {
   std::string output_dir;              // default runs/<recipe name>
   bool dump_config = false;            // print the effective recipe and exit
   bool write_rank_masks = false;       // every rank writes masks.rank<r>.h5 (agreement tests)
+  std::string init_from;               // start from this checkpoint's weights and masks
   std::string resume;                  // checkpoint file, or run directory (its latest checkpoint)
   std::string checkpoint_every;        // time with unit ("200it", "1ep"); empty = only final.h5
   int keep_last = 3;                   // periodic checkpoints kept
-  int64_t stop_at = 0;                 // stop after this step with a checkpoint (0 = run to the end)
+  int64_t stop_at = 0;  // stop after this step with a checkpoint (0 = run to the end)
 };
 
 // SIGTERM (Slurm's preemption notice) makes every rank stop at the next step boundary, write a

@@ -160,6 +160,31 @@ std::map<std::string, std::string> restore_training_state(
   return contents.attributes;
 }
 
+void load_weights_and_masks(const std::string& path,
+                            const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+                            MaskSet& masks) {
+  io::CheckpointContents contents = io::read_checkpoint(path);
+  for (const auto& [name, parameter] : parameters) {
+    auto it = std::find_if(contents.weights.begin(), contents.weights.end(),
+                           [&](const auto& a) { return a.name == name; });
+    if (it == contents.weights.end()) {
+      throw UserError(path + ": checkpoint is from a different model: no parameter '" + name + "'");
+    }
+    torch::Tensor target = parameter;
+    copy_into(path, *it, target);
+  }
+  for (const auto& array : contents.masks) {
+    auto it = std::find_if(parameters.begin(), parameters.end(),
+                           [&](const auto& p) { return p.first == array.name; });
+    if (it == parameters.end()) {
+      throw UserError(path + ": checkpoint has a mask for unknown parameter '" + array.name + "'");
+    }
+    masks.add(array.name, it->second);
+    copy_into(path, array, masks.at(array.name));
+  }
+  masks.apply_to_weights(parameters);
+}
+
 void write_rank_masks(const std::string& path, const MaskSet& masks) {
   io::CheckpointContents contents;
   for (const auto& [name, mask] : masks.all()) contents.masks.push_back(to_array(name, mask));

@@ -39,6 +39,13 @@ std::map<std::string, std::string> restore_training_state(
     const std::string& path, const StateRefs& state,
     std::map<std::string, std::vector<uint8_t>>* extra = nullptr);
 
+// Starts a new run from a trained (possibly sparse) checkpoint: weights and masks are taken,
+// optimizer state and step are not. Pruning then continues from those masks (pruned entries
+// score -inf, so they stay pruned).
+void load_weights_and_masks(const std::string& path,
+                            const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+                            MaskSet& masks);
+
 // Only the masks, from any rank: lets tests compare what each rank holds.
 void write_rank_masks(const std::string& path, const MaskSet& masks);
 

@@ -216,3 +216,65 @@ TEST(DatasetStore, RefusesWrongTypesAndMissingParts) {
 
 }  // namespace
 }  // namespace topiary::data
+
+namespace topiary::data {
+namespace {
+
+Dataset small_language_model() {
+  Dataset dataset;
+  dataset.kind = kLanguageModelKind;
+  dataset.vocabulary = {"<pad>", "<unk>", "<eos>", "a", "b"};
+  dataset.train.tokens = {3, 4, 3, 1};
+  dataset.train.offsets = {0, 3, 4};
+  dataset.valid.tokens = {4};
+  dataset.valid.offsets = {0, 1};
+  dataset.attributes = {{"tokenizer", "char"}};
+  return dataset;
+}
+
+TEST(DatasetStore, LanguageModelRoundTrip) {
+  test::TempDir dir;
+  write_dataset(dir / "lm.h5", small_language_model());
+  const Dataset read = read_dataset(dir / "lm.h5");
+  EXPECT_EQ(read.kind, kLanguageModelKind);
+  EXPECT_EQ(read.attributes.at("topiary_kind"), "language_model");
+  EXPECT_EQ(read.attributes.at("tokenizer"), "char");
+  EXPECT_TRUE(read.label_names.empty());
+  EXPECT_TRUE(read.train.labels.empty());
+  EXPECT_EQ(read.train.tokens, (std::vector<int32_t>{3, 4, 3, 1}));
+  EXPECT_EQ(read.train.offsets, (std::vector<int64_t>{0, 3, 4}));
+  EXPECT_EQ(read.train.size(), 2);
+  EXPECT_EQ(read.valid.size(), 1);
+  // The classification file of the first format still reads as classification.
+  write_unchecked(dir / "c.h5", small_dataset(), true);
+  EXPECT_EQ(read_dataset(dir / "c.h5").kind, kClassificationKind);
+}
+
+TEST(DatasetStore, LanguageModelInvariants) {
+  Dataset labelled = small_language_model();
+  labelled.train.labels = {0, 0};
+  EXPECT_USER_ERROR(validate_dataset(labelled, "x"), "'/train/labels' must be empty");
+  Dataset no_eos = small_language_model();
+  no_eos.vocabulary[2] = "c";
+  EXPECT_USER_ERROR(validate_dataset(no_eos, "x"), "\"<eos>\"");
+  Dataset bad_offsets = small_language_model();
+  bad_offsets.train.offsets = {0, 3, 5};
+  EXPECT_USER_ERROR(validate_dataset(bad_offsets, "x"), "'/train/offsets' ends at 5");
+  Dataset names = small_language_model();
+  names.label_names = {"x"};
+  EXPECT_USER_ERROR(validate_dataset(names, "x"), "no '/label_names'");
+}
+
+TEST(DatasetStore, UnknownKindIsRejected) {
+  test::TempDir dir;
+  write_dataset(dir / "lm.h5", small_language_model());
+  {
+    H5::H5File file(dir / "lm.h5", H5F_ACC_RDWR);
+    file.removeAttr("topiary_kind");
+    io::write_string_attribute(file, "topiary_kind", "images");
+  }
+  EXPECT_USER_ERROR(read_dataset(dir / "lm.h5"), "lm.h5", "'images'", "language_model");
+}
+
+}  // namespace
+}  // namespace topiary::data

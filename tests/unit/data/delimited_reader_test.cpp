@@ -103,3 +103,44 @@ TEST(ReadDelimited, RealSst2Train) {
 
 }  // namespace
 }  // namespace topiary::data
+
+namespace topiary::data {
+namespace {
+
+TEST(DelimitedSkip, InvalidUtf8AndShortRowsAreSkippedAndCounted) {
+  DelimitedOptions options;
+  options.on_bad = OnBad::kSkip;
+  const RawCorpus bad_bytes = read_delimited(test::fixture("invalid_utf8.tsv"), options);
+  EXPECT_EQ(bad_bytes.skipped, 1);
+  ASSERT_EQ(bad_bytes.skipped_messages.size(), 1u);
+  EXPECT_NE(bad_bytes.skipped_messages[0].find("invalid_utf8.tsv:3:"), std::string::npos);
+  for (const RawExample& example : bad_bytes.examples) EXPECT_NE(example.line, 3);
+
+  const RawCorpus short_row = read_delimited(test::fixture("short_row.tsv"), options);
+  EXPECT_EQ(short_row.skipped, 1);
+  EXPECT_NE(short_row.skipped_messages[0].find("short_row.tsv:3:"), std::string::npos);
+}
+
+TEST(DelimitedSkip, MultiLineCsvRecordTouchingABadLineIsSkipped) {
+  test::TempDir dir;
+  test::write_file(dir / "a.csv", "sentence,label\n\"two\nli\xffnes\",1\nok,0\n");
+  DelimitedOptions options;
+  options.delimiter = ',';
+  options.quoting = true;
+  options.on_bad = OnBad::kSkip;
+  const RawCorpus corpus = read_delimited(dir / "a.csv", options);
+  EXPECT_EQ(corpus.skipped, 1);
+  ASSERT_EQ(corpus.examples.size(), 1u);
+  EXPECT_EQ(corpus.examples[0].text, "ok");
+  EXPECT_EQ(corpus.examples[0].line, 4);
+}
+
+TEST(Gzip, CompressedTsvReadsLikeThePlainFile) {
+  const RawCorpus corpus = read_delimited(test::fixture("rows.tsv.gz"), DelimitedOptions{});
+  ASSERT_EQ(corpus.examples.size(), 200u);
+  EXPECT_EQ(corpus.examples[1].text, "sentence number 1 is good");
+  EXPECT_EQ(corpus.examples[1].label, "1");
+}
+
+}  // namespace
+}  // namespace topiary::data

@@ -174,3 +174,59 @@ TEST(Prepare, RealFortunesTopics) {
 
 }  // namespace
 }  // namespace topiary::data
+
+namespace topiary::data {
+namespace {
+
+TEST(PrepareJsonl, NestedLabelsThroughBuildDataset) {
+  PrepareOptions options;
+  options.input = test::fixture("good.jsonl");
+  options.format = "jsonl";
+  options.label_column = "meta.label";
+  options.valid_path = test::fixture("good.jsonl");
+  const Dataset dataset = build_dataset(options);
+  EXPECT_EQ(dataset.label_names, (std::vector<std::string>{"neg", "pos"}));
+  EXPECT_EQ(dataset.train.labels, (std::vector<int32_t>{1, 0, 1, 0}));
+  EXPECT_EQ(dataset.attributes.at("text_column"), "text");
+  EXPECT_EQ(dataset.attributes.at("label_column"), "meta.label");
+  EXPECT_EQ(dataset.attributes.at("source_format"), "jsonl");
+}
+
+TEST(PrepareJsonl, BadLineSkippedAndCountedInTheSummary) {
+  PrepareOptions options;
+  options.input = test::fixture("bad_json.jsonl");
+  options.format = "jsonl";
+  options.valid_fraction = 0.25;
+  EXPECT_USER_ERROR(build_dataset(options), "bad_json.jsonl:3:", "invalid JSON");
+  options.on_bad = "skip";
+  PrepareSummary summary;
+  const Dataset dataset = build_dataset(options, &summary);
+  EXPECT_EQ(summary.skipped_bad_records, 1);
+  EXPECT_EQ(dataset.train.size() + dataset.valid.size(), 4);
+  EXPECT_NE(format_summary(summary).find("skipped 1 bad records"), std::string::npos);
+  EXPECT_NE(format_summary(summary).find("bad_json.jsonl:3:"), std::string::npos);
+  options.on_bad = "maybe";
+  EXPECT_USER_ERROR(build_dataset(options), "--on-bad 'maybe'", "error, skip");
+}
+
+TEST(PrepareGzip, CompressedTsvAndTruncatedGzip) {
+  PrepareOptions options;
+  options.input = test::fixture("rows.tsv.gz");
+  PrepareSummary summary;
+  build_dataset(options, &summary);
+  EXPECT_EQ(summary.train_examples + summary.valid_examples, 200);
+  options.input = test::fixture("truncated.tsv.gz");
+  EXPECT_USER_ERROR(build_dataset(options), "truncated.tsv.gz", "truncated gzip file");
+}
+
+TEST(PrepareSkip, InvalidUtf8TsvRowIsSkippedWithCount) {
+  PrepareOptions options;
+  options.input = test::fixture("invalid_utf8.tsv");
+  options.valid_path = test::sst2_path("dev.tsv");
+  options.on_bad = "skip";
+  PrepareSummary summary;
+  EXPECT_USER_ERROR(build_dataset(options, &summary), "only 1 class");  // the bad row was a "0"
+}
+
+}  // namespace
+}  // namespace topiary::data

@@ -1,0 +1,65 @@
+#include "data/document_reader.h"
+
+#include <string_view>
+
+#include "core/error.h"
+#include "data/record_dir_reader.h"
+
+namespace topiary::data {
+namespace {
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
+void read_lines(const std::string& path, const DocumentOptions& options, RawCorpus& corpus) {
+  const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
+  const std::string& text = decoded.text;
+  int64_t line_number = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (is_blank(line)) continue;
+    if (decoded.has_bad_line(line_number, line_number)) {
+      corpus.reject(options.on_bad,
+                    path + ":" + std::to_string(line_number) + ": invalid UTF-8 in this line");
+      continue;
+    }
+    corpus.examples.push_back(RawExample{std::string(line), "", 0, line_number});
+  }
+}
+
+}  // namespace
+
+RawCorpus read_documents(const std::string& path, const DocumentOptions& options) {
+  RawCorpus corpus;
+  if (!options.document_per_file) {
+    corpus.files.push_back(path);
+    read_lines(path, options, corpus);
+  } else {
+    for (const std::string& file : list_input_files(path, options.include, options.exclude,
+                                                    "--format text --document-per-file")) {
+      const auto index = static_cast<int32_t>(corpus.files.size());
+      corpus.files.push_back(file);
+      DecodedText decoded = read_text(file, options.encoding, options.on_bad);
+      if (is_blank(decoded.text)) continue;
+      if (!decoded.bad_lines.empty()) {
+        corpus.reject(options.on_bad, decoded.first_error);
+        continue;
+      }
+      corpus.examples.push_back(RawExample{std::move(decoded.text), "", index, 1});
+    }
+  }
+  if (corpus.examples.empty()) {
+    throw UserError(path + ": no examples (" + std::to_string(corpus.skipped) +
+                    " bad records skipped)");
+  }
+  return corpus;
+}
+
+}  // namespace topiary::data

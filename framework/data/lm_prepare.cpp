@@ -1,0 +1,162 @@
+#include "data/lm_prepare.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "data/lm_tokenizer.h"
+#include "data/split.h"
+#include "data/vocabulary.h"
+#include "data/word_tokenizer.h"
+
+namespace topiary::data {
+namespace {
+
+// Text tokens of one document; char tokens that are NUL become <unk> later (a vocabulary entry
+// cannot hold NUL), so they are dropped from the counts here.
+struct DocumentTokenizer {
+  LmTokenizerKind kind;
+  WordTokenizer word;
+
+  std::vector<std::string> tokens(const std::string& text) const {
+    return kind == LmTokenizerKind::kWord ? word.tokenize(text) : split_code_points(text);
+  }
+  std::string describe() const {
+    return kind == LmTokenizerKind::kWord ? word.describe() : lm_tokenizer_name(kind);
+  }
+};
+
+void append_document(TokenizedSplit& split, const std::vector<int32_t>& ids) {
+  if (split.offsets.empty()) split.offsets.push_back(0);
+  split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
+  split.offsets.push_back(static_cast<int64_t>(split.tokens.size()));
+}
+
+}  // namespace
+
+Dataset build_language_model_dataset(const PrepareOptions& options, const InputOptions& input,
+                                     PrepareSummary& summary) {
+  const LmTokenizerKind kind = parse_lm_tokenizer(options.tokenizer);
+  const bool separate_valid = !options.valid_path.empty();
+  const RawCorpus train_corpus = read_corpus(options.input, input);
+  const RawCorpus valid_corpus =
+      separate_valid ? read_corpus(options.valid_path, input) : RawCorpus{};
+  note_skipped(train_corpus, summary);
+  note_skipped(valid_corpus, summary);
+
+  std::vector<const RawExample*> train_raw, valid_raw;
+  if (separate_valid) {
+    for (const RawExample& example : train_corpus.examples) train_raw.push_back(&example);
+    for (const RawExample& example : valid_corpus.examples) valid_raw.push_back(&example);
+  } else {
+    // By documents, so that no document is split between training and validation.
+    const SplitIndices split = split_by_fraction(static_cast<int64_t>(train_corpus.examples.size()),
+                                                 options.valid_fraction, options.seed);
+    for (int64_t i : split.train) train_raw.push_back(&train_corpus.examples[size_t(i)]);
+    for (int64_t i : split.valid) valid_raw.push_back(&train_corpus.examples[size_t(i)]);
+  }
+
+  const DocumentTokenizer tokenizer{kind, WordTokenizer(WordTokenizerOptions{options.lowercase})};
+  Dataset dataset;
+  dataset.kind = kLanguageModelKind;
+  std::vector<std::vector<std::string>> train_tokens;
+  if (kind == LmTokenizerKind::kByte) {
+    dataset.vocabulary = byte_vocabulary();
+  } else {
+    TokenCounter counter;
+    for (const RawExample* example : train_raw) {
+      std::vector<std::string> tokens = tokenizer.tokens(example->text);
+      std::erase(tokens, std::string(1, '\0'));
+      counter.add(tokens);
+      train_tokens.push_back(std::move(tokens));
+    }
+    if (options.max_vocab > 0 && options.max_vocab < 4) {
+      throw UserError(
+          "--max-vocab must be 0 or >= 4 for a language model (<pad>, <unk>, <eos> "
+          "and one token)");
+    }
+    dataset.vocabulary = build_vocabulary(
+        counter, {options.min_frequency, options.max_vocab > 0 ? options.max_vocab - 1 : 0});
+    dataset.vocabulary.insert(dataset.vocabulary.begin() + kEosId, kEosToken);
+  }
+  const VocabularyIndex index(dataset.vocabulary);
+  std::vector<int32_t> ids;
+  const auto encode = [&](const RawExample& example, const std::vector<std::string>* tokens) {
+    ids.clear();
+    if (kind == LmTokenizerKind::kByte) {
+      for (const char c : example.text) ids.push_back(3 + static_cast<unsigned char>(c));
+      return;
+    }
+    std::vector<std::string> own;
+    if (!tokens) own = tokenizer.tokens(example.text), tokens = &own;
+    for (const std::string& token : *tokens) ids.push_back(index.id(token));
+  };
+  for (size_t i = 0; i < train_raw.size(); ++i) {
+    encode(*train_raw[i], train_tokens.empty() ? nullptr : &train_tokens[i]);
+    if (ids.empty()) {
+      ++summary.dropped_empty;
+      continue;
+    }
+    append_document(dataset.train, ids);
+  }
+  for (const RawExample* example : valid_raw) {
+    encode(*example, nullptr);
+    if (ids.empty()) {
+      ++summary.dropped_empty;
+      continue;
+    }
+    for (int32_t id : ids) summary.valid_unknown_tokens += id == kUnkId ? 1 : 0;
+    summary.valid_tokens += static_cast<int64_t>(ids.size());
+    append_document(dataset.valid, ids);
+  }
+  if (dataset.train.size() == 0) throw UserError(options.input + ": no training documents");
+  if (dataset.valid.size() == 0) {
+    throw UserError((separate_valid ? options.valid_path : options.input) +
+                    ": no documents in the validation split (need at least 2 documents for "
+                    "--valid-fraction, or pass --valid)");
+  }
+
+  summary.kind = kLanguageModelKind;
+  summary.train_examples = dataset.train.size();
+  summary.valid_examples = dataset.valid.size();
+  summary.train_tokens = static_cast<int64_t>(dataset.train.tokens.size());
+  summary.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
+
+  auto& a = dataset.attributes;
+  a["created_by"] = "topiary prepare";
+  a["source_format"] = "text";
+  a["document_unit"] = options.document_per_file ? "file" : "line";
+  a["encoding"] = encoding_name(parse_encoding(options.encoding));
+  a["on_bad"] = options.on_bad;
+  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
+  a["train_source"] = options.input;
+  a["train_source_sha256"] = corpus_sha256(train_corpus);
+  if (separate_valid) {
+    a["valid_source"] = options.valid_path;
+    a["valid_source_sha256"] = corpus_sha256(valid_corpus);
+  } else {
+    a["valid_source"] = fmt::format("train_source split by documents: valid_fraction={} seed={}",
+                                    options.valid_fraction, options.seed);
+  }
+  a["tokenizer"] = tokenizer.describe();
+  a["separator_token"] = kEosToken;
+  a["min_frequency"] = std::to_string(options.min_frequency);
+  a["max_vocab"] = std::to_string(options.max_vocab);
+  a["train_examples"] = std::to_string(summary.train_examples);
+  a["valid_examples"] = std::to_string(summary.valid_examples);
+  a["train_tokens"] = std::to_string(summary.train_tokens);
+  a["valid_tokens"] = std::to_string(summary.valid_tokens);
+  a["dropped_empty"] = std::to_string(summary.dropped_empty);
+  return dataset;
+}
+
+std::string format_language_model_summary(const PrepareSummary& s) {
+  std::string out = fmt::format("wrote {} (language model)\n", s.output);
+  out += fmt::format("  documents: train {}, valid {}\n", s.train_examples, s.valid_examples);
+  out += fmt::format("  tokens: train {}, valid {}\n", s.train_tokens, s.valid_tokens);
+  out += fmt::format("  vocabulary: {} tokens (valid: {:.2f}% <unk>)\n", s.vocabulary_size,
+                     s.valid_tokens ? 100.0 * s.valid_unknown_tokens / s.valid_tokens : 0.0);
+  out += fmt::format("  dropped: {} empty documents\n", s.dropped_empty);
+  return out;
+}
+
+}  // namespace topiary::data

@@ -1,0 +1,55 @@
+#include "data/lm_tokenizer.h"
+
+#include <cstdio>
+
+#include "core/error.h"
+#include "data/vocabulary.h"
+
+namespace topiary::data {
+
+LmTokenizerKind parse_lm_tokenizer(const std::string& name) {
+  if (name == "char") return LmTokenizerKind::kChar;
+  if (name == "byte") return LmTokenizerKind::kByte;
+  if (name == "word") return LmTokenizerKind::kWord;
+  throw UserError("--tokenizer '" + name + "' is not known; valid: char, byte, word");
+}
+
+std::string lm_tokenizer_name(LmTokenizerKind kind) {
+  switch (kind) {
+    case LmTokenizerKind::kChar:
+      return "char";
+    case LmTokenizerKind::kByte:
+      return "byte";
+    case LmTokenizerKind::kWord:
+      return "word";
+  }
+  return "?";
+}
+
+std::vector<std::string> split_code_points(std::string_view text) {
+  std::vector<std::string> out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    if (i + length > text.size()) length = text.size() - i;  // cannot happen for valid UTF-8
+    out.emplace_back(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+std::string byte_token(unsigned char byte) {
+  char name[8];
+  std::snprintf(name, sizeof(name), "<0x%02X>", byte);
+  return name;
+}
+
+std::vector<std::string> byte_vocabulary() {
+  std::vector<std::string> vocabulary{kPadToken, kUnkToken, kEosToken};
+  for (int b = 0; b < 256; ++b) vocabulary.push_back(byte_token(static_cast<unsigned char>(b)));
+  return vocabulary;
+}
+
+}  // namespace topiary::data
