@@ -53,6 +53,8 @@ fi
 
 export CCACHE_DIR="${CCACHE_DIR:-$cache/ccache}"
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+# Paths under the clone are hashed relative to it, so a fresh clone elsewhere (CI) hits the cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 [ "${TOPIARY_SKIP_BUILD:-0}" = 1 ] && exit 0
 
 log "configuring $build_dir"

@@ -10,6 +10,8 @@ set -euo pipefail
 SRC="${TOPIARY_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 seconds="${TOPIARY_FUZZ_SECONDS:-20}"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/topiary/ccache}"
+# -g puts the build dir into ccache's hash; drop it so that a fresh (temp) build dir still hits.
+export CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$SRC"
 command -v clang++ >/dev/null || { echo "FAIL: clang++ not found (launch/setup.sh installs it)" >&2; exit 1; }
 if [ -n "${TOPIARY_BUILD_DIR:-}" ]; then
   build="$TOPIARY_BUILD_DIR/fuzz"

@@ -7,6 +7,8 @@
 set -euo pipefail
 SRC="${TOPIARY_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/topiary/ccache}"
+# -g puts the build dir into ccache's hash; drop it so that a fresh (temp) build dir still hits.
+export CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$SRC"
 if [ -n "${TOPIARY_BUILD_DIR:-}" ]; then
   build="$TOPIARY_BUILD_DIR/sanitize"
 else
