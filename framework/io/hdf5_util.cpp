@@ -97,7 +97,8 @@ void require_stored(const H5::DataSet& dataset, hsize_t count, size_t element_si
                     const std::string& where) {
   hsize_t bytes = 0;
   if (__builtin_mul_overflow(count, element_size, &bytes)) {
-    throw UserError(where + ": declares " + std::to_string(count) + " elements, more than fit in "
+    throw UserError(where + ": declares " + std::to_string(count) +
+                    " elements, more than fit in "
                     "memory; the file is corrupt");
   }
   const hsize_t stored = dataset.getStorageSize();

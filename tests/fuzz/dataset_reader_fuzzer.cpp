@@ -99,7 +99,8 @@ void fuzzed_dataset(FuzzedDataProvider& in, H5::Group& parent, const std::string
   std::vector<int64_t> values(count);
   for (auto& v : values) {
     // Mostly small ids and offsets (so that some files pass), sometimes anything.
-    v = in.ConsumeBool() ? in.ConsumeIntegralInRange<int64_t>(-1, 8) : in.ConsumeIntegral<int64_t>();
+    v = in.ConsumeBool() ? in.ConsumeIntegralInRange<int64_t>(-1, 8)
+                         : in.ConsumeIntegral<int64_t>();
   }
   H5::DataSpace space = rank == 0 ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(rank, dims.data());
   H5::DataSet set = parent.createDataSet(name, type, space);
@@ -112,7 +113,8 @@ void fuzzed_attributes(FuzzedDataProvider& in, H5::Group& root, const char* kind
   if (kind_choice == 1) string_attribute(root, "topiary_kind", "language_model");
   if (kind_choice == 2) string_attribute(root, "topiary_kind", in.ConsumeRandomLengthString(12));
   if (in.ConsumeIntegralInRange(0, 7) != 0) {
-    string_attribute(root, "format_version", in.ConsumeBool() ? "1" : in.ConsumeRandomLengthString(4));
+    string_attribute(root, "format_version",
+                     in.ConsumeBool() ? "1" : in.ConsumeRandomLengthString(4));
   }
   if (in.ConsumeBool()) {  // a non-string attribute
     const int32_t value = in.ConsumeIntegral<int32_t>();

@@ -16,9 +16,8 @@
 namespace {
 
 const std::vector<std::string> kTextCnnParameters{
-    "embedding.weight", "convs.0.weight", "convs.0.bias", "convs.1.weight",
-    "convs.1.bias",     "convs.2.weight", "convs.2.bias", "fc.weight",
-    "fc.bias"};
+    "embedding.weight", "convs.0.weight", "convs.0.bias", "convs.1.weight", "convs.1.bias",
+    "convs.2.weight",   "convs.2.bias",   "fc.weight",    "fc.bias"};
 
 [[noreturn]] void finding(const char* stage, const char* what) {
   std::fprintf(stderr, "recipe_fuzzer: %s threw a non-UserError: %s\n", stage, what);
