@@ -128,15 +128,8 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   a["encoding"] = encoding_name(parse_encoding(options.encoding));
   a["on_bad"] = options.on_bad;
   a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
-  a["train_source"] = options.input;
-  a["train_source_sha256"] = corpus_sha256(train_corpus);
-  if (separate_valid) {
-    a["valid_source"] = options.valid_path;
-    a["valid_source_sha256"] = corpus_sha256(valid_corpus);
-  } else {
-    a["valid_source"] = fmt::format("train_source split by documents: valid_fraction={} seed={}",
-                                    options.valid_fraction, options.seed);
-  }
+  add_source_provenance(a, options, train_corpus, separate_valid ? &valid_corpus : nullptr,
+                        "train_source split by documents");
   a["tokenizer"] = tokenizer.describe();
   a["separator_token"] = kEosToken;
   a["min_frequency"] = std::to_string(options.min_frequency);
@@ -147,6 +140,20 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   a["valid_tokens"] = std::to_string(summary.valid_tokens);
   a["dropped_empty"] = std::to_string(summary.dropped_empty);
   return dataset;
+}
+
+void add_source_provenance(std::map<std::string, std::string>& attributes,
+                           const PrepareOptions& options, const RawCorpus& train_corpus,
+                           const RawCorpus* valid_corpus, const std::string& split) {
+  attributes["train_source"] = options.input;
+  attributes["train_source_sha256"] = corpus_sha256(train_corpus);
+  if (valid_corpus != nullptr) {
+    attributes["valid_source"] = options.valid_path;
+    attributes["valid_source_sha256"] = corpus_sha256(*valid_corpus);
+  } else {
+    attributes["valid_source"] =
+        fmt::format("{}: valid_fraction={} seed={}", split, options.valid_fraction, options.seed);
+  }
 }
 
 std::string format_language_model_summary(const PrepareSummary& s) {

@@ -1,5 +1,6 @@
 #pragma once
 // Internal to prepare.cpp: the language-model half of `topiary prepare` (--format text).
+#include <map>
 #include <string>
 
 #include "data/corpus_reader.h"
@@ -15,6 +16,12 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
 
 // Adds a corpus's skipped-record count and first messages to the summary.
 void note_skipped(const RawCorpus& corpus, PrepareSummary& summary);
+
+// Provenance shared by both dataset kinds: train source and checksum, and either the validation
+// source and checksum or how the validation split was cut (`split` names the unit).
+void add_source_provenance(std::map<std::string, std::string>& attributes,
+                           const PrepareOptions& options, const RawCorpus& train_corpus,
+                           const RawCorpus* valid_corpus, const std::string& split);
 
 std::string format_language_model_summary(const PrepareSummary& summary);
 

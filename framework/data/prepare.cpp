@@ -228,15 +228,8 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   a["created_by"] = "topiary prepare";
   a["source_format"] = input_format_name(input.format);
   a["encoding"] = encoding_name(parse_encoding(options.encoding));
-  a["train_source"] = options.input;
-  a["train_source_sha256"] = corpus_sha256(train_corpus);
-  if (separate_valid) {
-    a["valid_source"] = options.valid_path;
-    a["valid_source_sha256"] = corpus_sha256(valid_corpus);
-  } else {
-    a["valid_source"] = fmt::format("train_source split: valid_fraction={} seed={}",
-                                    options.valid_fraction, options.seed);
-  }
+  add_source_provenance(a, options, train_corpus, separate_valid ? &valid_corpus : nullptr,
+                        "train_source split");
   if (input.format == InputFormat::kDir) {
     std::string files;
     for (const std::string& file : train_corpus.files) files += (files.empty() ? "" : "\n") + file;
