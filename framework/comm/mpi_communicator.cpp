@@ -16,12 +16,6 @@
 namespace topiary::comm {
 namespace {
 
-std::string host_name() {
-  char host[256] = "?";
-  gethostname(host, sizeof(host) - 1);
-  return host;
-}
-
 void check_mpi(int code, const char* call, const char* what) {
   if (code == MPI_SUCCESS) return;
   char text[MPI_MAX_ERROR_STRING];

@@ -14,12 +14,6 @@
 namespace topiary::comm {
 namespace {
 
-std::string host_name() {
-  char host[256] = "?";
-  gethostname(host, sizeof(host) - 1);
-  return host;
-}
-
 ncclDataType_t to_nccl(DataType type) {
   switch (type) {
     case DataType::kFloat32:

@@ -26,11 +26,15 @@ std::string located(const std::string& file, int line, int column, const std::st
 void set_process_rank(int rank) { g_rank = rank; }
 int process_rank() { return g_rank; }
 
-void assertion_failed(const char* expr, const char* file, int line, const std::string& message) {
+std::string host_name() {
   char host[256] = "?";
   gethostname(host, sizeof(host) - 1);
-  std::fprintf(stderr, "topiary: internal error on rank %d (%s) at %s:%d: %s [%s]\n", g_rank, host,
-               file, line, message.c_str(), expr);
+  return host;
+}
+
+void assertion_failed(const char* expr, const char* file, int line, const std::string& message) {
+  std::fprintf(stderr, "topiary: internal error on rank %d (%s) at %s:%d: %s [%s]\n", g_rank,
+               host_name().c_str(), file, line, message.c_str(), expr);
   std::fflush(stderr);
   std::abort();
 }

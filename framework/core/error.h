@@ -24,6 +24,9 @@ std::string located(const std::string& file, int line, int column, const std::st
 [[noreturn]] void assertion_failed(const char* expr, const char* file, int line,
                                    const std::string& message);
 
+// This machine's host name, for messages that must say where something happened.
+std::string host_name();
+
 // Set once by the communicator so that assertion messages name the rank.
 void set_process_rank(int rank);
 int process_rank();
