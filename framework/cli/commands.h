@@ -10,5 +10,6 @@ void add_train_command(CLI::App& app);
 void add_recipe_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace topiary::cli

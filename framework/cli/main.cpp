@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   topiary::cli::add_recipe_command(app);
   topiary::cli::add_inspect_command(app);
   topiary::cli::add_data_command(app);
+  topiary::cli::add_eval_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

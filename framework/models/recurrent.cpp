@@ -6,7 +6,7 @@
 
 namespace topiary::models {
 
-RecurrentClassifier::RecurrentClassifier(const ClassifierSpec& spec) : gru_(spec.type == "bigru") {
+RecurrentClassifier::RecurrentClassifier(const ModelSpec& spec) : gru_(spec.type == "bigru") {
   embedding_ = register_module(
       "embedding",
       torch::nn::Embedding(

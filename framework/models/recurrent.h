@@ -9,13 +9,13 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 
-#include "models/classifier.h"
+#include "models/model.h"
 
 namespace topiary::models {
 
-class RecurrentClassifier final : public Classifier {
+class RecurrentClassifier final : public Model {
  public:
-  explicit RecurrentClassifier(const ClassifierSpec& spec);
+  explicit RecurrentClassifier(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& tokens) override;
 
  private:

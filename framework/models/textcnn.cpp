@@ -7,7 +7,7 @@
 
 namespace topiary::models {
 
-TextCnn::TextCnn(const ClassifierSpec& spec) {
+TextCnn::TextCnn(const ModelSpec& spec) {
   embedding_ = register_module(
       "embedding",
       torch::nn::Embedding(

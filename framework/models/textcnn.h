@@ -9,13 +9,13 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
-#include "models/classifier.h"
+#include "models/model.h"
 
 namespace topiary::models {
 
-class TextCnn final : public Classifier {
+class TextCnn final : public Model {
  public:
-  explicit TextCnn(const ClassifierSpec& spec);
+  explicit TextCnn(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& tokens) override;
   int64_t min_length() const override { return max_width_; }
 

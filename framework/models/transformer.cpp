@@ -7,7 +7,7 @@
 
 namespace topiary::models {
 
-TransformerClassifier::TransformerClassifier(const ClassifierSpec& spec)
+TransformerClassifier::TransformerClassifier(const ModelSpec& spec)
     : heads_(spec.heads), max_positions_(spec.max_positions) {
   if (spec.embedding_dim % spec.heads != 0) {
     throw UserError("model.embedding_dim (" + std::to_string(spec.embedding_dim) +

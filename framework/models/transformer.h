@@ -12,13 +12,13 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
-#include "models/classifier.h"
+#include "models/model.h"
 
 namespace topiary::models {
 
-class TransformerClassifier final : public Classifier {
+class TransformerClassifier final : public Model {
  public:
-  explicit TransformerClassifier(const ClassifierSpec& spec);
+  explicit TransformerClassifier(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& tokens) override;
 
  private:

@@ -124,7 +124,9 @@ struct ModelConfig {
   int64_t layers = 1;           // bilstm / bigru / transformer: stacked layers
   int64_t heads = 4;            // transformer: attention heads (must divide embedding_dim)
   int64_t ffn = 512;            // transformer: feed-forward width
-  int64_t max_positions = 256;  // transformer: learned positions (longer inputs are cut)
+  int64_t max_positions = 256;  // transformer: learned positions (longer inputs are cut);
+                                // gpt: also the context length of training/eval blocks
+  bool tie_embeddings = true;   // gpt: output projection = embedding.weight (no head.weight)
 };
 
 struct DataConfig {
@@ -132,6 +134,20 @@ struct DataConfig {
   // absolute, so that the effective recipe stored in a checkpoint names the same file.
   std::string path;
   std::string path_key_location;  // "recipe.yaml:4:15" of the path value, for data-loading errors
+};
+
+// `training.selection`: model selection over the evaluations of a run. The best `keep_best`
+// evaluations by `metric` keep a checkpoint in DIR/best/; summary.json names the best one.
+// With at_final_sparsity, only evaluations after the recipe's last mask update compete (a
+// dense early checkpoint never wins a pruning run). patience > 0 stops the run after that many
+// competing evaluations without an improvement of more than min_delta (early stopping).
+struct SelectionConfig {
+  std::string metric = "auto";  // auto (accuracy, or loss for a language model) | accuracy |
+                                // macro_f1 | loss | perplexity
+  int64_t keep_best = 1;        // 0 = no best checkpoints
+  int64_t patience = 0;         // 0 = never stop early
+  double min_delta = 0.0;
+  bool at_final_sparsity = true;
 };
 
 struct TrainingConfig {
@@ -148,6 +164,11 @@ struct TrainingConfig {
   // max_skipped_steps in a run, then stops).
   std::string on_nonfinite = "stop";
   int64_t max_skipped_steps = 10;
+  // Gradient accumulation: each step's local batch runs as this many micro-batches (same
+  // gradient, less memory); batch_size / world size must be divisible by it.
+  int64_t accumulate = 1;
+  std::string precision = "fp32";  // fp32 | bf16 (autocast of the forward pass)
+  SelectionConfig selection;
 };
 
 struct Recipe {

@@ -50,7 +50,7 @@ DataConfig parse_data(const Context& ctx, const YAML::Node& node) {
 ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "model",
               {"type", "embedding_dim", "filters", "widths", "dropout", "max_length", "hidden",
-               "layers", "heads", "ffn", "max_positions"});
+               "layers", "heads", "ffn", "max_positions", "tie_embeddings"});
   ModelConfig model;
   if (m.has("type")) {
     model.type = as_choice(ctx, m.get("type"), m.path("type"), "model type", known_model_types());
@@ -75,7 +75,9 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   model.heads = positive_int(m, "heads", model.heads);
   model.ffn = positive_int(m, "ffn", model.ffn);
   model.max_positions = positive_int(m, "max_positions", model.max_positions);
-  if (model.type == "transformer" && model.embedding_dim % model.heads != 0) {
+  model.tie_embeddings = m.bool_or("tie_embeddings", model.tie_embeddings);
+  if ((model.type == "transformer" || model.type == "gpt") &&
+      model.embedding_dim % model.heads != 0) {
     m.fail("heads",
            "must divide model.embedding_dim (" + std::to_string(model.embedding_dim) + ")");
   }
@@ -84,10 +86,31 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   return model;
 }
 
+SelectionConfig parse_selection(const Context& ctx, const YAML::Node& node) {
+  MapReader m(ctx, node, "training.selection",
+              {"metric", "keep_best", "patience", "min_delta", "at_final_sparsity"});
+  SelectionConfig selection;
+  if (m.has("metric")) {
+    static const std::vector<std::string> kMetrics{"auto", "accuracy", "macro_f1", "loss",
+                                                   "perplexity"};
+    selection.metric =
+        as_choice(ctx, m.get("metric"), m.path("metric"), "selection metric", kMetrics);
+  }
+  selection.keep_best = m.int_or("keep_best", selection.keep_best);
+  if (selection.keep_best < 0) m.fail("keep_best", "must be >= 0 (0 = keep no best checkpoint)");
+  selection.patience = m.int_or("patience", selection.patience);
+  if (selection.patience < 0) m.fail("patience", "must be >= 0 (0 = never stop early)");
+  selection.min_delta =
+      bounded(m, "min_delta", selection.min_delta, 0, true, kNoUpperBound, ">= 0");
+  selection.at_final_sparsity = m.bool_or("at_final_sparsity", selection.at_final_sparsity);
+  return selection;
+}
+
 TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
-  MapReader m(ctx, node, "training",
-              {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip",
-               "eval_every", "threads", "on_nonfinite", "max_skipped_steps"});
+  MapReader m(
+      ctx, node, "training",
+      {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip", "eval_every",
+       "threads", "on_nonfinite", "max_skipped_steps", "accumulate", "precision", "selection"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -113,6 +136,14 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   }
   training.max_skipped_steps = m.int_or("max_skipped_steps", training.max_skipped_steps);
   if (training.max_skipped_steps < 0) m.fail("max_skipped_steps", "must be >= 0");
+  training.accumulate = positive_int(m, "accumulate", training.accumulate,
+                                     " (micro-batches per step; 1 = no accumulation)");
+  if (m.has("precision")) {
+    static const std::vector<std::string> kPrecisions{"fp32", "bf16"};
+    training.precision =
+        as_choice(ctx, m.get("precision"), m.path("precision"), "precision", kPrecisions);
+  }
+  if (m.has("selection")) training.selection = parse_selection(ctx, m.get("selection"));
   return training;
 }
 

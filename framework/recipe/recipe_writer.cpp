@@ -135,6 +135,7 @@ std::string to_yaml(const Recipe& recipe) {
   out << YAML::Key << "heads" << YAML::Value << model.heads;
   out << YAML::Key << "ffn" << YAML::Value << model.ffn;
   out << YAML::Key << "max_positions" << YAML::Value << model.max_positions;
+  out << YAML::Key << "tie_embeddings" << YAML::Value << model.tie_embeddings;
   out << YAML::EndMap;
 
   const TrainingConfig& training = recipe.training;
@@ -155,6 +156,17 @@ std::string to_yaml(const Recipe& recipe) {
   out << YAML::Key << "threads" << YAML::Value << training.threads;
   out << YAML::Key << "on_nonfinite" << YAML::Value << training.on_nonfinite;
   out << YAML::Key << "max_skipped_steps" << YAML::Value << training.max_skipped_steps;
+  out << YAML::Key << "accumulate" << YAML::Value << training.accumulate;
+  out << YAML::Key << "precision" << YAML::Value << training.precision;
+  const SelectionConfig& selection = training.selection;
+  out << YAML::Key << "selection" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "metric" << YAML::Value << selection.metric;
+  out << YAML::Key << "keep_best" << YAML::Value << selection.keep_best;
+  out << YAML::Key << "patience" << YAML::Value << selection.patience;
+  out << YAML::Key << "min_delta" << YAML::Value;
+  number(out, selection.min_delta);
+  out << YAML::Key << "at_final_sparsity" << YAML::Value << selection.at_final_sparsity;
+  out << YAML::EndMap;
   out << YAML::EndMap;
 
   out << YAML::Key << "stages" << YAML::Value << YAML::BeginSeq;

@@ -6,7 +6,7 @@
 namespace topiary::recipe {
 
 const std::vector<std::string>& known_model_types() {
-  static const std::vector<std::string> kNames{"textcnn", "bilstm", "bigru", "transformer"};
+  static const std::vector<std::string> kNames{"textcnn", "bilstm", "bigru", "transformer", "gpt"};
   return kNames;
 }
 

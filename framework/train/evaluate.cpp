@@ -2,15 +2,21 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
+#include "core/error.h"
+#include "data/lm_tokenizer.h"
 #include "train/batch.h"
 
 namespace topiary::train {
 
-EvalResult evaluate(models::Classifier& model, const data::TokenizedSplit& split,
-                    int64_t max_length, comm::Communicator& comm, int64_t batch_size) {
+EvalResult evaluate_classifier(models::Model& model, const data::TokenizedSplit& split,
+                               int64_t num_classes, int64_t max_length, comm::Communicator& comm,
+                               int64_t batch_size) {
   torch::NoGradGuard no_grad;
   model.eval();
-  double sums[3] = {0, 0, 0};  // loss sum, correct, count
+  // [loss sum, correct, count, then per class: true positives, predicted, actual]
+  std::vector<double> sums(3 + 3 * static_cast<size_t>(num_classes), 0.0);
   std::vector<int64_t> mine;
   for (int64_t i = comm.rank(); i < split.size(); i += comm.world_size()) mine.push_back(i);
   for (size_t begin = 0; begin < mine.size(); begin += static_cast<size_t>(batch_size)) {
@@ -21,15 +27,25 @@ EvalResult evaluate(models::Classifier& model, const data::TokenizedSplit& split
     torch::Tensor ids =
         torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
     torch::Tensor labels = torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64);
-    torch::Tensor logits = model.forward(ids);
+    torch::Tensor logits = model.forward(ids).to(torch::kFloat32);
     sums[0] +=
         torch::nn::functional::cross_entropy(
             logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
             .item<double>();
-    sums[1] += (logits.argmax(1) == labels).sum().item<double>();
+    const torch::Tensor predicted = logits.argmax(1);
+    sums[1] += (predicted == labels).sum().item<double>();
     sums[2] += static_cast<double>(batch.rows);
+    const auto tp = torch::bincount(labels.masked_select(predicted == labels), {}, num_classes);
+    const auto pred = torch::bincount(predicted, {}, num_classes);
+    const auto actual = torch::bincount(labels, {}, num_classes);
+    for (int64_t c = 0; c < num_classes; ++c) {
+      sums[3 + 3 * c] += tp[c].item<double>();
+      sums[4 + 3 * c] += pred[c].item<double>();
+      sums[5 + 3 * c] += actual[c].item<double>();
+    }
   }
-  comm.all_reduce(sums, 3, comm::DataType::kFloat64, comm::ReduceOp::kSum, "evaluation sums");
+  comm.all_reduce(sums.data(), static_cast<int64_t>(sums.size()), comm::DataType::kFloat64,
+                  comm::ReduceOp::kSum, "evaluation sums");
   model.train();
   EvalResult result;
   result.examples = static_cast<int64_t>(sums[2]);
@@ -37,7 +53,95 @@ EvalResult evaluate(models::Classifier& model, const data::TokenizedSplit& split
     result.loss = sums[0] / sums[2];
     result.accuracy = sums[1] / sums[2];
   }
+  // Classes absent from both labels and predictions are left out of the mean (sklearn would
+  // warn and count them as 0, which punishes a validation split for lacking a class).
+  double f1_sum = 0;
+  int64_t classes = 0;
+  for (int64_t c = 0; c < num_classes; ++c) {
+    const double tp = sums[3 + 3 * c], predicted = sums[4 + 3 * c], actual = sums[5 + 3 * c];
+    if (predicted + actual == 0) continue;
+    f1_sum += 2 * tp / (predicted + actual);
+    ++classes;
+  }
+  result.macro_f1 = classes > 0 ? f1_sum / static_cast<double>(classes) : 0;
   return result;
+}
+
+std::vector<int64_t> token_stream(const data::TokenizedSplit& split) {
+  std::vector<int64_t> stream;
+  stream.reserve(split.tokens.size() + static_cast<size_t>(split.size()));
+  for (int64_t d = 0; d < split.size(); ++d) {
+    for (int64_t t = split.offsets[d]; t < split.offsets[d + 1]; ++t)
+      stream.push_back(split.tokens[static_cast<size_t>(t)]);
+    stream.push_back(data::kEosId);
+  }
+  return stream;
+}
+
+EvalResult evaluate_language_model(models::Model& model, const std::vector<int64_t>& stream,
+                                   int64_t context, comm::Communicator& comm, int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  double sums[3] = {0, 0, 0};  // loss sum, correct, predicted tokens
+  const int64_t predictions = static_cast<int64_t>(stream.size()) - 1;
+  const int64_t blocks = predictions > 0 ? (predictions + context - 1) / context : 0;
+  std::vector<int64_t> mine;
+  for (int64_t b = comm.rank(); b < blocks; b += comm.world_size()) mine.push_back(b);
+  auto run = [&](const std::vector<int64_t>& batch_blocks, int64_t length) {
+    std::vector<int64_t> inputs, targets;
+    for (int64_t b : batch_blocks) {
+      const auto begin = stream.begin() + b * context;
+      inputs.insert(inputs.end(), begin, begin + length);
+      targets.insert(targets.end(), begin + 1, begin + length + 1);
+    }
+    const auto rows = static_cast<int64_t>(batch_blocks.size());
+    torch::Tensor x = torch::from_blob(inputs.data(), {rows, length}, torch::kInt64);
+    torch::Tensor y = torch::from_blob(targets.data(), {rows * length}, torch::kInt64);
+    torch::Tensor logits = model.forward(x).to(torch::kFloat32).reshape({rows * length, -1});
+    sums[0] +=
+        torch::nn::functional::cross_entropy(
+            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .item<double>();
+    sums[1] += (logits.argmax(1) == y).sum().item<double>();
+    sums[2] += static_cast<double>(rows * length);
+  };
+  std::vector<int64_t> full;
+  for (int64_t b : mine) {
+    const int64_t length = std::min(context, predictions - b * context);
+    if (length < context) {
+      run({b}, length);  // the stream's tail
+      continue;
+    }
+    full.push_back(b);
+    if (static_cast<int64_t>(full.size()) == batch_size) {
+      run(full, context);
+      full.clear();
+    }
+  }
+  if (!full.empty()) run(full, context);
+  comm.all_reduce(sums, 3, comm::DataType::kFloat64, comm::ReduceOp::kSum, "evaluation sums");
+  model.train();
+  EvalResult result;
+  result.examples = static_cast<int64_t>(sums[2]);
+  if (sums[2] > 0) {
+    result.loss = sums[0] / sums[2];
+    result.accuracy = sums[1] / sums[2];
+    result.perplexity = std::exp(result.loss);
+  }
+  return result;
+}
+
+double metric_value(const EvalResult& result, const std::string& metric) {
+  if (metric == "accuracy") return result.accuracy;
+  if (metric == "macro_f1") return result.macro_f1;
+  if (metric == "loss") return result.loss;
+  if (metric == "perplexity") return result.perplexity;
+  TOPIARY_ASSERT(false, "unknown selection metric");
+  return 0;
+}
+
+bool metric_higher_is_better(const std::string& metric) {
+  return metric == "accuracy" || metric == "macro_f1";
 }
 
 }  // namespace topiary::train

@@ -3,19 +3,38 @@
 
 #include "comm/communicator.h"
 #include "data/dataset.h"
-#include "models/classifier.h"
+#include "models/model.h"
 
 namespace topiary::train {
 
 struct EvalResult {
-  double loss = 0;
-  double accuracy = 0;
-  int64_t examples = 0;
+  double loss = 0;        // mean cross-entropy per example (classification) or per token (LM)
+  double accuracy = 0;    // classification accuracy, or next-token accuracy for a language model
+  int64_t examples = 0;   // examples, or predicted tokens for a language model
+  double macro_f1 = 0;    // classification: unweighted mean of per-class F1 (0 for a class that
+                          // is never predicted nor present counts as absent, not as 0)
+  double perplexity = 0;  // language model: exp(loss)
 };
 
 // Rank r evaluates examples r, r+W, r+2W, ...; sums are all-reduced, so every example is
 // counted exactly once and every rank returns the same result.
-EvalResult evaluate(models::Classifier& model, const data::TokenizedSplit& split,
-                    int64_t max_length, comm::Communicator& comm, int64_t batch_size = 256);
+EvalResult evaluate_classifier(models::Model& model, const data::TokenizedSplit& split,
+                               int64_t num_classes, int64_t max_length, comm::Communicator& comm,
+                               int64_t batch_size = 256);
+
+// The split's documents, each followed by <eos>, as one token stream (how a language model
+// reads a split).
+std::vector<int64_t> token_stream(const data::TokenizedSplit& split);
+
+// Next-token loss over the whole stream: blocks of `context` predictions (context + 1 tokens,
+// stride `context`, the last block shorter), block b on rank b % W; every predicted token is
+// counted once.
+EvalResult evaluate_language_model(models::Model& model, const std::vector<int64_t>& stream,
+                                   int64_t context, comm::Communicator& comm,
+                                   int64_t batch_size = 32);
+
+// Higher is better for accuracy and macro_f1; lower for loss and perplexity.
+double metric_value(const EvalResult& result, const std::string& metric);
+bool metric_higher_is_better(const std::string& metric);
 
 }  // namespace topiary::train

@@ -116,6 +116,14 @@ int64_t PruningController::first_update_step() const {
   return first;
 }
 
+int64_t PruningController::last_update_step() const {
+  int64_t last = 0;
+  for (const auto& job : jobs_) {
+    if (!job.update_steps.empty()) last = std::max(last, job.update_steps.back());
+  }
+  return last;
+}
+
 bool PruningController::job_accumulates(const PruneJob& job, int64_t step) const {
   if (!is_gradient_scorer(job.scorer) || job.update_steps.empty()) return false;
   if (step <= job.begin || step > job.update_steps.back()) return false;

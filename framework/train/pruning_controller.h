@@ -55,6 +55,9 @@ class PruningController {
 
   void register_masks(MaskSet& masks, const NamedParameters& parameters) const;
   int64_t first_update_step() const;
+  // The last mask update of the whole plan (0 when nothing is pruned): from then on the model is
+  // at its final sparsity.
+  int64_t last_update_step() const;
   // Parameters whose scorer needs the gradient of step `step` (1-based completed count).
   bool wants_gradients(int64_t step) const;
   // After the all-reduce of optimizer step `step` (1-based), before masking and the update.

@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <unistd.h>
@@ -19,18 +20,20 @@
 #include "comm/mpi_communicator.h"
 #include "core/error.h"
 #include "data/dataset.h"
-#include "models/classifier.h"
+#include "models/model.h"
 #include "recipe/recipe.h"
 #include "train/batch.h"
 #include "train/evaluate.h"
 #include "train/gradient_reducer.h"
 #include "train/metrics_log.h"
+#include "train/model_selection.h"
+#include "train/model_spec.h"
 #include "train/optimizer.h"
 #include "train/preemption.h"
 #include "train/pruning_controller.h"
-#include "train/sampler.h"
 #include "train/snapshots.h"
 #include "train/startup_checks.h"
+#include "train/task.h"
 #include "train/training_state.h"
 
 namespace topiary::train {
@@ -65,32 +68,42 @@ NamedParameters named_parameters(torch::nn::Module& model) {
   return out;
 }
 
-models::ClassifierSpec classifier_spec(const recipe::ModelConfig& model,
-                                       const data::Dataset& data) {
-  models::ClassifierSpec spec;
-  spec.type = model.type;
-  spec.vocab_size = static_cast<int64_t>(data.vocabulary.size());
-  spec.num_classes = static_cast<int64_t>(data.label_names.size());
-  spec.embedding_dim = model.embedding_dim;
-  spec.filters = model.filters;
-  spec.widths = model.widths;
-  spec.dropout = model.dropout;
-  spec.hidden = model.hidden;
-  spec.layers = model.layers;
-  spec.heads = model.heads;
-  spec.ffn = model.ffn;
-  spec.max_positions = model.max_positions;
-  return spec;
+// bf16 autocast of the forward pass on CPU while alive (training.precision: bf16); weights,
+// gradients, optimizer state and masks stay fp32.
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool enabled) : enabled_(enabled) {
+    if (!enabled_) return;
+    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCPU, true);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_autocast_enabled(at::kCPU, false);
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool enabled_;
+};
+
+nlohmann::json eval_fields(const EvalResult& result, bool language_model) {
+  nlohmann::json fields = {{"loss", result.loss}, {"accuracy", result.accuracy}};
+  if (language_model) {
+    fields["perplexity"] = result.perplexity;
+  } else {
+    fields["macro_f1"] = result.macro_f1;
+  }
+  return fields;
 }
 
-double mean_tokens(const data::TokenizedSplit& split, int64_t max_length) {
-  if (split.size() == 0) return 0;
-  double total = 0;
-  for (int64_t i = 0; i < split.size(); ++i) {
-    int64_t n = split.offsets[i + 1] - split.offsets[i];
-    total += static_cast<double>(max_length > 0 ? std::min(n, max_length) : n);
-  }
-  return total / static_cast<double>(split.size());
+std::string best_checkpoint_path(const std::string& run_dir, int64_t step) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "step-%08lld.h5", static_cast<long long>(step));
+  return run_dir + "/best/" + name;
 }
 
 // One line naming every rank's host, so that a lost host in a failure report maps to its ranks.
@@ -151,7 +164,7 @@ void reinitialise(const NamedParameters& parameters, const recipe::Recipe& recip
   at::Generator generator = at::detail::getDefaultCPUGenerator();
   const torch::Tensor saved = generator.get_state();
   torch::manual_seed(recipe.seed * 7919ull + static_cast<uint64_t>(step));
-  auto fresh = models::make_classifier(classifier_spec(recipe.model, dataset));
+  auto fresh = models::make_model(model_spec(recipe.model, dataset));
   generator.set_state(saved);
   torch::NoGradGuard no_grad;
   const auto fresh_parameters = named_parameters(*fresh);
@@ -175,9 +188,6 @@ int run_training(const TrainOptions& options) {
         recipe = recipe::load_recipe(options.recipe_path, options.overrides);
         if (options.dump_config) return;
         dataset = data::read_dataset(recipe.data.path);
-        if (dataset.train.labels.empty() || dataset.label_names.size() < 2) {
-          throw UserError(recipe.data.path + ": not a classification dataset (needs labels)");
-        }
         output_dir = options.output_dir.empty() ? "runs/" + recipe.name : options.output_dir;
         if (leader) std::filesystem::create_directories(output_dir);
       })) {
@@ -190,29 +200,36 @@ int run_training(const TrainOptions& options) {
 
   torch::set_num_threads(static_cast<int>(recipe.training.threads));
   torch::manual_seed(recipe.seed);
-  std::shared_ptr<models::Classifier> model;
+  std::shared_ptr<models::Model> model;
   NamedParameters parameters;
   std::vector<std::string> names;
+  std::unique_ptr<Task> task;
   if (!agree(*comm, [&] {
-        model = models::make_classifier(classifier_spec(recipe.model, dataset));
+        model = models::make_model(model_spec(recipe.model, dataset));
         parameters = named_parameters(*model);
         for (const auto& [name, p] : parameters) names.push_back(name);
         recipe::validate_targets(recipe, names);
+        task = make_task(dataset, recipe, *model, comm->world_size(), comm->rank());
+        const int64_t local_batch = recipe.training.batch_size / comm->world_size();
+        if (recipe.training.accumulate > local_batch) {
+          throw UserError("training.accumulate " + std::to_string(recipe.training.accumulate) +
+                          " is more than the batch each rank gets (" + std::to_string(local_batch) +
+                          ")");
+        }
       })) {
     return kExitUserError;
   }
+  const bool language_model = model->is_language_model();
   verify_same_job(*comm, parameters, recipe.effective_yaml);
   broadcast_parameters(*comm, parameters);
 
-  EpochSampler sampler(dataset.train.size(), recipe.training.batch_size, comm->world_size(),
-                       comm->rank(), recipe.seed);
   recipe::Plan plan;
   std::optional<PruningController> pruning;
   int64_t eval_every = 0;
   if (!agree(*comm, [&] {
         recipe::PlanOptions plan_options;
-        plan_options.train_examples = dataset.train.size();
-        plan_options.mean_tokens_per_example = mean_tokens(dataset.train, recipe.model.max_length);
+        plan_options.train_examples = task->train_units();
+        plan_options.mean_tokens_per_example = task->mean_tokens_per_unit();
         plan_options.world_size = comm->world_size();
         plan = recipe::plan_recipe(recipe, plan_options);
         pruning.emplace(recipe, plan, parameters, recipe.seed);
@@ -238,6 +255,27 @@ int run_training(const TrainOptions& options) {
     }
   }
 
+  const recipe::SelectionConfig& selection_config = recipe.training.selection;
+  const std::string selection_metric =
+      selection_config.metric == "auto" ? task->default_metric() : selection_config.metric;
+  const bool metric_fits =
+      language_model ? selection_metric != "macro_f1" : selection_metric != "perplexity";
+  if (!agree(*comm, [&] {
+        if (!metric_fits) {
+          throw UserError(recipe.source_file + ": training.selection.metric '" + selection_metric +
+                          "' does not apply to " +
+                          (language_model ? "a language model (use loss, perplexity or accuracy)"
+                                          : "a classifier (use accuracy, macro_f1 or loss)"));
+        }
+      })) {
+    return kExitUserError;
+  }
+  ModelSelection selection(metric_higher_is_better(selection_metric), selection_config.keep_best,
+                           selection_config.patience, selection_config.min_delta);
+  // With at_final_sparsity, evaluations before the last mask update do not compete.
+  const int64_t competes_from =
+      selection_config.at_final_sparsity ? pruning->last_update_step() : 0;
+
   MaskSet masks;
   pruning->register_masks(masks, parameters);
   std::vector<torch::Tensor> tensors;
@@ -256,6 +294,7 @@ int run_training(const TrainOptions& options) {
   auto extra_state = [&] {
     auto blobs = pruning->export_state();
     blobs.merge(snapshots.export_state());
+    blobs.merge(selection.export_state());
     return blobs;
   };
 
@@ -274,6 +313,7 @@ int run_training(const TrainOptions& options) {
           auto attributes = restore_training_state(path, state, &extra);
           pruning->import_state(extra);
           snapshots.import_state(extra, parameters);
+          selection.import_state(extra);
           reducer.masks_changed();
           if (attributes["recipe"] != recipe.effective_yaml) {
             throw UserError(path +
@@ -283,8 +323,9 @@ int run_training(const TrainOptions& options) {
           start_step = std::stoll(attributes["step"]);
           mask_verifications = std::stoll(attributes["mask_verifications"]);
           if (!attributes["dense_accuracy"].empty()) {
-            dense = EvalResult{std::stod(attributes["dense_loss"]),
-                               std::stod(attributes["dense_accuracy"]), 0};
+            dense = EvalResult{};
+            dense->loss = std::stod(attributes["dense_loss"]);
+            dense->accuracy = std::stod(attributes["dense_accuracy"]);
           }
           if (leader)
             std::printf("topiary: resumed from %s at step %lld\n", path.c_str(),
@@ -312,10 +353,10 @@ int run_training(const TrainOptions& options) {
   print_rank_hosts(*comm);
   if (leader) {
     std::printf(
-        "topiary: %s on %d rank(s) [%s]: %lld examples, %lld steps/epoch, %lld steps, "
+        "topiary: %s on %d rank(s) [%s]: %lld %s, %lld steps/epoch, %lld steps, "
         "global batch %lld\n",
         recipe.name.c_str(), comm->world_size(), comm->name().c_str(),
-        static_cast<long long>(dataset.train.size()),
+        static_cast<long long>(task->train_units()), language_model ? "blocks" : "examples",
         static_cast<long long>(geometry.steps_per_epoch), static_cast<long long>(total_steps),
         static_cast<long long>(recipe.training.batch_size));
   }
@@ -324,6 +365,9 @@ int run_training(const TrainOptions& options) {
   int64_t skipped_steps = 0;
   double running_loss = 0;
   int64_t running_count = 0;
+  std::optional<int64_t> stopped_early_at;
+  const int64_t parts = recipe.training.accumulate;
+  const bool bf16 = recipe.training.precision == "bf16";
   model->train();
   for (int64_t step = start_step; step < total_steps; ++step) {
     // Note [Step ordering]: at a level boundary, snapshots are taken, then a rewind restores
@@ -343,24 +387,26 @@ int run_training(const TrainOptions& options) {
                     rewind->second.second ? " (random re-initialisation)" : "");
     }
     set_learning_rate(*optimizer, plan.lr_at(step));
-    PaddedBatch batch = make_batch(dataset.train, sampler.local_indices(step), model->min_length(),
-                                   recipe.model.max_length);
-    torch::Tensor ids =
-        torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
-    torch::Tensor labels = torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64);
     optimizer->zero_grad();
-    torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(ids), labels);
     const int64_t completed = step + 1;
-    if (faults.nan_loss_at == completed && comm->rank() == comm->world_size() - 1) {
-      loss = loss * std::numeric_limits<float>::quiet_NaN();
+    double loss_value = 0;
+    for (int64_t part = 0; part < parts; ++part) {
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(bf16);
+        loss = task->micro_batch_loss(*model, step, part, parts);
+      }
+      if (faults.nan_loss_at == completed && comm->rank() == comm->world_size() - 1) {
+        loss = loss * std::numeric_limits<float>::quiet_NaN();
+      }
+      loss.backward();
+      loss_value += loss.item<double>();
     }
-    loss.backward();
     // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
     // scores]); masking after the reduce is then exactly equivalent for the optimizer.
     const bool dense_gradients = pruning->wants_gradients(completed);
     if (!dense_gradients) masks.apply_to_grads(parameters);
     reducer.reduce(/*all_dense=*/dense_gradients);
-    const double loss_value = loss.item<double>();
     const std::string problem = nonfinite_problem(loss_value, parameters, *comm);
     if (!problem.empty()) {
       const bool skip = recipe.training.on_nonfinite == "skip" &&
@@ -389,11 +435,10 @@ int run_training(const TrainOptions& options) {
     }
 
     if (!dense && completed == pruning->first_update_step()) {
-      dense = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
-      log.append({{"event", "dense_eval"},
-                  {"step", completed},
-                  {"accuracy", dense->accuracy},
-                  {"loss", dense->loss}});
+      dense = task->evaluate(*model, *comm);
+      nlohmann::json entry = {{"event", "dense_eval"}, {"step", completed}};
+      entry.update(eval_fields(*dense, language_model));
+      log.append(entry);
     }
     if (pruning->on_step(completed, parameters, masks, *optimizer, *comm)) {
       ++mask_verifications;
@@ -407,29 +452,49 @@ int run_training(const TrainOptions& options) {
     }
 
     if (completed % eval_every == 0 || level_ends.count(completed)) {
-      last_eval = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
+      last_eval = task->evaluate(*model, *comm);
       const double sparsity = masks.sparsity();
-      log.append({{"event", "eval"},
-                  {"step", completed},
-                  {"epoch",
-                   static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch)},
-                  {"train_loss", running_loss / std::max<int64_t>(1, running_count)},
-                  {"loss", last_eval.loss},
-                  {"accuracy", last_eval.accuracy},
-                  {"sparsity", sparsity},
-                  {"lr", plan.lr_at(step)}});
+      nlohmann::json entry = {
+          {"event", "eval"},
+          {"step", completed},
+          {"epoch", static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch)},
+          {"train_loss", running_loss / std::max<int64_t>(1, running_count)},
+          {"sparsity", sparsity},
+          {"lr", plan.lr_at(step)}};
+      entry.update(eval_fields(last_eval, language_model));
+      log.append(entry);
       if (leader) {
         std::printf(
-            "step %6lld/%lld  epoch %5.2f  train loss %.4f  valid loss %.4f  acc %.4f  sparsity "
+            "step %6lld/%lld  epoch %5.2f  train loss %.4f  valid loss %.4f  %s %.4f  sparsity "
             "%.4f\n",
             static_cast<long long>(completed), static_cast<long long>(total_steps),
             static_cast<double>(completed) / static_cast<double>(geometry.steps_per_epoch),
-            running_loss / std::max<int64_t>(1, running_count), last_eval.loss, last_eval.accuracy,
-            sparsity);
+            running_loss / std::max<int64_t>(1, running_count), last_eval.loss,
+            language_model ? "ppl" : "acc",
+            language_model ? last_eval.perplexity : last_eval.accuracy, sparsity);
         std::fflush(stdout);
       }
       running_loss = 0;
       running_count = 0;
+      if (completed >= competes_from) {
+        const SelectionDecision decision =
+            selection.observe(completed, metric_value(last_eval, selection_metric));
+        if (decision.keep) {
+          save_training_state(best_checkpoint_path(output_dir, completed), state,
+                              attributes_at(completed), extra_state());
+        }
+        if (decision.drop_step && leader) {
+          std::filesystem::remove(best_checkpoint_path(output_dir, *decision.drop_step));
+        }
+        if (decision.stop && completed < total_steps) {
+          stopped_early_at = completed;
+          if (leader)
+            std::printf("topiary: early stop at step %lld: no %s improvement in %lld evaluations\n",
+                        static_cast<long long>(completed), selection_metric.c_str(),
+                        static_cast<long long>(selection_config.patience));
+          break;
+        }
+      }
     }
     // Every rank must take the same decision, so the signal flag is all-reduced each step.
     const bool preempted = preemption_requested(*comm);
@@ -458,26 +523,28 @@ int run_training(const TrainOptions& options) {
   if (options.write_rank_masks) {
     write_rank_masks(output_dir + "/masks.rank" + std::to_string(comm->rank()) + ".h5", masks);
   }
-  if (start_step >= total_steps) {
-    last_eval = evaluate(*model, dataset.valid, recipe.model.max_length, *comm);
-  }
+  if (start_step >= total_steps) last_eval = task->evaluate(*model, *comm);
 
   int64_t total_parameters = 0;
   for (const auto& [name, p] : parameters) total_parameters += p.numel();
   const int64_t pruned = masks.zero_elements();
   const std::string checkpoint = output_dir + "/final.h5";
-  save_training_state(checkpoint, state, attributes_at(total_steps), extra_state());
+  const int64_t final_step = stopped_early_at.value_or(total_steps);
+  save_training_state(checkpoint, state, attributes_at(final_step), extra_state());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (leader) {
     nlohmann::json summary = {
         {"recipe", recipe.name},
         {"world_size", comm->world_size()},
-        {"steps", total_steps},
+        {"steps", final_step},
+        {"planned_steps", total_steps},
         {"resumed_from_step", start_step},
         {"dense_accuracy", dense ? dense->accuracy : last_eval.accuracy},
         {"final_accuracy", last_eval.accuracy},
         {"final_loss", last_eval.loss},
+        {"final", eval_fields(last_eval, language_model)},
+        {"task", language_model ? "language_model" : "classification"},
         {"target_sparsity", masks.sparsity()},
         {"overall_sparsity", static_cast<double>(pruned) / static_cast<double>(total_parameters)},
         {"parameters_total", total_parameters},
@@ -488,6 +555,21 @@ int run_training(const TrainOptions& options) {
         {"skipped_steps", skipped_steps},
         {"gradient_bytes_per_step", reducer.bytes_per_step()},
         {"dense_gradient_bytes_per_step", reducer.dense_bytes_per_step()}};
+    if (stopped_early_at) summary["stopped_early_at"] = *stopped_early_at;
+    summary["selection"] = {{"metric", selection_metric}, {"kept", nlohmann::json::array()}};
+    for (const auto& e : selection.kept()) {
+      summary["selection"]["kept"].push_back(
+          {{"step", e.step},
+           {"value", e.value},
+           {"checkpoint", best_checkpoint_path(output_dir, e.step)}});
+    }
+    if (!selection.kept().empty()) {
+      summary["selected_checkpoint"] = best_checkpoint_path(output_dir, selection.kept()[0].step);
+      std::printf("topiary: selected checkpoint %s (%s %.4f at step %lld)\n",
+                  best_checkpoint_path(output_dir, selection.kept()[0].step).c_str(),
+                  selection_metric.c_str(), selection.kept()[0].value,
+                  static_cast<long long>(selection.kept()[0].step));
+    }
     log.write_summary(summary);
     std::printf("topiary: done in %.1f s; accuracy %.4f at sparsity %.4f; checkpoint %s\n", seconds,
                 last_eval.accuracy, masks.sparsity(), checkpoint.c_str());

@@ -6,6 +6,8 @@ source "$(dirname "$0")/../lib.sh"
 "$BIN" prepare --format tsv --input "$DATA/sst2/dev.tsv" --valid "$DATA/sst2/dev.tsv" --output "$WORK/dev.h5" >/dev/null
 for recipe in "$SRC"/recipes/*.yaml; do
   name=$(basename "$recipe" .yaml)
+  # Language-model recipes need a language-model dataset: tests/e2e/gpt_shakespeare.sh runs them.
+  case "$name" in gpt_*) continue ;; esac
   mpi 2 train --recipe "$recipe" --set data.path="$WORK/dev.h5" --set training.batch_size=16 \
     --output "$WORK/$name" --write-rank-masks >"$WORK/$name.log" || { cat "$WORK/$name.log"; fail "$name failed"; }
   grep -q "rewound" "$WORK/$name.log" && grep -c "rewound" "$WORK/$name.log" >"$WORK/$name.rewinds"

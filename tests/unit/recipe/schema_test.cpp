@@ -88,6 +88,8 @@ TEST(Schema, HasTheSameKeysAsTheParser) {
         << kind;
   }
   EXPECT_EQ(keys_of(defs["hold"]["anyOf"][1]["properties"]), std::set<std::string>{});
+  EXPECT_EQ(keys_of(top["training"]["anyOf"][1]["properties"]["selection"]["properties"]),
+            parser_keys(kData + "training: {selection: {zzz: 1}}\nstages: [{until: 1ep}]\n"));
 }
 
 TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
@@ -118,6 +120,15 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(training["momentum"]["default"], t.momentum);
   EXPECT_EQ(training["grad_clip"]["default"], t.grad_clip);
   EXPECT_EQ(training["threads"]["default"], t.threads);
+  EXPECT_EQ(training["accumulate"]["default"], t.accumulate);
+  EXPECT_EQ(training["precision"]["default"], t.precision);
+  EXPECT_EQ(model["tie_embeddings"]["default"], m.tie_embeddings);
+  const json& selection = training["selection"]["properties"];
+  EXPECT_EQ(selection["metric"]["default"], t.selection.metric);
+  EXPECT_EQ(selection["keep_best"]["default"], t.selection.keep_best);
+  EXPECT_EQ(selection["patience"]["default"], t.selection.patience);
+  EXPECT_EQ(selection["min_delta"]["default"], t.selection.min_delta);
+  EXPECT_EQ(selection["at_final_sparsity"]["default"], t.selection.at_final_sparsity);
   const PruneModifier p;
   EXPECT_EQ(prune["method"]["default"], p.method);
   EXPECT_EQ(prune["scope"]["default"], p.scope);

@@ -1,6 +1,7 @@
 #pragma once
-// Text classifiers share one interface so the trainer and pruners never depend on a concrete
-// model. Parameter names are stable and documented: recipes target them by name.
+// Text models (classifiers and the GPT language model) share one interface so the trainer and
+// pruners never depend on a concrete model. Parameter names are stable and documented: recipes
+// target them by name.
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
@@ -10,7 +11,7 @@
 
 namespace topiary::models {
 
-struct ClassifierSpec {
+struct ModelSpec {
   std::string type = "textcnn";
   int64_t vocab_size = 0;
   int64_t num_classes = 0;
@@ -24,19 +25,22 @@ struct ClassifierSpec {
   // transformer
   int64_t heads = 4;
   int64_t ffn = 512;
-  int64_t max_positions = 256;
+  int64_t max_positions = 256;  // transformer, gpt (gpt: also the context length)
+  bool tie_embeddings = true;   // gpt: the output projection is embedding.weight
 };
 
-class Classifier : public torch::nn::Module {
+class Model : public torch::nn::Module {
  public:
-  // tokens: int64 [batch, length], padded with id 0. Returns logits [batch, num_classes].
+  // tokens: int64 [batch, length], padded with id 0. Returns logits [batch, num_classes] for a
+  // classifier, next-token logits [batch, length, vocab] for a language model.
   virtual torch::Tensor forward(const torch::Tensor& tokens) = 0;
+  virtual bool is_language_model() const { return false; }
   // Shortest input the model accepts (e.g. the widest convolution).
   virtual int64_t min_length() const { return 1; }
 };
 
 // Registry: an unknown type is a UserError listing the known ones.
-std::shared_ptr<Classifier> make_classifier(const ClassifierSpec& spec);
-std::vector<std::string> known_classifiers();
+std::shared_ptr<Model> make_model(const ModelSpec& spec);
+std::vector<std::string> known_models();
 
 }  // namespace topiary::models

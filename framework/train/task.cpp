@@ -1,0 +1,154 @@
+#include "train/task.h"
+
+#include <torch/torch.h>
+
+#include <random>
+
+#include "core/error.h"
+#include "train/batch.h"
+
+namespace topiary::train {
+namespace {
+
+// Rows [begin, end) of `parts` near-equal contiguous slices of `rows` rows.
+std::pair<int64_t, int64_t> part_range(int64_t rows, int64_t part, int64_t parts) {
+  return {rows * part / parts, rows * (part + 1) / parts};
+}
+
+class ClassificationTask final : public Task {
+ public:
+  ClassificationTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
+                     int rank)
+      : dataset_(dataset),
+        max_length_(recipe.model.max_length),
+        sampler_(dataset.train.size(), recipe.training.batch_size, world_size, rank, recipe.seed) {}
+
+  int64_t train_units() const override { return dataset_.train.size(); }
+  double mean_tokens_per_unit() const override {
+    const data::TokenizedSplit& split = dataset_.train;
+    if (split.size() == 0) return 0;
+    double total = 0;
+    for (int64_t i = 0; i < split.size(); ++i) {
+      const int64_t n = split.offsets[i + 1] - split.offsets[i];
+      total += static_cast<double>(max_length_ > 0 ? std::min(n, max_length_) : n);
+    }
+    return total / static_cast<double>(split.size());
+  }
+
+  torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part,
+                                 int64_t parts) override {
+    const std::vector<int64_t> local = sampler_.local_indices(step);
+    const auto [begin, end] = part_range(static_cast<int64_t>(local.size()), part, parts);
+    const std::vector<int64_t> examples(local.begin() + begin, local.begin() + end);
+    PaddedBatch batch = make_batch(dataset_.train, examples, model.min_length(), max_length_);
+    // Cloned: autograd keeps ids and labels for the backward pass, after `batch` is gone.
+    torch::Tensor ids =
+        torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64).clone();
+    torch::Tensor labels =
+        torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64).clone();
+    torch::Tensor loss =
+        torch::nn::functional::cross_entropy(model.forward(ids).to(torch::kFloat32), labels);
+    if (parts == 1) return loss;
+    return loss * (static_cast<double>(end - begin) / static_cast<double>(local.size()));
+  }
+
+  EvalResult evaluate(models::Model& model, comm::Communicator& comm) override {
+    return evaluate_classifier(model, dataset_.valid,
+                               static_cast<int64_t>(dataset_.label_names.size()), max_length_,
+                               comm);
+  }
+  std::string default_metric() const override { return "accuracy"; }
+
+ private:
+  const data::Dataset& dataset_;
+  int64_t max_length_;
+  EpochSampler sampler_;
+};
+
+class LanguageModelTask final : public Task {
+ public:
+  LanguageModelTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
+                    int rank)
+      : context_(recipe.model.max_positions),
+        seed_(recipe.seed),
+        train_(token_stream(dataset.train)),
+        valid_(token_stream(dataset.valid)),
+        // Blocks per epoch such that every shift in [0, context) keeps the last block inside.
+        blocks_((static_cast<int64_t>(train_.size()) - context_) / context_),
+        sampler_(checked_blocks(blocks_, dataset, recipe), recipe.training.batch_size, world_size,
+                 rank, recipe.seed) {}
+
+  int64_t train_units() const override { return blocks_; }
+  double mean_tokens_per_unit() const override { return static_cast<double>(context_); }
+
+  torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part,
+                                 int64_t parts) override {
+    const std::vector<int64_t> local = sampler_.local_indices(step);
+    const auto [begin, end] = part_range(static_cast<int64_t>(local.size()), part, parts);
+    const int64_t shift = epoch_shift(step / sampler_.steps_per_epoch());
+    std::vector<int64_t> inputs, targets;
+    for (int64_t i = begin; i < end; ++i) {
+      const auto first = train_.begin() + shift + local[static_cast<size_t>(i)] * context_;
+      inputs.insert(inputs.end(), first, first + context_);
+      targets.insert(targets.end(), first + 1, first + context_ + 1);
+    }
+    const int64_t rows = end - begin;
+    // Cloned: autograd keeps them for the backward pass, after the vectors are gone.
+    torch::Tensor x = torch::from_blob(inputs.data(), {rows, context_}, torch::kInt64).clone();
+    torch::Tensor y = torch::from_blob(targets.data(), {rows * context_}, torch::kInt64).clone();
+    torch::Tensor logits = model.forward(x).to(torch::kFloat32).reshape({rows * context_, -1});
+    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+    if (parts == 1) return loss;
+    return loss * (static_cast<double>(rows) / static_cast<double>(local.size()));
+  }
+
+  EvalResult evaluate(models::Model& model, comm::Communicator& comm) override {
+    return evaluate_language_model(model, valid_, context_, comm);
+  }
+  std::string default_metric() const override { return "loss"; }
+
+ private:
+  static int64_t checked_blocks(int64_t blocks, const data::Dataset& dataset,
+                                const recipe::Recipe& recipe) {
+    if (blocks < 1 || dataset.valid.size() == 0) {
+      throw UserError(recipe.data.path + ": language-model splits too small for blocks of " +
+                      std::to_string(recipe.model.max_positions) +
+                      " tokens (model.max_positions); train needs more than twice that, and "
+                      "valid at least one document");
+    }
+    return blocks;
+  }
+  // Same on every rank: a function of (seed, epoch) only.
+  int64_t epoch_shift(int64_t epoch) const {
+    if (epoch == 0) return 0;
+    std::mt19937_64 engine(seed_ * 0xD1B54A32D192ED03ull + static_cast<uint64_t>(epoch));
+    return static_cast<int64_t>(engine() % static_cast<uint64_t>(context_));
+  }
+
+  int64_t context_;
+  uint64_t seed_;
+  std::vector<int64_t> train_, valid_;
+  int64_t blocks_;
+  EpochSampler sampler_;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Recipe& recipe,
+                                const models::Model& model, int world_size, int rank) {
+  const bool lm_data = dataset.kind == data::kLanguageModelKind;
+  if (lm_data != model.is_language_model()) {
+    throw UserError(recipe.data.path + ": a " + (lm_data ? "language-model" : "classification") +
+                    " dataset, but model.type '" + recipe.model.type + "' is " +
+                    (model.is_language_model() ? "a language model (use a classifier: textcnn, "
+                                                 "bilstm, bigru, transformer)"
+                                               : "a classifier (use model.type: gpt)"));
+  }
+  if (lm_data) return std::make_unique<LanguageModelTask>(dataset, recipe, world_size, rank);
+  if (dataset.train.labels.empty() || dataset.label_names.size() < 2) {
+    throw UserError(recipe.data.path + ": not a classification dataset (needs labels)");
+  }
+  return std::make_unique<ClassificationTask>(dataset, recipe, world_size, rank);
+}
+
+}  // namespace topiary::train

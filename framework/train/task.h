@@ -1,0 +1,43 @@
+#pragma once
+// What the trainer optimises and how it measures it. Classification: labelled examples, the
+// sampler permutes examples. Language modelling: the training documents joined by <eos> into
+// one stream, cut into blocks of `context` + 1 tokens (stride `context`, the grid shifted by a
+// per-epoch offset so that block boundaries move between epochs); the sampler permutes blocks.
+// Both are deterministic in (seed, step) and split each global batch across ranks the same way.
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "comm/communicator.h"
+#include "data/dataset.h"
+#include "models/model.h"
+#include "recipe/recipe.h"
+#include "train/evaluate.h"
+#include "train/sampler.h"
+
+namespace topiary::train {
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  // The units the sampler permutes (examples or blocks) and their mean length in tokens, for
+  // the plan's epoch and `tok` times.
+  virtual int64_t train_units() const = 0;
+  virtual double mean_tokens_per_unit() const = 0;
+  // Loss of micro-batch `part` (of `parts`) of this rank's share of global step `step`,
+  // weighted so that the parts' gradients add up to the gradient of the local batch's mean.
+  virtual torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part,
+                                         int64_t parts) = 0;
+  virtual EvalResult evaluate(models::Model& model, comm::Communicator& comm) = 0;
+  // "accuracy" or "loss": what selection.metric auto means.
+  virtual std::string default_metric() const = 0;
+};
+
+// Picks the task from the dataset's kind and checks that the model fits it (a classifier on a
+// language-model file and the reverse are UserErrors naming the file and model.type).
+std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Recipe& recipe,
+                                const models::Model& model, int world_size, int rank);
+
+}  // namespace topiary::train
