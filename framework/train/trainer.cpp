@@ -571,8 +571,10 @@ int run_training(const TrainOptions& options) {
                   static_cast<long long>(selection.kept()[0].step));
     }
     log.write_summary(summary);
-    std::printf("topiary: done in %.1f s; accuracy %.4f at sparsity %.4f; checkpoint %s\n", seconds,
-                last_eval.accuracy, masks.sparsity(), checkpoint.c_str());
+    std::printf("topiary: done in %.1f s; %s %.4f at sparsity %.4f; checkpoint %s\n", seconds,
+                language_model ? "valid loss" : "accuracy",
+                language_model ? last_eval.loss : last_eval.accuracy, masks.sparsity(),
+                checkpoint.c_str());
   }
   comm->barrier("end of training");
   return kExitOk;
