@@ -1,0 +1,93 @@
+"""Text -> token ids exactly as Topiary's TextEncoder (framework/data/text_encoder.cpp).
+
+Tokenizer descriptions (the /tokenizer "tokenizer" attribute):
+  "word,lowercase=true|false"  bytes <= 0x20 and 0x7f separate words; each ASCII punctuation
+                               byte is a token of its own; ASCII A-Z are lowercased when asked;
+                               every other byte (UTF-8 included) belongs to the current word.
+  "char"                       one token per Unicode code point.
+  "byte"                       one token per UTF-8 byte, named "<0xNN>" (upper-case hex).
+Tokens missing from the vocabulary become <unk> (id 1); id 0 is <pad>.
+"""
+
+PAD_ID, UNK_ID, EOS_ID = 0, 1, 2
+
+
+def _is_separator(c):
+    return c <= 0x20 or c == 0x7F
+
+
+def _is_punctuation(c):
+    return 0x21 <= c <= 0x2F or 0x3A <= c <= 0x40 or 0x5B <= c <= 0x60 or 0x7B <= c <= 0x7E
+
+
+def word_tokens(text, lowercase=True):
+    """framework/data/word_tokenizer.cpp, byte for byte; tokens are returned as str."""
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    tokens, word = [], bytearray()
+    for c in data:
+        if _is_separator(c) or _is_punctuation(c):
+            if word:
+                tokens.append(word.decode("utf-8", "surrogateescape"))
+                word = bytearray()
+            if _is_punctuation(c):
+                tokens.append(chr(c))
+        elif lowercase and 0x41 <= c <= 0x5A:
+            word.append(c + 0x20)
+        else:
+            word.append(c)
+    if word:
+        tokens.append(word.decode("utf-8", "surrogateescape"))
+    return tokens
+
+
+class TextEncoder:
+    """encode(text) -> list of ids. `description` is the dataset's tokenizer attribute."""
+
+    def __init__(self, vocabulary, description):
+        if description == "char":
+            self.kind = "char"
+        elif description == "byte":
+            self.kind = "byte"
+        elif description in ("word,lowercase=true", "word,lowercase=false"):
+            self.kind = "word"
+        else:
+            raise ValueError(f"unknown tokenizer {description!r} "
+                             "(known: word,lowercase=true|false, char, byte)")
+        self.description = description
+        self.lowercase = description == "word,lowercase=true"
+        self.vocabulary = list(vocabulary)
+        self.ids = {}
+        for i, token in enumerate(self.vocabulary):
+            self.ids.setdefault(token, i)  # the first of duplicates wins, as in C++
+
+    def tokens(self, text):
+        if self.kind == "word":
+            return word_tokens(text, self.lowercase)
+        if self.kind == "char":
+            return list(text if isinstance(text, str) else bytes(text).decode("utf-8"))
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        return [f"<0x{b:02X}>" for b in data]
+
+    def encode(self, text):
+        return [self.ids.get(token, UNK_ID) for token in self.tokens(text)]
+
+    def decode(self, ids):
+        """Generated ids -> text like TextEncoder::decode: <eos> is a newline, byte tokens are
+        bytes again, word tokens are joined by spaces. Bytes that are not UTF-8 (byte models)
+        come back as surrogate escapes: text.encode("utf-8", "surrogateescape") gives them."""
+        out = bytearray()
+        eos = len(self.vocabulary) > 2 and self.vocabulary[EOS_ID] == "<eos>"
+        for i in ids:
+            if not 0 <= i < len(self.vocabulary):
+                continue
+            if i == EOS_ID and eos:
+                out += b"\n"
+                continue
+            token = self.vocabulary[i]
+            if self.kind == "byte" and len(token) == 6 and token.startswith("<0x"):
+                out.append(int(token[3:5], 16))
+                continue
+            if self.kind == "word" and out and not out.endswith(b"\n"):
+                out += b" "
+            out += token.encode("utf-8")
+        return out.decode("utf-8", "surrogateescape")
