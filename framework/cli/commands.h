@@ -11,5 +11,8 @@ void add_recipe_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_thin_command(CLI::App& app);
 
 }  // namespace topiary::cli

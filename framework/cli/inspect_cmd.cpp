@@ -1,10 +1,13 @@
 // `topiary inspect CKPT`: what a checkpoint holds, parameter by parameter.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
+#include "compress/export_file.h"
 #include "io/checkpoint_file.h"
+#include "io/hdf5_util.h"
 
 namespace topiary::cli {
 namespace {
@@ -69,17 +72,70 @@ void inspect(const std::string& path, bool show_recipe) {
   }
 }
 
+// An export: per parameter its encoding and the bytes it takes in the file against dense fp32.
+void inspect_export(const std::string& path, bool show_recipe) {
+  const compress::ExportedModel model = compress::read_export(path);
+  const auto bytes = compress::stored_bytes(path);
+  std::printf("%s: model export, format %s, dtype %s, task %s\n", path.c_str(),
+              model.format.c_str(), model.dtype.c_str(),
+              model.attributes.count("task") ? model.attributes.at("task").c_str() : "?");
+  std::printf("%-28s %-18s %-8s %12s %12s %8s\n", "parameter", "shape", "encoding", "stored",
+              "dense fp32", "ratio");
+  int64_t stored_total = 0, dense_total = 0;
+  for (const auto& [name, tensor] : model.weights) {
+    std::string shape;
+    for (int64_t d : tensor.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    const int64_t dense = 4 * compress::element_count(tensor.shape);
+    const int64_t stored = bytes.at(name);
+    stored_total += stored;
+    dense_total += dense;
+    std::printf("%-28s %-18s %-8s %12lld %12lld %8.4f\n", name.c_str(), shape.c_str(),
+                compress::encoding_name(tensor.encoding).c_str(), static_cast<long long>(stored),
+                static_cast<long long>(dense),
+                dense ? static_cast<double>(stored) / static_cast<double>(dense) : 0.0);
+  }
+  int64_t vocabulary_bytes = 0;
+  for (const auto& token : model.vocabulary) vocabulary_bytes += static_cast<int64_t>(token.size());
+  std::printf(
+      "total weights: %lld bytes stored, %lld dense fp32 (%.4f); vocabulary %zu tokens "
+      "(%lld bytes of text); file %lld bytes\n",
+      static_cast<long long>(stored_total), static_cast<long long>(dense_total),
+      dense_total ? static_cast<double>(stored_total) / static_cast<double>(dense_total) : 0.0,
+      model.vocabulary.size(), static_cast<long long>(vocabulary_bytes),
+      static_cast<long long>(std::filesystem::file_size(path)));
+  if (show_recipe && model.attributes.count("recipe")) {
+    std::printf("\nrecipe:\n%s", model.attributes.at("recipe").c_str());
+  }
+}
+
+bool is_export(const std::string& path) {
+  if (!std::filesystem::exists(path) || !H5::H5File::isHdf5(path)) return false;
+  return io::checked_hdf5(path, [&] {
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    return io::read_string_attribute(file.openGroup("/"), "topiary_kind") ==
+           std::string(compress::kExportKind);
+  });
+}
+
 }  // namespace
 
 void add_inspect_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto show_recipe = std::make_shared<bool>(false);
-  CLI::App* command = app.add_subcommand(
-      "inspect", "Show a checkpoint's parameters: shape, sparsity, pattern, size; totals");
+  CLI::App* command = app.add_subcommand("inspect",
+                                         "Show a checkpoint's parameters (shape, sparsity, "
+                                         "pattern, size) or an export's (encoding, bytes)");
   command->add_option("checkpoint", *path, "Checkpoint file (.h5)")->required();
   command->add_flag("--recipe", *show_recipe,
                     "Also print the effective recipe it was trained with");
-  command->callback([path, show_recipe] { inspect(*path, *show_recipe); });
+  command->callback([path, show_recipe] {
+    H5::Exception::dontPrint();
+    if (is_export(*path)) {
+      inspect_export(*path, *show_recipe);
+    } else {
+      inspect(*path, *show_recipe);
+    }
+  });
 }
 
 }  // namespace topiary::cli

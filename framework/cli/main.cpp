@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   topiary::cli::add_inspect_command(app);
   topiary::cli::add_data_command(app);
   topiary::cli::add_eval_command(app);
+  topiary::cli::add_export_command(app);
+  topiary::cli::add_predict_command(app);
+  topiary::cli::add_thin_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

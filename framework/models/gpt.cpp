@@ -19,8 +19,10 @@ GptLanguageModel::GptLanguageModel(const ModelSpec& spec) : max_positions_(spec.
   position_ =
       register_module("position", torch::nn::Embedding(spec.max_positions, spec.embedding_dim));
   layers_ = register_module("layers", torch::nn::ModuleList());
-  for (int64_t i = 0; i < spec.layers; ++i) {
-    layers_->push_back(TransformerBlock(spec.embedding_dim, spec.heads, spec.ffn, spec.dropout));
+  const int64_t head_dim = spec.embedding_dim / spec.heads;
+  for (size_t i = 0; i < static_cast<size_t>(spec.layers); ++i) {
+    layers_->push_back(TransformerBlock(spec.embedding_dim, spec.heads_at(i), head_dim,
+                                        spec.ffn_at(i), spec.dropout));
   }
   norm_ = register_module("norm",
                           torch::nn::LayerNorm(torch::nn::LayerNormOptions({spec.embedding_dim})));

@@ -27,6 +27,18 @@ struct ModelSpec {
   int64_t ffn = 512;
   int64_t max_positions = 256;  // transformer, gpt (gpt: also the context length)
   bool tie_embeddings = true;   // gpt: the output projection is embedding.weight
+  // Thinned models (`topiary thin`) differ per layer; empty = `filters` / `heads` / `ffn` for
+  // every convolution width / block. Head width stays embedding_dim / heads.
+  std::vector<int64_t> filters_per_width;
+  std::vector<int64_t> heads_per_layer;
+  std::vector<int64_t> ffn_per_layer;
+  int64_t filters_at(size_t i) const {
+    return filters_per_width.empty() ? filters : filters_per_width.at(i);
+  }
+  int64_t heads_at(size_t i) const {
+    return heads_per_layer.empty() ? heads : heads_per_layer.at(i);
+  }
+  int64_t ffn_at(size_t i) const { return ffn_per_layer.empty() ? ffn : ffn_per_layer.at(i); }
 };
 
 class Model : public torch::nn::Module {

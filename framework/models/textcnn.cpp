@@ -14,15 +14,16 @@ TextCnn::TextCnn(const ModelSpec& spec) {
           torch::nn::EmbeddingOptions(spec.vocab_size, spec.embedding_dim).padding_idx(0)));
   convs_ = register_module("convs", torch::nn::ModuleList());
   widths_ = spec.widths;
-  for (int64_t width : spec.widths) {
+  int64_t features = 0;
+  for (size_t i = 0; i < spec.widths.size(); ++i) {
+    const int64_t width = spec.widths[i];
     convs_->push_back(
-        torch::nn::Conv1d(torch::nn::Conv1dOptions(spec.embedding_dim, spec.filters, width)));
+        torch::nn::Conv1d(torch::nn::Conv1dOptions(spec.embedding_dim, spec.filters_at(i), width)));
     max_width_ = std::max(max_width_, width);
+    features += spec.filters_at(i);
   }
   dropout_ = register_module("dropout", torch::nn::Dropout(spec.dropout));
-  fc_ = register_module(
-      "fc",
-      torch::nn::Linear(spec.filters * static_cast<int64_t>(spec.widths.size()), spec.num_classes));
+  fc_ = register_module("fc", torch::nn::Linear(features, spec.num_classes));
 }
 
 torch::Tensor TextCnn::forward(const torch::Tensor& tokens) {

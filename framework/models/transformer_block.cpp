@@ -7,17 +7,19 @@
 
 namespace topiary::models {
 
-AttentionImpl::AttentionImpl(int64_t width, int64_t heads, double dropout) : heads_(heads) {
-  q_ = register_module("q", torch::nn::Linear(width, width));
-  k_ = register_module("k", torch::nn::Linear(width, width));
-  v_ = register_module("v", torch::nn::Linear(width, width));
-  o_ = register_module("o", torch::nn::Linear(width, width));
+AttentionImpl::AttentionImpl(int64_t width, int64_t heads, int64_t head_dim, double dropout)
+    : heads_(heads), head_dim_(head_dim) {
+  const int64_t inner = heads * head_dim;
+  q_ = register_module("q", torch::nn::Linear(width, inner));
+  k_ = register_module("k", torch::nn::Linear(width, inner));
+  v_ = register_module("v", torch::nn::Linear(width, inner));
+  o_ = register_module("o", torch::nn::Linear(inner, width));
   dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
-  const int64_t batch = x.size(0), time = x.size(1), width = x.size(2);
-  const int64_t head_dim = width / heads_;
+  const int64_t batch = x.size(0), time = x.size(1);
+  const int64_t head_dim = head_dim_;
   auto split = [&](const torch::Tensor& t) {
     return t.view({batch, time, heads_, head_dim}).transpose(1, 2);  // [B, H, T, d]
   };
@@ -29,7 +31,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   scores = scores.masked_fill(~mask, -std::numeric_limits<float>::infinity());
   const torch::Tensor weights = dropout_->forward(torch::softmax(scores, -1));
   const torch::Tensor mixed =
-      torch::matmul(weights, v).transpose(1, 2).reshape({batch, time, width});
+      torch::matmul(weights, v).transpose(1, 2).reshape({batch, time, heads_ * head_dim});
   return o_->forward(mixed);
 }
 
@@ -43,10 +45,10 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
   return down_->forward(dropout_->forward(torch::gelu(up_->forward(x))));
 }
 
-TransformerBlockImpl::TransformerBlockImpl(int64_t width, int64_t heads, int64_t ffn,
-                                           double dropout) {
+TransformerBlockImpl::TransformerBlockImpl(int64_t width, int64_t heads, int64_t head_dim,
+                                           int64_t ffn, double dropout) {
   norm1_ = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
-  attention_ = register_module("attention", Attention(width, heads, dropout));
+  attention_ = register_module("attention", Attention(width, heads, head_dim, dropout));
   norm2_ = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
   ffn_ = register_module("ffn", FeedForward(width, ffn, dropout));
 }

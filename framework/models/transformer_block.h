@@ -10,12 +10,15 @@ namespace topiary::models {
 
 class AttentionImpl : public torch::nn::Module {
  public:
-  AttentionImpl(int64_t width, int64_t heads, double dropout);
+  // q/k/v project width -> heads * head_dim, o projects back (head_dim = width / heads unless
+  // the model was thinned to fewer heads).
+  AttentionImpl(int64_t width, int64_t heads, int64_t head_dim, double dropout);
   // mask: bool, broadcastable to [B, heads, T, T]; true = may attend.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
 
  private:
   int64_t heads_;
+  int64_t head_dim_;
   torch::nn::Linear q_{nullptr}, k_{nullptr}, v_{nullptr}, o_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
 };
@@ -34,7 +37,7 @@ TORCH_MODULE(FeedForward);
 
 class TransformerBlockImpl : public torch::nn::Module {
  public:
-  TransformerBlockImpl(int64_t width, int64_t heads, int64_t ffn, double dropout);
+  TransformerBlockImpl(int64_t width, int64_t heads, int64_t head_dim, int64_t ffn, double dropout);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
 
  private:

@@ -12,6 +12,7 @@
 #include "recipe/recipe.h"
 #include "train/evaluate.h"
 #include "train/mask_set.h"
+#include "train/model_description.h"
 #include "train/model_spec.h"
 #include "train/training_state.h"
 
@@ -39,7 +40,14 @@ int evaluate_checkpoint(const EvalCheckpointOptions& options) {
     }
     const data::TokenizedSplit& split = options.split == "train" ? dataset.train : dataset.valid;
     const recipe::ModelConfig& m = recipe.model;
-    const models::ModelSpec spec = model_spec(m, dataset);
+    // A thinned checkpoint describes its own (smaller) architecture.
+    const auto description = contents.attributes.find("model");
+    int64_t max_length = m.max_length;
+    const models::ModelSpec spec =
+        description != contents.attributes.end()
+            ? spec_from_description(nlohmann::json::parse(description->second), options.checkpoint,
+                                    &max_length)
+            : model_spec(m, dataset);
     auto model = models::make_model(spec);
     language_model = model->is_language_model();
     if (language_model != (dataset.kind == data::kLanguageModelKind)) {
@@ -56,7 +64,7 @@ int evaluate_checkpoint(const EvalCheckpointOptions& options) {
     parameters_pruned = masks.zero_elements();
     result = language_model
                  ? evaluate_language_model(*model, token_stream(split), m.max_positions, *comm)
-                 : evaluate_classifier(*model, split, spec.num_classes, m.max_length, *comm);
+                 : evaluate_classifier(*model, split, spec.num_classes, max_length, *comm);
   } catch (const UserError& e) {
     error = e.what();
   }

@@ -1,0 +1,63 @@
+#include "data/text_encoder.h"
+
+#include "core/error.h"
+#include "data/lm_tokenizer.h"
+#include "data/word_tokenizer.h"
+
+namespace topiary::data {
+
+TextEncoder::TextEncoder(const std::vector<std::string>& vocabulary, const std::string& tokenizer)
+    : vocabulary_(vocabulary) {
+  if (tokenizer == "char") {
+    kind_ = Kind::kChar;
+  } else if (tokenizer == "byte") {
+    kind_ = Kind::kByte;
+  } else if (tokenizer == "word,lowercase=true" || tokenizer == "word,lowercase=false") {
+    kind_ = Kind::kWord;
+    lowercase_ = tokenizer == "word,lowercase=true";
+  } else {
+    throw UserError("unknown tokenizer '" + tokenizer +
+                    "' (known: word,lowercase=true|false, char, byte)");
+  }
+  for (size_t i = 0; i < vocabulary_.size(); ++i)
+    ids_.emplace(vocabulary_[i], static_cast<int64_t>(i));
+}
+
+std::vector<int64_t> TextEncoder::encode(std::string_view text) const {
+  std::vector<std::string> tokens;
+  if (kind_ == Kind::kWord) {
+    tokens = WordTokenizer(WordTokenizerOptions{lowercase_}).tokenize(text);
+  } else if (kind_ == Kind::kChar) {
+    tokens = split_code_points(text);
+  } else {
+    for (unsigned char c : text) tokens.push_back(byte_token(c));
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(tokens.size());
+  for (const auto& token : tokens) {
+    const auto it = ids_.find(token);
+    ids.push_back(it == ids_.end() ? 1 : it->second);
+  }
+  return ids;
+}
+
+std::string TextEncoder::decode(const std::vector<int64_t>& ids) const {
+  std::string text;
+  for (int64_t id : ids) {
+    if (id < 0 || id >= static_cast<int64_t>(vocabulary_.size())) continue;
+    if (id == kEosId && vocabulary_.size() > 2 && vocabulary_[2] == kEosToken) {
+      text += "\n";  // documents (lines) were joined by <eos>
+      continue;
+    }
+    const std::string& token = vocabulary_[static_cast<size_t>(id)];
+    if (kind_ == Kind::kByte && token.size() == 6 && token.rfind("<0x", 0) == 0) {
+      text += static_cast<char>(std::stoi(token.substr(3, 2), nullptr, 16));
+    } else {
+      if (kind_ == Kind::kWord && !text.empty() && text.back() != '\n') text += " ";
+      text += token;
+    }
+  }
+  return text;
+}
+
+}  // namespace topiary::data

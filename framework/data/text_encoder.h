@@ -1,0 +1,31 @@
+#pragma once
+// Turns raw text into token ids exactly as `topiary prepare` did for a dataset, from the
+// tokenizer description stored with it (attribute "tokenizer": "word,lowercase=true|false",
+// "char" or "byte") and its vocabulary; unknown tokens become <unk> (id 1). Used where text
+// arrives after preparation: `topiary predict`, exports. decode() is the inverse for generated
+// ids (word tokens are joined by spaces).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace topiary::data {
+
+class TextEncoder {
+ public:
+  // UserError for a tokenizer description it does not know.
+  TextEncoder(const std::vector<std::string>& vocabulary, const std::string& tokenizer);
+
+  std::vector<int64_t> encode(std::string_view text) const;
+  std::string decode(const std::vector<int64_t>& ids) const;
+
+ private:
+  enum class Kind { kWord, kChar, kByte } kind_;
+  bool lowercase_ = true;
+  std::vector<std::string> vocabulary_;
+  std::unordered_map<std::string, int64_t> ids_;
+};
+
+}  // namespace topiary::data

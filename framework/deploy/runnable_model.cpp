@@ -1,0 +1,147 @@
+#include "deploy/runnable_model.h"
+
+#include <torch/torch.h>
+
+#include "compress/export_file.h"
+#include "core/error.h"
+#include "data/dataset.h"
+#include "io/checkpoint_file.h"
+#include "io/hdf5_util.h"
+#include "recipe/recipe.h"
+#include "train/mask_set.h"
+#include "train/model_description.h"
+#include "train/model_spec.h"
+#include "train/training_state.h"
+
+namespace topiary::deploy {
+namespace {
+
+std::string file_kind(const std::string& path) {
+  return io::checked_hdf5(path, [&] {
+    H5::Exception::dontPrint();
+    if (!H5::H5File::isHdf5(path)) throw UserError(path + ": not an HDF5 file");
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    return io::read_string_attribute(file.openGroup("/"), "topiary_kind").value_or("");
+  });
+}
+
+void finish(RunnableModel& r, const std::map<std::string, std::string>& tokenizer_attributes) {
+  const auto tokenizer = tokenizer_attributes.find("tokenizer");
+  r.tokenizer = tokenizer == tokenizer_attributes.end() ? "" : tokenizer->second;
+  const auto max_length = tokenizer_attributes.find("max_length");
+  if (max_length != tokenizer_attributes.end() && !r.spec.type.empty() &&
+      !r.model->is_language_model()) {
+    r.prepare_max_length = std::atoll(max_length->second.c_str());
+  }
+  r.encoder = std::make_unique<data::TextEncoder>(r.vocabulary, r.tokenizer);
+  r.model->eval();
+}
+
+RunnableModel from_checkpoint(const std::string& path, const std::string& data_override) {
+  RunnableModel r;
+  const io::CheckpointContents contents = io::read_checkpoint(path);
+  const auto recipe_text = contents.attributes.find("recipe");
+  if (recipe_text == contents.attributes.end())
+    throw UserError(path + ": not a training checkpoint (no effective recipe)");
+  const recipe::Recipe recipe = recipe::parse_recipe(recipe_text->second, path + ":recipe");
+  const data::Dataset dataset =
+      data::read_dataset(data_override.empty() ? recipe.data.path : data_override);
+  const auto description = contents.attributes.find("model");
+  if (description != contents.attributes.end()) {
+    r.spec = train::spec_from_description(nlohmann::json::parse(description->second), path,
+                                          &r.max_length);
+  } else {
+    r.spec = train::model_spec(recipe.model, dataset);
+    r.max_length = recipe.model.max_length;
+  }
+  r.model = models::make_model(r.spec);
+  std::vector<std::pair<std::string, torch::Tensor>> parameters;
+  for (const auto& item : r.model->named_parameters())
+    parameters.emplace_back(item.key(), item.value());
+  train::MaskSet masks;
+  train::load_weights_and_masks(path, parameters, masks);
+  r.vocabulary = dataset.vocabulary;
+  r.label_names = dataset.label_names;
+  finish(r, dataset.attributes);
+  return r;
+}
+
+RunnableModel from_export(const std::string& path) {
+  RunnableModel r;
+  const compress::ExportedModel exported = compress::read_export(path);
+  const auto description = exported.attributes.find("model");
+  if (description == exported.attributes.end()) throw UserError(path + ": export has no model");
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(description->second);
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(path + ": model description is not JSON: " + e.what());
+  }
+  r.spec = train::spec_from_description(json, path, &r.max_length);
+  r.model = models::make_model(r.spec);
+  std::map<std::string, const compress::EncodedTensor*> stored;
+  for (const auto& [name, tensor] : exported.weights) stored[name] = &tensor;
+  torch::NoGradGuard no_grad;
+  for (auto& item : r.model->named_parameters()) {
+    const auto it = stored.find(item.key());
+    if (it == stored.end()) throw UserError(path + ": export lacks parameter '" + item.key() + "'");
+    const std::string where = path + ": /weights/" + item.key();
+    std::vector<float> values = compress::decode(*it->second, where);
+    const std::vector<int64_t>& shape = it->second->shape;
+    if (shape != item.value().sizes().vec())
+      throw UserError(where + ": shape does not match the model description");
+    item.value().copy_(torch::from_blob(values.data(), shape, torch::kFloat32));
+    stored.erase(it);
+  }
+  if (!stored.empty())
+    throw UserError(path + ": export has a parameter the model lacks: '" + stored.begin()->first +
+                    "'");
+  r.vocabulary = exported.vocabulary;
+  r.label_names = exported.label_names;
+  finish(r, exported.tokenizer);
+  return r;
+}
+
+}  // namespace
+
+RunnableModel load_runnable(const std::string& path, const std::string& data) {
+  const std::string kind = file_kind(path);
+  if (kind == "checkpoint") return from_checkpoint(path, data);
+  if (kind == compress::kExportKind) return from_export(path);
+  throw UserError(path + ": neither a checkpoint nor a model export (topiary_kind '" + kind + "')");
+}
+
+std::vector<std::vector<float>> classify(RunnableModel& runnable,
+                                         const std::vector<std::vector<int64_t>>& inputs,
+                                         int64_t batch_size) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::vector<float>> out;
+  const int64_t min_length = runnable.model->min_length();
+  for (size_t begin = 0; begin < inputs.size(); begin += static_cast<size_t>(batch_size)) {
+    const size_t end = std::min(inputs.size(), begin + static_cast<size_t>(batch_size));
+    int64_t length = min_length;
+    auto clipped = [&](size_t i) {
+      const auto n = static_cast<int64_t>(inputs[i].size());
+      return runnable.max_length > 0 ? std::min(n, runnable.max_length) : n;
+    };
+    for (size_t i = begin; i < end; ++i) length = std::max(length, clipped(i));
+    const auto rows = static_cast<int64_t>(end - begin);
+    std::vector<int64_t> ids(static_cast<size_t>(rows * length), 0);
+    for (size_t i = begin; i < end; ++i) {
+      std::copy(
+          inputs[i].begin(), inputs[i].begin() + clipped(i),
+          ids.begin() + static_cast<std::ptrdiff_t>((i - begin) * static_cast<size_t>(length)));
+    }
+    const torch::Tensor logits =
+        runnable.model->forward(torch::from_blob(ids.data(), {rows, length}, torch::kInt64))
+            .to(torch::kFloat32)
+            .contiguous();
+    const float* data = logits.data_ptr<float>();
+    const int64_t classes = logits.size(1);
+    for (int64_t r = 0; r < rows; ++r)
+      out.emplace_back(data + r * classes, data + (r + 1) * classes);
+  }
+  return out;
+}
+
+}  // namespace topiary::deploy

@@ -1,0 +1,54 @@
+#include "train/model_description.h"
+
+#include "core/error.h"
+
+namespace topiary::train {
+
+nlohmann::json describe_model(const models::ModelSpec& spec, int64_t max_length) {
+  return {{"type", spec.type},
+          {"vocab_size", spec.vocab_size},
+          {"num_classes", spec.num_classes},
+          {"embedding_dim", spec.embedding_dim},
+          {"filters", spec.filters},
+          {"filters_per_width", spec.filters_per_width},
+          {"widths", spec.widths},
+          {"dropout", spec.dropout},
+          {"hidden", spec.hidden},
+          {"layers", spec.layers},
+          {"heads", spec.heads},
+          {"heads_per_layer", spec.heads_per_layer},
+          {"ffn", spec.ffn},
+          {"ffn_per_layer", spec.ffn_per_layer},
+          {"max_positions", spec.max_positions},
+          {"tie_embeddings", spec.tie_embeddings},
+          {"max_length", max_length}};
+}
+
+models::ModelSpec spec_from_description(const nlohmann::json& d, const std::string& where,
+                                        int64_t* max_length) {
+  models::ModelSpec spec;
+  try {
+    spec.type = d.at("type").get<std::string>();
+    spec.vocab_size = d.at("vocab_size").get<int64_t>();
+    spec.num_classes = d.at("num_classes").get<int64_t>();
+    spec.embedding_dim = d.at("embedding_dim").get<int64_t>();
+    spec.filters = d.at("filters").get<int64_t>();
+    spec.filters_per_width = d.value("filters_per_width", std::vector<int64_t>{});
+    spec.widths = d.at("widths").get<std::vector<int64_t>>();
+    spec.dropout = d.at("dropout").get<double>();
+    spec.hidden = d.at("hidden").get<int64_t>();
+    spec.layers = d.at("layers").get<int64_t>();
+    spec.heads = d.at("heads").get<int64_t>();
+    spec.heads_per_layer = d.value("heads_per_layer", std::vector<int64_t>{});
+    spec.ffn = d.at("ffn").get<int64_t>();
+    spec.ffn_per_layer = d.value("ffn_per_layer", std::vector<int64_t>{});
+    spec.max_positions = d.at("max_positions").get<int64_t>();
+    spec.tie_embeddings = d.at("tie_embeddings").get<bool>();
+    if (max_length) *max_length = d.value("max_length", int64_t{0});
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(where + ": model description: " + e.what());
+  }
+  return spec;
+}
+
+}  // namespace topiary::train
