@@ -74,6 +74,11 @@ RawCorpus read_jsonl(const std::string& path, const JsonlOptions& options) {
       corpus.reject(options.on_bad,
                     where + "invalid JSON at column " + std::to_string(e.byte) + ": " + e.what());
       continue;
+    } catch (const json::exception& e) {
+      // Well-formed but unrepresentable, e.g. a number beyond double range (1e999): found by
+      // tsv_csv_fuzzer (regression input tests/data/fuzz/tsv_csv_fuzzer/jsonl_number_overflow).
+      corpus.reject(options.on_bad, where + "unreadable JSON value: " + e.what());
+      continue;
     }
     if (!record.is_object()) {
       corpus.reject(options.on_bad,

@@ -48,8 +48,7 @@ RunnableModel from_checkpoint(const std::string& path, const std::string& data_o
       data::read_dataset(data_override.empty() ? recipe.data.path : data_override);
   const auto description = contents.attributes.find("model");
   if (description != contents.attributes.end()) {
-    r.spec = train::spec_from_description(nlohmann::json::parse(description->second), path,
-                                          &r.max_length);
+    r.spec = train::spec_from_description(description->second, path, &r.max_length);
   } else {
     r.spec = train::model_spec(recipe.model, dataset);
     r.max_length = recipe.model.max_length;
@@ -71,13 +70,7 @@ RunnableModel from_export(const std::string& path) {
   const compress::ExportedModel exported = compress::read_export(path);
   const auto description = exported.attributes.find("model");
   if (description == exported.attributes.end()) throw UserError(path + ": export has no model");
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(description->second);
-  } catch (const nlohmann::json::exception& e) {
-    throw UserError(path + ": model description is not JSON: " + e.what());
-  }
-  r.spec = train::spec_from_description(json, path, &r.max_length);
+  r.spec = train::spec_from_description(description->second, path, &r.max_length);
   r.model = models::make_model(r.spec);
   std::map<std::string, const compress::EncodedTensor*> stored;
   for (const auto& [name, tensor] : exported.weights) stored[name] = &tensor;

@@ -183,8 +183,7 @@ ThinResult thin_checkpoint(const std::string& input, const std::string& output,
   int64_t max_length = recipe.model.max_length;
   const auto description = contents.attributes.find("model");
   if (description != contents.attributes.end()) {
-    spec = train::spec_from_description(nlohmann::json::parse(description->second), input,
-                                        &max_length);
+    spec = train::spec_from_description(description->second, input, &max_length);
   } else {
     spec =
         train::model_spec(recipe.model, data::read_dataset(data.empty() ? recipe.data.path : data));

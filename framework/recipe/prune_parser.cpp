@@ -153,7 +153,7 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
   MapReader m(
       ctx, node, path,
       {"method", "scope", "pattern", "targets", "exclude", "init_sparsity", "final_sparsity",
-       "start", "end", "every", "schedule", "rate", "window", "overrides"});
+       "start", "end", "every", "schedule", "rate", "window", "overrides", "allocation"});
   PruneModifier prune;
   prune.where = m.locate();
   if (m.has("method")) {
@@ -182,6 +182,11 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
   prune.every = as_time(ctx, m.require("every"), m.path("every"));
   prune.rate = m.double_or("rate", 0.0);
   prune.window = m.time_opt("window");
+  if (m.has("allocation")) {
+    static const std::vector<std::string> kAllocations{"none", "uniform", "erk", "lamp", "owl"};
+    prune.allocation = as_choice(ctx, m.get("allocation"), m.path("allocation"),
+                                 "sparsity allocation", kAllocations);
+  }
   if (m.has("overrides")) prune.overrides = parse_overrides(m, prune);
   check_combinations(m, prune);
   check_times(m, prune, window);

@@ -54,7 +54,11 @@ struct PruneModifier {
   // taylor only: scores sum |w*g| over the last `window` of steps before each mask update;
   // unset = every step since the previous update (or since the modifier's start).
   std::optional<TimeSpec> window;
-  std::vector<SparsityOverride> overrides;    // per-target final sparsities
+  std::vector<SparsityOverride> overrides;  // per-target final sparsities
+  // Per-layer sparsities chosen at each update from the ramp's target (prune/allocation.h):
+  // none (use scope) | uniform | erk | lamp | owl. With one, each parameter is selected on its
+  // own at its allocated sparsity; overridden parameters keep their own ramps.
+  std::string allocation = "none";
   SourceLocation where;                       // the modifier's map ("stages.1.modifiers.0.prune")
   std::vector<SourceLocation> targets_where;  // one per entry of `targets`
   std::vector<SourceLocation> exclude_where;  // one per entry of `exclude`

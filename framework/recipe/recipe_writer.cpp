@@ -38,6 +38,7 @@ void write_prune(YAML::Emitter& out, const PruneModifier& prune) {
     number(out, prune.rate);
   }
   if (prune.window) out << YAML::Key << "window" << YAML::Value << prune.window->to_string();
+  out << YAML::Key << "allocation" << YAML::Value << prune.allocation;
   if (!prune.overrides.empty()) {
     out << YAML::Key << "overrides" << YAML::Value << YAML::BeginSeq;
     for (const auto& o : prune.overrides) {

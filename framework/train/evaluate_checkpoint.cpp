@@ -45,8 +45,7 @@ int evaluate_checkpoint(const EvalCheckpointOptions& options) {
     int64_t max_length = m.max_length;
     const models::ModelSpec spec =
         description != contents.attributes.end()
-            ? spec_from_description(nlohmann::json::parse(description->second), options.checkpoint,
-                                    &max_length)
+            ? spec_from_description(description->second, options.checkpoint, &max_length)
             : model_spec(m, dataset);
     auto model = models::make_model(spec);
     language_model = model->is_language_model();

@@ -24,6 +24,17 @@ nlohmann::json describe_model(const models::ModelSpec& spec, int64_t max_length)
           {"max_length", max_length}};
 }
 
+models::ModelSpec spec_from_description(const std::string& json_text, const std::string& where,
+                                        int64_t* max_length) {
+  nlohmann::json description;
+  try {
+    description = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw UserError(where + ": model description is not JSON: " + e.what());
+  }
+  return spec_from_description(description, where, max_length);
+}
+
 models::ModelSpec spec_from_description(const nlohmann::json& d, const std::string& where,
                                         int64_t* max_length) {
   models::ModelSpec spec;

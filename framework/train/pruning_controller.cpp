@@ -1,5 +1,7 @@
 #include "train/pruning_controller.h"
 
+#include "prune/allocation.h"
+
 #include <torch/torch.h>
 
 #include <cstring>
@@ -72,6 +74,7 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         PruneGroup own;
         own.ramp = planned.ramp;
         own.scope = prune::parse_scope(modifier.scope);
+        own.allocation = modifier.allocation;
         for (const auto& name : recipe::select_parameters(modifier, names)) {
           if (!overridden.count(name)) own.parameters.push_back(name);
         }
@@ -163,6 +166,28 @@ void PruningController::accumulate(int64_t step, const NamedParameters& paramete
   }
 }
 
+namespace {
+// Per-parameter sparsities of an allocation group at `target` (recipe key `allocation`).
+std::vector<double> allocate(const PruneGroup& group, const NamedParameters& parameters,
+                             const std::vector<std::vector<int64_t>>& shapes, double target) {
+  std::vector<prune::LayerInfo> layers;
+  std::vector<torch::Tensor> weights;
+  std::vector<std::span<const float>> spans;
+  for (size_t k = 0; k < group.parameters.size(); ++k) {
+    const torch::Tensor& p = find_parameter(parameters, group.parameters[k]);
+    layers.push_back({group.parameters[k], shapes[k], p.numel()});
+    weights.push_back(p.detach().to(torch::kCPU).contiguous());  // masked entries are zero
+  }
+  for (const auto& w : weights) spans.push_back(const_span(w));
+  if (group.allocation == "uniform") return prune::uniform_allocation(layers, target);
+  if (group.allocation == "erk") return prune::erk_allocation(layers, target);
+  if (group.allocation == "lamp") return prune::lamp_allocation(layers, spans, target);
+  if (group.allocation == "owl") return prune::owl_allocation(layers, spans, target);
+  TOPIARY_ASSERT(false, "unknown allocation");
+  return {};
+}
+}  // namespace
+
 bool PruningController::on_step(int64_t step, const NamedParameters& parameters, MaskSet& masks,
                                 torch::optim::Optimizer& optimizer, comm::Communicator& comm) {
   torch::NoGradGuard no_grad;
@@ -209,8 +234,17 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
         scored.push_back({const_span(scores.back()), float_span(new_masks.back())});
         shapes.emplace_back(parameter.sizes().begin(), parameter.sizes().end());
       }
-      prune::select_masks(scored, shapes, group.parameters, job.pattern, group.scope,
-                          group.ramp.sparsity_at(step));
+      const double target = group.ramp.sparsity_at(step);
+      if (group.allocation == "none") {
+        prune::select_masks(scored, shapes, group.parameters, job.pattern, group.scope, target);
+      } else {
+        // Same inputs on every rank (weights agree), so the same allocation everywhere.
+        const std::vector<double> sparsities = allocate(group, parameters, shapes, target);
+        for (size_t k = 0; k < group.parameters.size(); ++k) {
+          prune::select_masks({&scored[k], 1}, {&shapes[k], 1}, {&group.parameters[k], 1},
+                              job.pattern, prune::Scope::kLayer, sparsities[k]);
+        }
+      }
       for (size_t k = 0; k < group.parameters.size(); ++k) {
         const torch::Tensor& parameter = find_parameter(parameters, group.parameters[k]);
         torch::Tensor& mask = masks.at(group.parameters[k]);

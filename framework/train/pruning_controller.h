@@ -35,6 +35,7 @@ struct PruneGroup {
   std::vector<std::string> parameters;  // in parameter order
   prune::SparsityRamp ramp;
   prune::Scope scope = prune::Scope::kGlobal;
+  std::string allocation = "none";  // recipe::PruneModifier::allocation
 };
 
 struct PruneJob {
