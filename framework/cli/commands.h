@@ -14,5 +14,6 @@ void add_eval_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_thin_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace topiary::cli

@@ -1,0 +1,37 @@
+# Issue 9: `topiary report` writes an HTML page whose PNG plots (curves, sparsity schedule,
+# per-layer sparsity, and the frontier across runs) exist and are valid PNGs; a run directory
+# without metrics is a clear user error.
+source "$(dirname "$0")/../lib.sh"
+prepare_sst2
+"$BIN" train --recipe "$SRC/tests/data/recipes/tiny_layer.yaml" --set "data.path=$WORK/sst2.h5" \
+  --output "$WORK/run1" >/dev/null
+"$BIN" train --recipe "$SRC/tests/data/recipes/tiny_layer.yaml" --set "data.path=$WORK/sst2.h5" \
+  --set stages.0.modifiers.0.prune.final_sparsity=0.5 --output "$WORK/run2" >/dev/null
+"$BIN" report "$WORK/run1" "$WORK/run2" -o "$WORK/out" >/dev/null
+[ -s "$WORK/out/index.html" ] || fail "no index.html"
+"$PY" - "$WORK/out" <<'PY'
+import os, re, sys
+out = sys.argv[1]
+page = open(os.path.join(out, "index.html")).read()
+images = re.findall(r'<img src="([^"]+)"', page)
+pngs = sorted(f for f in os.listdir(out) if f.endswith(".png"))
+assert sorted(images) == pngs, (images, pngs)
+# Per run: curves, sparsity schedule, per-layer bars; plus one frontier.
+assert len(pngs) == 7 and "frontier.png" in pngs, pngs
+for name in pngs:
+    data = open(os.path.join(out, name), "rb").read()
+    assert len(data) > 1000 and data[:8] == b"\x89PNG\r\n\x1a\n", name
+assert page.count("<table>") == 2 and "target_sparsity" in page, "summary tables missing"
+print(f"ok: index.html references {len(pngs)} valid PNGs: {', '.join(pngs)}")
+PY
+# Default output directory: <first run>/report.
+"$BIN" report "$WORK/run1" >/dev/null
+[ -s "$WORK/run1/report/index.html" ] || fail "no default report at run1/report"
+echo "ok: default output run1/report"
+expect_user_error "missing-run: not a directory" "$BIN" report "$WORK/missing-run"
+mkdir "$WORK/empty-run"
+expect_user_error "metrics.jsonl: missing" "$BIN" report "$WORK/empty-run"
+# The script's own failure (no eval event to plot) is a user error too, with the reason shown.
+echo '{"event":"dense_eval","step":0,"loss":0.7,"accuracy":0.5}' >"$WORK/empty-run/metrics.jsonl"
+expect_user_error "no eval event" "$BIN" report "$WORK/empty-run" -o "$WORK/out2"
+[ ! -e "$WORK/out2/index.html" ] || fail "a failed report left an index.html"
