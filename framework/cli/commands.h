@@ -14,6 +14,7 @@ void add_eval_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_thin_command(CLI::App& app);
+void add_sensitivity_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 
 }  // namespace topiary::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   topiary::cli::add_export_command(app);
   topiary::cli::add_predict_command(app);
   topiary::cli::add_thin_command(app);
+  topiary::cli::add_sensitivity_command(app);
   topiary::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
