@@ -118,8 +118,7 @@ Sweep set_up(const SensitivityOptions& options, int rank) {
   const auto description = contents.attributes.find("model");
   s.max_length = s.recipe.model.max_length;
   s.spec = description != contents.attributes.end()
-               ? spec_from_description(nlohmann::json::parse(description->second),
-                                       options.checkpoint, &s.max_length)
+               ? spec_from_description(description->second, options.checkpoint, &s.max_length)
                : model_spec(s.recipe.model, s.dataset);
   s.model = models::make_model(s.spec);
   if (s.model->is_language_model() != (s.dataset.kind == data::kLanguageModelKind)) {
