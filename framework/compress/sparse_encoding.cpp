@@ -135,7 +135,9 @@ std::vector<float> decode(const EncodedTensor& t, const std::string& where) {
       for (int64_t r = 0; r < rows; ++r) {
         const int64_t begin = t.indptr[static_cast<size_t>(r)];
         const int64_t end = t.indptr[static_cast<size_t>(r + 1)];
-        if (begin > end) fail("csr indptr decreases");
+        // Checked per row: a non-monotone indptr may overshoot the values before it comes back.
+        if (begin > end || end > static_cast<int64_t>(t.values.size()))
+          fail("csr indptr decreases or runs past the values");
         for (int64_t k = begin; k < end; ++k) {
           const int64_t c = t.indices[static_cast<size_t>(k)];
           if (c < 0 || c >= cols) fail("csr column index out of range");

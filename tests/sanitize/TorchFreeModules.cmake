@@ -1,4 +1,4 @@
-# The torch-free framework libraries (core, prune, recipe, io, data), built with the flags in
+# The torch-free framework libraries (core, prune, recipe, io, data, compress), built with the flags in
 # TOPIARY_INSTRUMENT_FLAGS, for the sanitizer build (tests/sanitize) and the fuzzers
 # (tests/fuzz). Sources are globbed as framework/CMakeLists.txt does, so a file added to a module
 # is picked up here too. comm is left out: none of these modules needs it at link time.
@@ -41,3 +41,4 @@ topiary_module(prune LIBS topiary_core)
 topiary_module(recipe LIBS topiary_core topiary_prune yaml-cpp)
 topiary_module(io LIBS topiary_core topiary_hdf5)
 topiary_module(data LIBS topiary_core topiary_io nlohmann_json::nlohmann_json ZLIB::ZLIB)
+topiary_module(compress LIBS topiary_core topiary_io)
