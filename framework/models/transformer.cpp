@@ -40,7 +40,14 @@ torch::Tensor TransformerClassifier::forward(const torch::Tensor& input) {
   const torch::Tensor tokens =
       input.size(1) > max_positions_ ? input.narrow(1, 0, max_positions_) : input;
   const int64_t time = tokens.size(1);
-  const torch::Tensor real = tokens != 0;  // [B, T]
+  // Real tokens; an input without any is read as its first (padding) token, as the recurrent
+  // models do, so that attention always has a key and the logits stay finite.
+  torch::Tensor real = tokens != 0;  // [B, T]
+  const torch::Tensor empty = ~real.any(1);
+  if (empty.any().item<bool>()) {
+    real = real.clone();
+    real.select(1, 0).masked_fill_(empty, true);
+  }
   const torch::Tensor positions = torch::arange(time, tokens.options());
   torch::Tensor x = dropout_->forward(embedding_->forward(tokens) + position_->forward(positions));
   // Every query may look at every real key; padded keys are hidden.

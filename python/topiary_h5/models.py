@@ -152,6 +152,11 @@ class TransformerClassifier(nn.Module):
     def forward(self, tokens):
         tokens = tokens[:, :self.max_positions]
         real = tokens != 0
+        # As the C++ model: an input without tokens is read as its first (padding) token.
+        empty = ~real.any(1)
+        if bool(empty.any()):
+            real = real.clone()
+            real[empty, 0] = True
         x = self.dropout(self.embedding(tokens) + self.position(torch.arange(tokens.size(1))))
         mask = real.unsqueeze(1).unsqueeze(2)  # [B, 1, 1, T]: padded keys are hidden
         for layer in self.layers:

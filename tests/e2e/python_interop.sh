@@ -10,10 +10,12 @@ SECONDS=0
 # min-frequency 2 leaves rarer words out (-> <unk>); max-length 45 truncates at prepare time.
 "$BIN" prepare --format tsv --input "$DATA/sst2/dev.tsv" --valid "$DATA/sst2/dev.tsv" \
   --output "$WORK/dev.h5" --min-frequency 2 --max-length 45 >/dev/null
-# Edge cases, one text per line (--format text): case, punctuation, UTF-8, a long text.
+# Edge cases, one text per line (--format text): case, punctuation, UTF-8, a long text, and a
+# line of control characters only, which gives no tokens at all.
 long="$(head -n 30 "$DATA/sst2/train.tsv" | cut -f1 | tr '\n' ' ')"
 printf '%s\n' "IT'S A Charming, often-affecting JOURNEY!!!" "naïve café — “quoted” 😀 text" \
   "  leading and trailing spaces  " "x" "\$100 (a) [b] {c} <d> ~e ^f \`g\` |h| \\i" "$long" \
+  $'\x01\x02' \
   >"$WORK/edge.txt"
 
 train() {  # name recipe extra-args...
