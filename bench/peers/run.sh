@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Topiary vs a Python/PyTorch peer (bench/peers/textcnn_peer.py): TextCNN training step throughput
+# on SST-2, dense and with 90% masks, one intra-op thread, batch 64. Topiary and the peer run
+# alternately in the same invocation, ROUNDS times, and the ratios come from this run only.
+#
+#   bench/peers/run.sh            # env: BIN, PY, WORK, TOPIARY_DATA_DIR, STEPS (N), ROUNDS
+#
+# Method: every configuration is run twice per round, for N and for 2N steps, and its step time is
+# (wall(2N) - wall(N)) / N. This cancels what both runs share (process start, data load, model
+# build, the final evaluation, the one-shot prune). Topiary's wall is summary.json's wall_seconds;
+# the peer's is its own wall_seconds (from before `import torch` to the last step). The reported
+# steps/s is the median over rounds; ratios are taken per round and their median is printed.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BIN:-$SRC/build/bin/topiary}
+PY=${PY:-$SRC/.venv/bin/python}
+DATA_DIR=${TOPIARY_DATA_DIR:-$SRC/../shared/data}
+WORK=${WORK:-$(mktemp -d /tmp/topiary-peers.XXXXXX)}
+N=${STEPS:-100}
+ROUNDS=${ROUNDS:-3}
+mkdir -p "$WORK"
+
+[[ -f $WORK/sst2.h5 ]] || "$BIN" prepare --format tsv --input "$DATA_DIR/sst2/train.tsv" \
+  --valid "$DATA_DIR/sst2/dev.tsv" --output "$WORK/sst2.h5" >/dev/null
+
+common='seed: 1
+data: {path: sst2.h5}
+model: {type: textcnn, embedding_dim: 128, filters: 100, widths: [3, 4, 5], dropout: 0.5, max_length: 60}
+training: {batch_size: 64, optimizer: adam, lr: 0.001, eval_every: 1000000it, threads: 1}'
+printf 'name: peers_dense\n%s\nstages:\n  - name: dense\n    until: %dit\n' "$common" "$N" > "$WORK/dense.yaml"
+printf 'name: peers_masked\n%s\nstages:\n  - name: masked\n    until: %dit\n    modifiers:\n      - prune: {method: magnitude, scope: global, targets: ["convs.*.weight", "fc.weight"], final_sparsity: 0.9, start: 1it, end: 1it, every: 1it, schedule: oneshot}\n' "$common" "$N" > "$WORK/masked.yaml"
+# The masked recipe prunes once at 1it (after the first step): a oneshot at 0it passes
+# `recipe check` and `recipe plan` (which shows step 0 at 0.9) but the trainer never prunes
+# (modifiers run after completed steps >= 1), so the run would silently stay dense.
+"$BIN" recipe check "$WORK/dense.yaml" >/dev/null
+"$BIN" recipe check "$WORK/masked.yaml" >/dev/null
+
+results=$WORK/results.tsv
+: > "$results"
+topiary_wall() {  # mode steps -> wall_seconds
+  local out=$WORK/run-$1-$2
+  rm -rf "$out"
+  "$BIN" train --recipe "$WORK/$1.yaml" --set "stages.0.until=$2it" --output "$out" >"$out.log" 2>&1
+  "$PY" -c 'import json,sys
+s = json.load(open(sys.argv[1]))
+# overall_sparsity counts the (unpruned) embedding too: 90% of convs + fc is ~0.07 overall
+assert (s["overall_sparsity"] > 0.05) == (sys.argv[2] == "masked"), s["overall_sparsity"]
+print(s["wall_seconds"])' "$out/summary.json" "$1"
+}
+peer_wall() {  # mode steps -> wall_seconds
+  local flag=; [[ $1 == masked ]] && flag=--masked
+  "$PY" "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null |
+    "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["wall_seconds"])'
+}
+for r in $(seq 1 "$ROUNDS"); do
+  for who in topiary peer; do
+    for mode in dense masked; do
+      w1=$(${who}_wall "$mode" "$N")
+      w2=$(${who}_wall "$mode" $((2 * N)))
+      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$mode" "$w1" "$w2" | tee -a "$results" >&2
+    done
+  done
+done
+
+"$PY" - "$results" "$N" <<'PYEOF'
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
+n = int(sys.argv[2])
+sps = {}  # (who, mode) -> [steps/s per round]
+for r, who, mode, w1, w2 in rows:
+    sps.setdefault((who, mode), []).append(n / (float(w2) - float(w1)))
+rounds = len(sps[("topiary", "dense")])
+med = lambda xs: statistics.median(xs)
+print(f"\nTextCNN SST-2, batch 64, 1 thread, step time = (wall(2N) - wall(N)) / N, N = {n}, {rounds} rounds")
+print(f"{'config':<16}{'steps/s (median)':>18}   per round")
+for key in [("topiary", "dense"), ("topiary", "masked"), ("peer", "dense"), ("peer", "masked")]:
+    print(f"{key[0] + ' ' + key[1]:<16}{med(sps[key]):>18.2f}   " + " ".join(f"{x:.2f}" for x in sps[key]))
+def ratio(name, xs, goal):
+    print(f"{name:<44}{med(xs):>7.3f}   " + " ".join(f"{x:.3f}" for x in xs) + f"   goal {goal}")
+print()
+ratio("Topiary/peer steps/s, dense", [a / b for a, b in zip(sps[("topiary", "dense")], sps[("peer", "dense")])], "-")
+ratio("Topiary/peer steps/s, masked", [a / b for a, b in zip(sps[("topiary", "masked")], sps[("peer", "masked")])], ">= 1.3")
+ratio("Topiary masked/dense step time (overhead)", [d / m for d, m in zip(sps[("topiary", "dense")], sps[("topiary", "masked")])], "<= 1.03")
+ratio("peer masked/dense step time (overhead)", [d / m for d, m in zip(sps[("peer", "dense")], sps[("peer", "masked")])], "-")
+PYEOF

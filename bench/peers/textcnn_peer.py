@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Python/PyTorch reference ("peer") for Topiary's TextCNN training step.
+
+Same model as framework/models/textcnn.cpp, same prepared HDF5 dataset (written by
+`topiary prepare`), same batch padding as framework/train/batch.cpp, Adam, one intra-op thread.
+
+  textcnn_peer.py --data sst2.h5 --steps 100 [--masked]
+
+--masked applies torch.nn.utils.prune.l1_unstructured (90%) to every conv weight and fc.weight
+once, before any step, so each step pays prune's forward pre-hook (weight = weight_orig * mask).
+
+Prints one JSON line: steps, timed_seconds / steps_per_second (the timed steps only, after
+--warmup untimed steps), and wall_seconds (data load + model build + warm-up + timed steps), the
+counterpart of Topiary's summary.json wall_seconds; run.sh differences two runs of wall_seconds.
+"""
+import argparse
+import json
+import time
+
+T0 = time.perf_counter()
+
+import h5py
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.nn.utils.prune as prune
+
+
+class TextCnn(nn.Module):
+    def __init__(self, vocab_size, embedding_dim, filters, widths, dropout, num_classes):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.widths = list(widths)
+        self.convs = nn.ModuleList(nn.Conv1d(embedding_dim, filters, w) for w in widths)
+        self.dropout = nn.Dropout(dropout)
+        self.fc = nn.Linear(filters * len(widths), num_classes)
+
+    def forward(self, tokens):
+        lengths = (tokens != 0).sum(1, keepdim=True)
+        embedded = self.embedding(tokens).transpose(1, 2)
+        pooled = []
+        for width, conv in zip(self.widths, self.convs):
+            features = conv(embedded)
+            windows = features.size(2)
+            valid = (lengths - width + 1).clamp_min(1)
+            positions = torch.arange(windows, dtype=tokens.dtype).unsqueeze(0)
+            features = features.masked_fill((positions >= valid).unsqueeze(1), float("-inf"))
+            pooled.append(torch.relu(features.max(dim=2).values))
+        return self.fc(self.dropout(torch.cat(pooled, 1)))
+
+
+def make_batch(tokens, offsets, labels, examples, min_length, max_length):
+    """Pad with id 0 to the longest example (truncated to max_length), at least min_length."""
+    lengths = [min(int(offsets[e + 1] - offsets[e]), max_length) for e in examples]
+    length = max(max(lengths), min_length)
+    ids = np.zeros((len(examples), length), dtype=np.int64)
+    for row, (e, n) in enumerate(zip(examples, lengths)):
+        start = int(offsets[e])
+        ids[row, :n] = tokens[start:start + n]
+    return torch.from_numpy(ids), torch.from_numpy(labels[examples].astype(np.int64))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", required=True)
+    p.add_argument("--steps", type=int, default=100, help="timed steps")
+    p.add_argument("--warmup", type=int, default=10, help="untimed steps before the timed ones")
+    p.add_argument("--masked", action="store_true")
+    p.add_argument("--sparsity", type=float, default=0.9)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--embedding-dim", type=int, default=128)
+    p.add_argument("--filters", type=int, default=100)
+    p.add_argument("--widths", default="3,4,5")
+    p.add_argument("--dropout", type=float, default=0.5)
+    p.add_argument("--max-length", type=int, default=60)
+    p.add_argument("--lr", type=float, default=0.001)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args()
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    widths = [int(w) for w in a.widths.split(",")]
+
+    with h5py.File(a.data, "r") as f:
+        vocab_size = f["/vocabulary"].shape[0]
+        tokens = f["/train/tokens"][...]
+        offsets = f["/train/offsets"][...]
+        labels = f["/train/labels"][...]
+    num_classes = int(labels.max()) + 1
+    n = len(offsets) - 1
+
+    model = TextCnn(vocab_size, a.embedding_dim, a.filters, widths, a.dropout, num_classes)
+    if a.masked:
+        for module in [*model.convs, model.fc]:
+            prune.l1_unstructured(module, "weight", amount=a.sparsity)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    model.train()
+
+    gen = torch.Generator().manual_seed(a.seed)
+    order, cursor = torch.randperm(n, generator=gen).numpy(), 0
+
+    def step():
+        nonlocal order, cursor
+        if cursor + a.batch_size > n:
+            order, cursor = torch.randperm(n, generator=gen).numpy(), 0
+        examples = order[cursor:cursor + a.batch_size]
+        cursor += a.batch_size
+        ids, y = make_batch(tokens, offsets, labels, examples, max(widths), a.max_length)
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(ids), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(a.warmup):
+        step()
+    t = time.perf_counter()
+    for _ in range(a.steps):
+        loss = step()
+    timed = time.perf_counter() - t
+    wall = time.perf_counter() - T0
+    print(json.dumps({
+        "mode": "masked" if a.masked else "dense",
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "steps": a.steps,
+        "warmup": a.warmup,
+        "timed_seconds": timed,
+        "steps_per_second": a.steps / timed,
+        "wall_seconds": wall,
+        "final_loss": loss.item(),
+    }))
+
+
+if __name__ == "__main__":
+    main()
