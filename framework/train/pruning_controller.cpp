@@ -97,6 +97,15 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
             }
           }
         }
+        // An update at step 0 runs before any training (pruning at initialisation): gradient
+        // scorers have nothing to score yet.
+        if (!job.update_steps.empty() && job.update_steps.front() == 0 &&
+            is_gradient_scorer(job.scorer)) {
+          throw UserError(modifier.where.to_string() + ": " + job.label + ": method '" +
+                          modifier.method +
+                          "' needs gradients, so its first update cannot be at step 0; start "
+                          "at 1it or later");
+        }
         jobs_.push_back(std::move(job));
       }
     }

@@ -350,6 +350,12 @@ int run_training(const TrainOptions& options) {
     return attributes;
   };
 
+  // Updates planned at step 0 (e.g. a oneshot prune at `start: 0it`) happen before the first
+  // step; every later update runs after the optimizer step it follows.
+  if (start_step == 0 && pruning->on_step(0, parameters, masks, *optimizer, *comm)) {
+    ++mask_verifications;
+    reducer.masks_changed();
+  }
   print_rank_hosts(*comm);
   if (leader) {
     std::printf(
