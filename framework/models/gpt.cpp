@@ -10,20 +10,11 @@
 namespace topiary::models {
 
 GptLanguageModel::GptLanguageModel(const ModelSpec& spec) : max_positions_(spec.max_positions) {
-  if (spec.embedding_dim % spec.heads != 0) {
-    throw UserError("model.embedding_dim (" + std::to_string(spec.embedding_dim) +
-                    ") must be divisible by model.heads (" + std::to_string(spec.heads) + ")");
-  }
   embedding_ =
       register_module("embedding", torch::nn::Embedding(spec.vocab_size, spec.embedding_dim));
   position_ =
       register_module("position", torch::nn::Embedding(spec.max_positions, spec.embedding_dim));
-  layers_ = register_module("layers", torch::nn::ModuleList());
-  const int64_t head_dim = spec.embedding_dim / spec.heads;
-  for (size_t i = 0; i < static_cast<size_t>(spec.layers); ++i) {
-    layers_->push_back(TransformerBlock(spec.embedding_dim, spec.heads_at(i), head_dim,
-                                        spec.ffn_at(i), spec.dropout));
-  }
+  layers_ = register_module("layers", make_transformer_blocks(spec));
   norm_ = register_module("norm",
                           torch::nn::LayerNorm(torch::nn::LayerNormOptions({spec.embedding_dim})));
   dropout_ = register_module("dropout", torch::nn::Dropout(spec.dropout));

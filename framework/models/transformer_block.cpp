@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "core/error.h"
+
 namespace topiary::models {
 
 AttentionImpl::AttentionImpl(int64_t width, int64_t heads, int64_t head_dim, double dropout)
@@ -56,6 +58,20 @@ TransformerBlockImpl::TransformerBlockImpl(int64_t width, int64_t heads, int64_t
 torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   torch::Tensor h = x + attention_->forward(norm1_->forward(x), mask);
   return h + ffn_->forward(norm2_->forward(h));
+}
+
+torch::nn::ModuleList make_transformer_blocks(const ModelSpec& spec) {
+  if (spec.embedding_dim % spec.heads != 0) {
+    throw UserError("model.embedding_dim (" + std::to_string(spec.embedding_dim) +
+                    ") must be divisible by model.heads (" + std::to_string(spec.heads) + ")");
+  }
+  torch::nn::ModuleList blocks;
+  const int64_t head_dim = spec.embedding_dim / spec.heads;
+  for (size_t i = 0; i < static_cast<size_t>(spec.layers); ++i) {
+    blocks->push_back(TransformerBlock(spec.embedding_dim, spec.heads_at(i), head_dim,
+                                       spec.ffn_at(i), spec.dropout));
+  }
+  return blocks;
 }
 
 }  // namespace topiary::models

@@ -2,9 +2,12 @@
 // One pre-LN Transformer block with explicit per-head attention projections; shared by the
 // encoder classifier (bidirectional, key padding mask) and the GPT decoder (causal mask).
 #include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
+
+#include "models/model.h"
 
 namespace topiary::models {
 
@@ -46,5 +49,9 @@ class TransformerBlockImpl : public torch::nn::Module {
   FeedForward ffn_{nullptr};
 };
 TORCH_MODULE(TransformerBlock);
+
+// The `spec.layers` blocks of an encoder or decoder (per-layer heads / FFN widths of thinned
+// models; head width embedding_dim / heads). UserError when heads do not divide the width.
+torch::nn::ModuleList make_transformer_blocks(const ModelSpec& spec);
 
 }  // namespace topiary::models

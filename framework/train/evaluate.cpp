@@ -131,6 +131,16 @@ EvalResult evaluate_language_model(models::Model& model, const std::vector<int64
   return result;
 }
 
+nlohmann::json eval_fields(const EvalResult& result, bool language_model) {
+  nlohmann::json fields = {{"loss", result.loss}, {"accuracy", result.accuracy}};
+  if (language_model) {
+    fields["perplexity"] = result.perplexity;
+  } else {
+    fields["macro_f1"] = result.macro_f1;
+  }
+  return fields;
+}
+
 double metric_value(const EvalResult& result, const std::string& metric) {
   if (metric == "accuracy") return result.accuracy;
   if (metric == "macro_f1") return result.macro_f1;

@@ -1,6 +1,8 @@
 #pragma once
 #include <torch/types.h>
 
+#include <nlohmann/json.hpp>
+
 #include "comm/communicator.h"
 #include "data/dataset.h"
 #include "models/model.h"
@@ -32,6 +34,10 @@ std::vector<int64_t> token_stream(const data::TokenizedSplit& split);
 EvalResult evaluate_language_model(models::Model& model, const std::vector<int64_t>& stream,
                                    int64_t context, comm::Communicator& comm,
                                    int64_t batch_size = 32);
+
+// loss and accuracy, plus perplexity (language model) or macro_f1 (classifier): what
+// metrics.jsonl, summary.json and `topiary eval --json` report.
+nlohmann::json eval_fields(const EvalResult& result, bool language_model);
 
 // Higher is better for accuracy and macro_f1; lower for loss and perplexity.
 double metric_value(const EvalResult& result, const std::string& metric);

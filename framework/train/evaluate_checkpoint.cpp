@@ -76,20 +76,14 @@ int evaluate_checkpoint(const EvalCheckpointOptions& options) {
     return kExitUserError;
   }
   if (comm->rank() != 0) return kExitOk;
-  nlohmann::json out = {{"checkpoint", options.checkpoint},
-                        {"data", data_path},
-                        {"split", options.split},
-                        {"loss", result.loss},
-                        {"accuracy", result.accuracy},
-                        {language_model ? "tokens" : "examples", result.examples},
-                        {"sparsity", parameters_total ? static_cast<double>(parameters_pruned) /
-                                                            static_cast<double>(parameters_total)
-                                                      : 0.0}};
-  if (language_model) {
-    out["perplexity"] = result.perplexity;
-  } else {
-    out["macro_f1"] = result.macro_f1;
-  }
+  nlohmann::json out = eval_fields(result, language_model);
+  out.update({{"checkpoint", options.checkpoint},
+              {"data", data_path},
+              {"split", options.split},
+              {language_model ? "tokens" : "examples", result.examples},
+              {"sparsity", parameters_total ? static_cast<double>(parameters_pruned) /
+                                                  static_cast<double>(parameters_total)
+                                            : 0.0}});
   if (options.json) {
     std::printf("%s\n", out.dump().c_str());
   } else if (language_model) {

@@ -90,22 +90,6 @@ class AutocastScope {
   bool enabled_;
 };
 
-nlohmann::json eval_fields(const EvalResult& result, bool language_model) {
-  nlohmann::json fields = {{"loss", result.loss}, {"accuracy", result.accuracy}};
-  if (language_model) {
-    fields["perplexity"] = result.perplexity;
-  } else {
-    fields["macro_f1"] = result.macro_f1;
-  }
-  return fields;
-}
-
-std::string best_checkpoint_path(const std::string& run_dir, int64_t step) {
-  char name[32];
-  std::snprintf(name, sizeof(name), "step-%08lld.h5", static_cast<long long>(step));
-  return run_dir + "/best/" + name;
-}
-
 // One line naming every rank's host, so that a lost host in a failure report maps to its ranks.
 void print_rank_hosts(comm::Communicator& comm) {
   char host[64] = {};
@@ -486,11 +470,11 @@ int run_training(const TrainOptions& options) {
         const SelectionDecision decision =
             selection.observe(completed, metric_value(last_eval, selection_metric));
         if (decision.keep) {
-          save_training_state(best_checkpoint_path(output_dir, completed), state,
+          save_training_state(checkpoint_path(output_dir, completed, "best"), state,
                               attributes_at(completed), extra_state());
         }
         if (decision.drop_step && leader) {
-          std::filesystem::remove(best_checkpoint_path(output_dir, *decision.drop_step));
+          std::filesystem::remove(checkpoint_path(output_dir, *decision.drop_step, "best"));
         }
         if (decision.stop && completed < total_steps) {
           stopped_early_at = completed;
@@ -567,12 +551,13 @@ int run_training(const TrainOptions& options) {
       summary["selection"]["kept"].push_back(
           {{"step", e.step},
            {"value", e.value},
-           {"checkpoint", best_checkpoint_path(output_dir, e.step)}});
+           {"checkpoint", checkpoint_path(output_dir, e.step, "best")}});
     }
     if (!selection.kept().empty()) {
-      summary["selected_checkpoint"] = best_checkpoint_path(output_dir, selection.kept()[0].step);
+      summary["selected_checkpoint"] =
+          checkpoint_path(output_dir, selection.kept()[0].step, "best");
       std::printf("topiary: selected checkpoint %s (%s %.4f at step %lld)\n",
-                  best_checkpoint_path(output_dir, selection.kept()[0].step).c_str(),
+                  checkpoint_path(output_dir, selection.kept()[0].step, "best").c_str(),
                   selection_metric.c_str(), selection.kept()[0].value,
                   static_cast<long long>(selection.kept()[0].step));
     }

@@ -192,10 +192,10 @@ void write_rank_masks(const std::string& path, const MaskSet& masks) {
   io::write_checkpoint(path, contents);
 }
 
-std::string checkpoint_path(const std::string& run_dir, int64_t step) {
+std::string checkpoint_path(const std::string& run_dir, int64_t step, const std::string& folder) {
   char name[64];
   std::snprintf(name, sizeof(name), "step-%08lld.h5", static_cast<long long>(step));
-  return (fs::path(run_dir) / "checkpoints" / name).string();
+  return (fs::path(run_dir) / folder / name).string();
 }
 
 namespace {

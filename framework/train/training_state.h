@@ -49,8 +49,10 @@ void load_weights_and_masks(const std::string& path,
 // Only the masks, from any rank: lets tests compare what each rank holds.
 void write_rank_masks(const std::string& path, const MaskSet& masks);
 
-// DIR/checkpoints/step-<8 digits>.h5 naming; latest = highest step that exists.
-std::string checkpoint_path(const std::string& run_dir, int64_t step);
+// DIR/<folder>/step-<8 digits>.h5 naming (periodic: checkpoints/, model selection: best/);
+// latest = highest step that exists.
+std::string checkpoint_path(const std::string& run_dir, int64_t step,
+                            const std::string& folder = "checkpoints");
 // A file is returned as is; a run directory resolves to its latest checkpoint (UserError if none).
 std::string resolve_resume_path(const std::string& file_or_dir);
 // Deletes all but the newest `keep` periodic checkpoints (never final.h5).

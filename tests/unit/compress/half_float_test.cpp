@@ -33,7 +33,7 @@ TEST(HalfFloat, Fp16RoundTripIsExactForRepresentableValuesAndCloseOtherwise) {
 
 TEST(HalfFloat, Bf16KeepsTheExponentAndRoundsTheMantissa) {
   EXPECT_EQ(float_to_bf16(1.0f), 0x3F80);
-  EXPECT_EQ(float_to_bf16(3.0e38f), 0x7F62);  // what torch .to(bfloat16) gives
+  EXPECT_EQ(float_to_bf16(3.0e38f), 0x7F62);                      // what torch .to(bfloat16) gives
   EXPECT_EQ(float_to_bf16(1.0f + std::ldexp(1.0f, -8)), 0x3F80);  // tie -> even
   EXPECT_NEAR(bf16_to_float(float_to_bf16(0.1f)), 0.1f, 1e-3);
   EXPECT_TRUE(std::isnan(bf16_to_float(float_to_bf16(std::numeric_limits<float>::quiet_NaN()))));
