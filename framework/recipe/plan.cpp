@@ -71,6 +71,14 @@ PlannedPrune plan_prune(const PruneModifier& m, size_t index, int64_t level,
     for (const auto& ramp : p.overrides) u.override_sparsity.push_back(ramp.sparsity_at(step));
     p.updates.push_back(u);
   }
+  if (m.adaptive) {
+    const int64_t level_end = stage.begin + (level + 1) * stage.level_length;
+    int64_t deadline = level_end;
+    if (m.adaptive->max_delay) {
+      deadline = std::min(deadline, p.ramp.end_step + m.adaptive->max_delay->to_steps(geometry));
+    }
+    p.adaptive_deadline = std::max(deadline, p.ramp.end_step);
+  }
   return p;
 }
 
@@ -218,6 +226,13 @@ std::string Plan::to_text(const Recipe& recipe) const {
         const PruneModifier& m = source.prune[p.modifier];
         out += indent + "prune " + std::to_string(p.modifier) + " (" + m.method + ", " + m.scope +
                ", " + m.pattern + ", " + m.schedule + ") " + join_targets(m.targets) + ":\n";
+        if (p.adaptive_deadline) {
+          out += indent + "  adaptive (" + m.adaptive->metric + ", tolerance " +
+                 format("%g", m.adaptive->tolerance) +
+                 "): the steps below are the timeline without pauses; pauses move the rest "
+                 "later, and the end is reached by step " +
+                 std::to_string(*p.adaptive_deadline) + " at the latest\n";
+        }
         for (const auto& u : p.updates) {
           out += indent + "  step " + std::to_string(u.step) + ": sparsity " +
                  format("%.4f", u.sparsity);

@@ -40,7 +40,10 @@ struct PlannedPrune {
   size_t modifier = 0;                         // index into Stage::prune
   prune::SparsityRamp ramp;                    // this level's ramp
   std::vector<prune::SparsityRamp> overrides;  // one per PruneModifier::overrides entry
-  std::vector<PlannedUpdate> updates;
+  std::vector<PlannedUpdate> updates;  // the static timeline (an adaptive ramp's without pauses)
+  // Adaptive ramps only (PruneModifier::adaptive): the last step at which the ramp may end when
+  // pauses delay it (the level's end, or end + max_delay if earlier); see prune/adaptive_clock.h.
+  std::optional<int64_t> adaptive_deadline;
   bool operator==(const PlannedPrune&) const = default;
 };
 

@@ -83,6 +83,33 @@ std::vector<SparsityOverride> parse_overrides(const MapReader& parent, const Pru
   return overrides;
 }
 
+AdaptiveSchedule parse_adaptive(const MapReader& parent) {
+  const Context& ctx = parent.ctx();
+  const YAML::Node node = parent.get("adaptive");
+  MapReader m(ctx, node, parent.path("adaptive"), {"tolerance", "metric", "max_delay"});
+  AdaptiveSchedule adaptive;
+  adaptive.where = m.locate();
+  m.require("tolerance");
+  adaptive.tolerance = m.double_or("tolerance", 0.0);
+  if (!(adaptive.tolerance >= 0.0 && std::isfinite(adaptive.tolerance))) {
+    m.fail("tolerance",
+           "must be a number >= 0, the allowed relative rise of the validation loss (0.02 = 2%) "
+           "over the best evaluation since the ramp began; found " +
+               format_number(adaptive.tolerance));
+  }
+  if (m.has("metric")) {
+    adaptive.metric =
+        as_choice(ctx, m.get("metric"), m.path("metric"), "adaptive metric", {"loss", "accuracy"});
+  }
+  adaptive.max_delay = m.time_opt("max_delay");
+  if (adaptive.max_delay && adaptive.max_delay->value <= 0) {
+    m.fail("max_delay",
+           "must be longer than zero, e.g. 200it (leave it out to allow any delay "
+           "up to the end of the stage)");
+  }
+  return adaptive;
+}
+
 // Pattern, schedule and method settings that depend on each other.
 void check_combinations(const MapReader& m, const PruneModifier& prune) {
   prune::Pattern pattern;
@@ -117,6 +144,23 @@ void check_combinations(const MapReader& m, const PruneModifier& prune) {
     m.fail("rate", "is used only by schedule: exponential (this modifier's schedule is " +
                        prune.schedule + ")");
   }
+  if (prune.adaptive) {
+    if (prune.schedule == "oneshot") {
+      m.fail("adaptive",
+             "needs a gradual schedule (cubic, linear or exponential); a oneshot ramp has "
+             "nothing to pause");
+    }
+    // Gradient scorers sum gradients over windows that end at planned update steps; an
+    // adaptive ramp moves those steps at run time, so the sums would not match the updates.
+    if (prune.method != "magnitude" && prune.method != "random") {
+      m.fail("adaptive",
+             "works with methods magnitude and random only (this modifier's method "
+             "is " +
+                 prune.method +
+                 ", which accumulates gradients up to planned "
+                 "update steps)");
+    }
+  }
   if (prune.window) {
     if (prune.method != "taylor") {
       m.fail("window",
@@ -150,10 +194,10 @@ void check_times(const MapReader& m, const PruneModifier& prune, const StageWind
 
 PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std::string& path,
                           const StageWindow& window) {
-  MapReader m(
-      ctx, node, path,
-      {"method", "scope", "pattern", "targets", "exclude", "init_sparsity", "final_sparsity",
-       "start", "end", "every", "schedule", "rate", "window", "overrides", "allocation"});
+  MapReader m(ctx, node, path,
+              {"method", "scope", "pattern", "targets", "exclude", "init_sparsity",
+               "final_sparsity", "start", "end", "every", "schedule", "rate", "window", "overrides",
+               "allocation", "adaptive"});
   PruneModifier prune;
   prune.where = m.locate();
   if (m.has("method")) {
@@ -188,6 +232,7 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
                                  "sparsity allocation", kAllocations);
   }
   if (m.has("overrides")) prune.overrides = parse_overrides(m, prune);
+  if (m.has("adaptive")) prune.adaptive = parse_adaptive(m);
   check_combinations(m, prune);
   check_times(m, prune, window);
   return prune;

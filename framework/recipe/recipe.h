@@ -35,6 +35,19 @@ struct SparsityOverride {
   SourceLocation where;
 };
 
+// `adaptive: {tolerance: 0.02, metric: loss, max_delay: 2ep}` inside a prune modifier: the ramp
+// runs on its own clock, which pauses at an evaluation whose metric is worse than the best
+// evaluation since the ramp began by more than `tolerance` (relative) and resumes at the first
+// evaluation back within it; the ramp's remaining updates move later by the paused steps. See
+// prune/adaptive_clock.h and docs/recipes.md.
+struct AdaptiveSchedule {
+  double tolerance = 0.0;             // >= 0: allowed relative rise of loss (drop of accuracy)
+  std::string metric = "loss";        // loss | accuracy (validation)
+  std::optional<TimeSpec> max_delay;  // how much later than `end` the ramp may end; unset: up to
+                                      // the end of the stage (of the level, with repeat)
+  SourceLocation where;
+};
+
 struct PruneModifier {
   std::string method = "magnitude";  // magnitude | random | taylor | movement | movement_soft
   std::string scope = "global";      // global (one threshold across targets) | layer
@@ -59,6 +72,7 @@ struct PruneModifier {
   // none (use scope) | uniform | erk | lamp | owl. With one, each parameter is selected on its
   // own at its allocated sparsity; overridden parameters keep their own ramps.
   std::string allocation = "none";
+  std::optional<AdaptiveSchedule> adaptive;   // unset: the static ramp
   SourceLocation where;                       // the modifier's map ("stages.1.modifiers.0.prune")
   std::vector<SourceLocation> targets_where;  // one per entry of `targets`
   std::vector<SourceLocation> exclude_where;  // one per entry of `exclude`

@@ -39,6 +39,15 @@ void write_prune(YAML::Emitter& out, const PruneModifier& prune) {
   }
   if (prune.window) out << YAML::Key << "window" << YAML::Value << prune.window->to_string();
   out << YAML::Key << "allocation" << YAML::Value << prune.allocation;
+  if (prune.adaptive) {
+    out << YAML::Key << "adaptive" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "tolerance" << YAML::Value;
+    number(out, prune.adaptive->tolerance);
+    out << YAML::Key << "metric" << YAML::Value << prune.adaptive->metric;
+    if (prune.adaptive->max_delay)
+      out << YAML::Key << "max_delay" << YAML::Value << prune.adaptive->max_delay->to_string();
+    out << YAML::EndMap;
+  }
   if (!prune.overrides.empty()) {
     out << YAML::Key << "overrides" << YAML::Value << YAML::BeginSeq;
     for (const auto& o : prune.overrides) {

@@ -57,6 +57,13 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         job.window = std::max<int64_t>(
             1, modifier.window ? modifier.window->to_steps(plan.geometry) : planned.ramp.every);
         for (const auto& update : planned.updates) job.update_steps.push_back(update.step);
+        if (planned.adaptive_deadline) {
+          const auto& adaptive = *modifier.adaptive;
+          job.clock_reads_accuracy = adaptive.metric == "accuracy";
+          job.clock.emplace(planned.ramp, adaptive.tolerance, job.clock_reads_accuracy,
+                            *planned.adaptive_deadline);
+          job.clock_key = "adaptive:" + job.key + "l" + std::to_string(l);
+        }
         std::set<std::string> overridden;
         std::vector<PruneGroup> override_groups;
         for (size_t o = 0; o < modifier.overrides.size(); ++o) {
@@ -136,6 +143,38 @@ int64_t PruningController::last_update_step() const {
   return last;
 }
 
+bool PruningController::at_final_sparsity(int64_t step) const {
+  if (step < last_update_step()) return false;
+  for (const auto& job : jobs_) {
+    if (job.clock && !job.clock->done()) return false;
+  }
+  return true;
+}
+
+std::vector<AdaptiveReport> PruningController::observe_evaluation(int64_t step, double loss,
+                                                                  double accuracy,
+                                                                  comm::Communicator& comm) {
+  std::vector<AdaptiveReport> reports;
+  bool counts = false;  // the same on every rank: clocks agree
+  for (const auto& job : jobs_) {
+    counts |= job.clock && !job.clock->done() && step >= job.update_steps.front();
+  }
+  if (!counts) return reports;
+  // Sums all-reduced in a different order may round differently on different ranks; rank 0's
+  // values decide for everyone, so the clocks cannot drift apart.
+  double values[2] = {loss, accuracy};
+  comm.broadcast(values, 2, comm::DataType::kFloat64, 0, "adaptive ramp metric");
+  for (auto& job : jobs_) {
+    if (!job.clock) continue;
+    const double value = job.clock_reads_accuracy ? values[1] : values[0];
+    const prune::ClockEvent event = job.clock->observe(step, value);
+    if (event == prune::ClockEvent::kIgnored) continue;
+    reports.push_back({job.label, event, value, *job.clock->reference(), job.clock->delay(),
+                       job.clock->paused()});
+  }
+  return reports;
+}
+
 bool PruningController::job_accumulates(const PruneJob& job, int64_t step) const {
   if (!is_gradient_scorer(job.scorer) || job.update_steps.empty()) return false;
   if (step <= job.begin || step > job.update_steps.back()) return false;
@@ -203,10 +242,15 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
   bool changed = false;
   for (size_t j = 0; j < jobs_.size(); ++j) {
     PruneJob& job = jobs_[j];
-    if (std::find(job.update_steps.begin(), job.update_steps.end(), step) ==
-        job.update_steps.end()) {
-      continue;
+    // The ramp time whose targets apply now: the step itself, or an adaptive clock's time.
+    std::optional<int64_t> ramp_time;
+    if (job.clock) {
+      ramp_time = job.clock->update_time(step);
+    } else if (std::find(job.update_steps.begin(), job.update_steps.end(), step) !=
+               job.update_steps.end()) {
+      ramp_time = step;
     }
+    if (!ramp_time) continue;
     auto& acc = accumulators_[job.key];
     uint64_t stream = j * 1000003ull + static_cast<uint64_t>(step);
     for (const auto& group : job.groups) {
@@ -243,7 +287,7 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
         scored.push_back({const_span(scores.back()), float_span(new_masks.back())});
         shapes.emplace_back(parameter.sizes().begin(), parameter.sizes().end());
       }
-      const double target = group.ramp.sparsity_at(step);
+      const double target = group.ramp.sparsity_at(*ramp_time);
       if (group.allocation == "none") {
         prune::select_masks(scored, shapes, group.parameters, job.pattern, group.scope, target);
       } else {
@@ -271,6 +315,7 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
     if (job.scorer == prune::ScorerKind::kTaylor) {
       for (auto& [name, a] : acc.taylor) a->reset();
     }
+    if (job.clock) job.clock->applied(step);
   }
   if (changed) verify_masks_agree(masks, comm);
   return changed;
@@ -288,6 +333,11 @@ std::map<std::string, std::vector<uint8_t>> PruningController::export_state() co
     for (const auto& [name, a] : acc.taylor) put("acc:" + key + ":" + name, a->sums(), a->steps());
     for (const auto& [name, a] : acc.movement)
       put("acc:" + key + ":" + name, a->sums(), a->steps());
+  }
+  for (const auto& job : jobs_) {
+    if (!job.clock) continue;
+    const std::string text = job.clock->export_state();
+    blobs[job.clock_key] = std::vector<uint8_t>(text.begin(), text.end());
   }
   return blobs;
 }
@@ -314,6 +364,15 @@ void PruningController::import_state(const std::map<std::string, std::vector<uin
       get("acc:" + key + ":" + name, a->sums().size(), sums, steps);
       a->restore(sums, steps);
     }
+  }
+  for (auto& job : jobs_) {
+    if (!job.clock) continue;
+    const auto it = blobs.find(job.clock_key);
+    if (it == blobs.end()) {
+      throw UserError("checkpoint holds no adaptive-ramp state '" + job.clock_key +
+                      "' for this recipe");
+    }
+    job.clock->import_state(std::string(it->second.begin(), it->second.end()));
   }
 }
 

@@ -10,12 +10,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "comm/communicator.h"
+#include "prune/adaptive_clock.h"
 #include "prune/gradient_scores.h"
 #include "prune/pattern.h"
 #include "prune/scorers.h"
@@ -47,6 +49,21 @@ struct PruneJob {
   std::vector<int64_t> update_steps;
   int64_t begin = 0;   // level begin: movement accumulates from here
   int64_t window = 1;  // taylor: steps summed before each update
+  // Adaptive ramps (recipe key `adaptive`): the clock decides the update steps instead of
+  // update_steps, which then hold the timeline without pauses.
+  std::optional<prune::AdaptiveClock> clock;
+  bool clock_reads_accuracy = false;  // adaptive metric: accuracy (else loss)
+  std::string clock_key;              // checkpoint blob: "adaptive:s<stage>m<modifier>l<level>"
+};
+
+// What one evaluation did to one adaptive ramp (for metrics.jsonl).
+struct AdaptiveReport {
+  std::string ramp;  // the job's label
+  prune::ClockEvent event = prune::ClockEvent::kIgnored;
+  double value = 0;      // the metric the clock saw (rank 0's)
+  double reference = 0;  // best since the ramp began
+  int64_t delay = 0;     // steps the ramp is behind its static timeline
+  bool paused = false;
 };
 
 class PruningController {
@@ -59,6 +76,14 @@ class PruningController {
   // The last mask update of the whole plan (0 when nothing is pruned): from then on the model is
   // at its final sparsity.
   int64_t last_update_step() const;
+  // True from the step after which no mask changes any more: past the last planned update and
+  // every adaptive ramp done (model selection's at_final_sparsity).
+  bool at_final_sparsity(int64_t step) const;
+  // Collective when an adaptive ramp is running: after the evaluation at `step`, feeds rank 0's
+  // loss and accuracy to every adaptive clock that counts it (Note [Adaptive ramp clock]), on
+  // every rank alike. Returns one report per clock that counted it.
+  std::vector<AdaptiveReport> observe_evaluation(int64_t step, double loss, double accuracy,
+                                                 comm::Communicator& comm);
   // Parameters whose scorer needs the gradient of step `step` (1-based completed count).
   bool wants_gradients(int64_t step) const;
   // After the all-reduce of optimizer step `step` (1-based), before masking and the update.
@@ -67,7 +92,8 @@ class PruningController {
   bool on_step(int64_t step, const NamedParameters& parameters, MaskSet& masks,
                torch::optim::Optimizer& optimizer, comm::Communicator& comm);
 
-  // Accumulator sums for checkpoints ("acc:<key>:<param>" -> doubles, "accsteps:<key>").
+  // Accumulator sums for checkpoints ("acc:<key>:<param>" -> doubles, "accsteps:<key>") and
+  // adaptive clocks ("adaptive:<key>l<level>" -> text).
   std::map<std::string, std::vector<uint8_t>> export_state() const;
   void import_state(const std::map<std::string, std::vector<uint8_t>>& blobs);
 

@@ -256,9 +256,8 @@ int run_training(const TrainOptions& options) {
   }
   ModelSelection selection(metric_higher_is_better(selection_metric), selection_config.keep_best,
                            selection_config.patience, selection_config.min_delta);
-  // With at_final_sparsity, evaluations before the last mask update do not compete.
-  const int64_t competes_from =
-      selection_config.at_final_sparsity ? pruning->last_update_step() : 0;
+  // With at_final_sparsity, evaluations before the last mask update do not compete (an
+  // adaptive ramp may end later than planned: PruningController::at_final_sparsity).
 
   MaskSet masks;
   pruning->register_masks(masks, parameters);
@@ -452,6 +451,22 @@ int run_training(const TrainOptions& options) {
           {"sparsity", sparsity},
           {"lr", plan.lr_at(step)}};
       entry.update(eval_fields(last_eval, language_model));
+      // Adaptive ramps pause or resume on this evaluation (Note [Adaptive ramp clock]).
+      for (const auto& r :
+           pruning->observe_evaluation(completed, last_eval.loss, last_eval.accuracy, *comm)) {
+        entry["adaptive"].push_back({{"ramp", r.ramp},
+                                     {"event", prune::to_string(r.event)},
+                                     {"value", r.value},
+                                     {"reference", r.reference},
+                                     {"delay", r.delay},
+                                     {"paused", r.paused}});
+        if (leader &&
+            (r.event == prune::ClockEvent::kPaused || r.event == prune::ClockEvent::kResumed)) {
+          std::printf("step %6lld  adaptive ramp %s: %s (%.4f vs best %.4f), %lld steps behind\n",
+                      static_cast<long long>(completed), r.ramp.c_str(), prune::to_string(r.event),
+                      r.value, r.reference, static_cast<long long>(r.delay));
+        }
+      }
       log.append(entry);
       if (leader) {
         std::printf(
@@ -466,7 +481,7 @@ int run_training(const TrainOptions& options) {
       }
       running_loss = 0;
       running_count = 0;
-      if (completed >= competes_from) {
+      if (!selection_config.at_final_sparsity || pruning->at_final_sparsity(completed)) {
         const SelectionDecision decision =
             selection.observe(completed, metric_value(last_eval, selection_metric));
         if (decision.keep) {

@@ -119,6 +119,41 @@ TEST(Plan, StepLearningRateAndStageWithoutLrModifier) {
   EXPECT_DOUBLE_EQ(plan.lr_at(199), 0.0125);
 }
 
+TEST(Plan, AdaptiveRampKeepsTheStaticTimelineAndBoundsItsEnd) {
+  const std::string recipe =
+      "data: {path: d.h5}\ntraining: {batch_size: 10}\nstages:\n"
+      "  - {for: 100it, repeat: 2, modifiers: [{prune: {targets: [a], final_sparsity: 0.5, "
+      "start: 10it, end: 50it, every: 10it, schedule: linear, adaptive: {tolerance: 0.01}}}]}\n";
+  const Recipe r = parse_recipe(recipe, "r.yaml");
+  ASSERT_TRUE(r.stages[0].prune[0].adaptive);
+  EXPECT_EQ(r.stages[0].prune[0].adaptive->metric, "loss");
+  const Plan plan = plan_recipe(r, examples(100));
+  const Recipe stat =
+      parse_recipe(recipe.substr(0, recipe.find(", adaptive")) + "}}]}\n", "r.yaml");
+  const Plan static_plan = plan_recipe(stat, examples(100));
+  for (int level = 0; level < 2; ++level) {
+    const PlannedPrune& p = plan.stages[0].levels[level].prune[0];
+    EXPECT_EQ(p.updates, static_plan.stages[0].levels[level].prune[0].updates);
+    EXPECT_EQ(p.adaptive_deadline, 100 * (level + 1));  // each level's own end
+    EXPECT_FALSE(static_plan.stages[0].levels[level].prune[0].adaptive_deadline);
+  }
+  EXPECT_NE(plan.to_text(r).find("adaptive (loss, tolerance 0.01)"), std::string::npos);
+  EXPECT_NE(plan.to_text(r).find("by step 200 at the latest"), std::string::npos);
+
+  const Recipe bounded = parse_recipe(
+      recipe, "r.yaml",
+      {"stages.0.modifiers.0.prune.adaptive={tolerance: 0, max_delay: 3ep, metric: accuracy}"});
+  const Plan bounded_plan = plan_recipe(bounded, examples(100));  // 10 steps per epoch
+  EXPECT_EQ(bounded_plan.stages[0].levels[0].prune[0].adaptive_deadline, 80);
+  EXPECT_EQ(bounded_plan.stages[0].levels[1].prune[0].adaptive_deadline, 180);
+  // The effective recipe keeps the block.
+  const Recipe again = parse_recipe(bounded.effective_yaml, "again.yaml");
+  ASSERT_TRUE(again.stages[0].prune[0].adaptive);
+  EXPECT_EQ(again.stages[0].prune[0].adaptive->metric, "accuracy");
+  EXPECT_EQ(*again.stages[0].prune[0].adaptive->max_delay, TimeSpec::parse("3ep"));
+  EXPECT_EQ(again.effective_yaml, bounded.effective_yaml);
+}
+
 TEST(Plan, ImpossibleStepRangesAreLocatedErrors) {
   const Recipe r = parse_recipe(
       "data: {path: d.h5}\ntraining: {batch_size: 10}\nstages:\n  - {until: 2ep}\n"

@@ -81,6 +81,9 @@ TEST(Schema, HasTheSameKeysAsTheParser) {
   EXPECT_EQ(keys_of(defs["override"]["properties"]),
             parser_keys(kData + "stages: [{until: 1ep, modifiers: [{prune: {" + kPrune +
                         ", overrides: [{zzz: 1}]}}]}]\n"));
+  EXPECT_EQ(keys_of(defs["adaptive"]["properties"]),
+            parser_keys(kData + "stages: [{until: 1ep, modifiers: [{prune: {" + kPrune +
+                        ", adaptive: {tolerance: 0, zzz: 1}}}]}]\n"));
   for (const char* kind : {"snapshot", "rewind", "lr"}) {
     EXPECT_EQ(
         keys_of(defs[kind]["properties"]),
@@ -135,6 +138,8 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(prune["schedule"]["default"], p.schedule);
   EXPECT_EQ(prune["init_sparsity"]["default"], p.init_sparsity);
   EXPECT_EQ(prune["pattern"]["default"], p.pattern);
+  const json& adaptive = schema["$defs"]["adaptive"]["properties"];
+  EXPECT_EQ(adaptive["metric"]["default"], AdaptiveSchedule{}.metric);
   const LrModifier l;
   EXPECT_EQ(lr["schedule"]["default"], l.schedule);
   EXPECT_EQ(lr["min_lr"]["default"], l.min_lr);
