@@ -2,11 +2,15 @@
 // plain text for a language model (--format text) -> a tokenized HDF5 dataset for `topiary train`.
 // All the work is in data/prepare.h; this file only maps flags onto PrepareOptions.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli/commands.h"
+#include "comm/gather_bytes.h"
+#include "comm/mpi_communicator.h"
 #include "core/error.h"
 #include "data/prepare.h"
+#include "data/sharded_prepare.h"
 
 namespace topiary::cli {
 
@@ -49,10 +53,26 @@ void add_prepare_command(CLI::App& app) {
                 "text: --input is a directory and each file is one document (--include/"
                 "--exclude apply)");
   cmd->add_option("--tokenizer", options->tokenizer,
-                  "word (all formats); char (Unicode code points) or byte (256 fixed ids) for "
-                  "--format text")
-      ->check(CLI::IsMember({"word", "char", "byte"}))
+                  "word or sentencepiece (subword, all formats); char (Unicode code points) or "
+                  "byte (256 fixed ids) for --format text")
+      ->check(CLI::IsMember({"word", "char", "byte", "sentencepiece"}))
       ->capture_default_str();
+  cmd->add_option("--sp-model-type", options->sp_model_type,
+                  "sentencepiece: bpe or unigram, trained on the training split")
+      ->check(CLI::IsMember({"bpe", "unigram"}))
+      ->capture_default_str();
+  cmd->add_option("--sp-vocab-size", options->sp_vocab_size,
+                  "sentencepiece: pieces in the trained model (fewer when the corpus is small)")
+      ->capture_default_str();
+  cmd->add_option("--sp-model", options->sp_model,
+                  "sentencepiece: use this trained .model file instead of training one");
+  cmd->add_option("--sp-character-coverage", options->sp_character_coverage,
+                  "sentencepiece: share of characters the model must cover")
+      ->capture_default_str();
+  cmd->add_option("--labels", options->labels,
+                  "Classification: the label set, in class-index order (comma-separated); any "
+                  "other label in the data is an error naming its line")
+      ->delimiter(',');
 
   cmd->add_option("--record-delimiter", options->record_delimiter,
                   "dir: a line holding only this separates records")
@@ -93,9 +113,41 @@ void add_prepare_command(CLI::App& app) {
                   "Keep at most this many tokens per example (0 = all)")
       ->capture_default_str();
 
+  cmd->add_option("--shard-mb", options->shard_mb,
+                  "text: an input larger than this many MiB is prepared in shards of this size "
+                  "(one file each, plus a manifest at --output), split over the ranks of "
+                  "`mpirun -np N topiary prepare`; the result does not depend on N")
+      ->capture_default_str();
+
   cmd->callback([options] {
-    const data::PrepareSummary summary = data::prepare_dataset(*options);
-    std::fputs(data::format_summary(summary).c_str(), stdout);
+    auto comm = comm::make_mpi_communicator();
+    if (data::uses_sharded_prepare(*options)) {
+      try {
+        const data::PrepareSummary summary = data::prepare_sharded(*options, *comm);
+        if (comm->rank() == 0) std::fputs(data::format_summary(summary).c_str(), stdout);
+      } catch (const UserError&) {
+        // Every rank has the same message; rank 0 prints it, the others only fail.
+        if (comm->rank() != 0) std::exit(kExitUserError);
+        throw;
+      }
+      return;
+    }
+    // One output file: rank 0 writes it; the others learn whether it worked.
+    std::string error;
+    if (comm->rank() == 0) {
+      try {
+        const data::PrepareSummary summary = data::prepare_dataset(*options);
+        std::fputs(data::format_summary(summary).c_str(), stdout);
+      } catch (const UserError& e) {
+        error = e.what();
+        if (error.empty()) error = "prepare failed";
+      }
+    }
+    if (comm->world_size() > 1) {
+      error = comm::all_gather_bytes(*comm, error, "prepare: result")[0];
+    }
+    if (!error.empty() && comm->rank() != 0) std::exit(kExitUserError);
+    if (!error.empty()) throw UserError(error);
   });
 }
 

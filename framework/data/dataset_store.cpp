@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "data/dataset.h"
+#include "data/dataset_manifest.h"
 #include "io/atomic_file.h"
 #include "io/hdf5_util.h"
 
@@ -92,6 +93,9 @@ Dataset read_dataset(const std::string& path) {
                     kClassificationKind + "' or '" + kLanguageModelKind + "'");
   }
   require_attribute(file, path, "format_version", kDatasetFormatVersion);
+  if (io::read_string_attribute(file, "layout") == std::string(kShardedLayout)) {
+    return read_sharded_dataset(path, file);
+  }
   Dataset dataset;
   dataset.kind = *kind;
   const bool labelled = dataset.kind == kClassificationKind;

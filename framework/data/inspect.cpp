@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "data/sentencepiece_tokenizer.h"
 #include "data/vocabulary.h"
 
 namespace topiary::data {
@@ -104,8 +105,9 @@ std::string format_inspection(const DatasetStats& stats, const Dataset& dataset)
     return it == dataset.attributes.end() ? std::string("-") : it->second;
   };
   std::string out = fmt::format("kind: {}\n", stats.kind);
-  out += fmt::format("source: {} ({}), tokenizer: {}\n", attribute("train_source"),
-                     attribute("source_format"), attribute("tokenizer"));
+  out +=
+      fmt::format("source: {} ({}), tokenizer: {}\n", attribute("train_source"),
+                  attribute("source_format"), short_tokenizer_description(attribute("tokenizer")));
   out += fmt::format("vocabulary: {} tokens\n", stats.vocabulary_size);
   if (!stats.label_names.empty()) out += fmt::format("labels: {}\n", stats.label_names.size());
   out += format_split("train", stats.train, stats);

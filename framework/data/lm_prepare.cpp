@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "core/error.h"
 #include "data/lm_tokenizer.h"
+#include "data/sentencepiece_tokenizer.h"
 #include "data/split.h"
 #include "data/vocabulary.h"
 #include "data/word_tokenizer.h"
@@ -16,11 +19,14 @@ namespace {
 struct DocumentTokenizer {
   LmTokenizerKind kind;
   WordTokenizer word;
+  const SentencePieceEncoder* pieces = nullptr;  // --tokenizer sentencepiece
 
   std::vector<std::string> tokens(const std::string& text) const {
+    if (pieces != nullptr) return pieces->pieces(text);
     return kind == LmTokenizerKind::kWord ? word.tokenize(text) : split_code_points(text);
   }
   std::string describe() const {
+    if (pieces != nullptr) return sentencepiece_description(pieces->model());
     return kind == LmTokenizerKind::kWord ? word.describe() : lm_tokenizer_name(kind);
   }
 };
@@ -35,7 +41,9 @@ void append_document(TokenizedSplit& split, const std::vector<int32_t>& ids) {
 
 Dataset build_language_model_dataset(const PrepareOptions& options, const InputOptions& input,
                                      PrepareSummary& summary) {
-  const LmTokenizerKind kind = parse_lm_tokenizer(options.tokenizer);
+  const bool subword = options.tokenizer == "sentencepiece";
+  const LmTokenizerKind kind =
+      subword ? LmTokenizerKind::kWord : parse_lm_tokenizer(options.tokenizer);
   const bool separate_valid = !options.valid_path.empty();
   const RawCorpus train_corpus = read_corpus(options.input, input);
   const RawCorpus valid_corpus =
@@ -55,12 +63,21 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
     for (int64_t i : split.valid) valid_raw.push_back(&train_corpus.examples[size_t(i)]);
   }
 
-  const DocumentTokenizer tokenizer{kind, WordTokenizer(WordTokenizerOptions{options.lowercase})};
+  std::optional<SentencePieceEncoder> pieces;
+  if (subword) {
+    std::vector<std::string> texts;
+    for (const RawExample* example : train_raw) texts.push_back(example->text);
+    pieces.emplace(make_sentencepiece_model(texts, sentencepiece_options(options)));
+  }
+  const DocumentTokenizer tokenizer{kind, WordTokenizer(WordTokenizerOptions{options.lowercase}),
+                                    pieces ? &*pieces : nullptr};
   Dataset dataset;
   dataset.kind = kLanguageModelKind;
   std::vector<std::vector<std::string>> train_tokens;
   if (kind == LmTokenizerKind::kByte) {
     dataset.vocabulary = byte_vocabulary();
+  } else if (pieces) {
+    dataset.vocabulary = pieces->vocabulary(true);
   } else {
     TokenCounter counter;
     for (const RawExample* example : train_raw) {
@@ -157,7 +174,14 @@ void add_source_provenance(std::map<std::string, std::string>& attributes,
 }
 
 std::string format_language_model_summary(const PrepareSummary& s) {
-  std::string out = fmt::format("wrote {} (language model)\n", s.output);
+  std::string out =
+      s.up_to_date
+          ? fmt::format("{} is up to date (same inputs and options): nothing written\n", s.output)
+          : fmt::format("wrote {} (language model)\n", s.output);
+  if (s.shards > 0) {
+    out += fmt::format("  shards: {} (in {}.shards/), prepared by {} rank(s)\n", s.shards, s.output,
+                       s.ranks);
+  }
   out += fmt::format("  documents: train {}, valid {}\n", s.train_examples, s.valid_examples);
   out += fmt::format("  tokens: train {}, valid {}\n", s.train_tokens, s.valid_tokens);
   out += fmt::format("  vocabulary: {} tokens (valid: {:.2f}% <unk>)\n", s.vocabulary_size,

@@ -2,18 +2,27 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/error.h"
 #include "data/corpus_reader.h"
 #include "data/label_set.h"
 #include "data/lm_prepare.h"
+#include "data/sentencepiece_tokenizer.h"
 #include "data/split.h"
 #include "data/vocabulary.h"
 #include "data/word_tokenizer.h"
 
 namespace topiary::data {
+
+SentencePieceOptions sentencepiece_options(const PrepareOptions& options) {
+  return {options.sp_model_type, options.sp_vocab_size, options.sp_model,
+          options.sp_character_coverage, options.seed};
+}
+
 namespace {
 
 InputOptions input_options(const PrepareOptions& options) {
@@ -82,14 +91,33 @@ std::vector<std::string> frequent_classes(const RawCorpus& corpus, const Prepare
   return sorted_label_names(kept);
 }
 
+// --labels: exactly these classes, in this order; any other label is an error naming its line.
+std::vector<std::string> fixed_classes(const RawCorpus& train, const RawCorpus& valid,
+                                       const PrepareOptions& options) {
+  const std::set<std::string> known(options.labels.begin(), options.labels.end());
+  if (known.size() != options.labels.size() || options.labels.size() < 2) {
+    throw UserError("--labels must list 2 or more distinct labels");
+  }
+  if (options.min_records != 0) throw UserError("--labels and --min-records exclude each other");
+  for (const RawCorpus* corpus : {&train, &valid}) {
+    for (const RawExample& example : corpus->examples) {
+      if (!known.count(example.label)) {
+        throw UserError(corpus->where(example) + ": label '" + example.label +
+                        "' is not in --labels (" + quoted_list(options.labels) + ")");
+      }
+    }
+  }
+  return options.labels;
+}
+
 struct SplitBuilder {
-  const WordTokenizer& tokenizer;
+  std::function<std::vector<std::string>(std::string_view)> tokenize;
   int64_t max_length;
   PrepareSummary& summary;
 
   // Tokens of one example, truncated; empty when the example has none (it is then dropped).
   std::vector<std::string> tokens(const RawExample& example) {
-    std::vector<std::string> result = tokenizer.tokenize(example.text);
+    std::vector<std::string> result = tokenize(example.text);
     if (max_length > 0 && static_cast<int64_t>(result.size()) > max_length) {
       result.resize(static_cast<size_t>(max_length));
       ++summary.truncated_examples;
@@ -131,10 +159,11 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
     if (summary_out) *summary_out = summary;
     return dataset;
   }
-  if (options.tokenizer != "word") {
+  const bool subword = options.tokenizer == "sentencepiece";
+  if (options.tokenizer != "word" && !subword) {
     throw UserError("--tokenizer '" + options.tokenizer +
-                    "': classification formats use the word tokenizer; char and byte are for "
-                    "--format text");
+                    "': classification formats use the word or sentencepiece tokenizer; char and "
+                    "byte are for --format text");
   }
   const bool separate_valid = !options.valid_path.empty();
   const RawCorpus train_corpus = read_corpus(options.input, input);
@@ -143,7 +172,9 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   note_skipped(train_corpus, summary);
   note_skipped(valid_corpus, summary);
 
-  const std::vector<std::string> label_names = frequent_classes(train_corpus, options, summary);
+  const std::vector<std::string> label_names =
+      options.labels.empty() ? frequent_classes(train_corpus, options, summary)
+                             : fixed_classes(train_corpus, valid_corpus, options);
   std::map<std::string, int32_t> label_ids;
   for (size_t i = 0; i < label_names.size(); ++i) {
     label_ids[label_names[i]] = static_cast<int32_t>(i);
@@ -178,7 +209,16 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   }
 
   const WordTokenizer tokenizer(WordTokenizerOptions{options.lowercase});
-  SplitBuilder builder{tokenizer, options.max_length, summary};
+  std::optional<SentencePieceEncoder> pieces;
+  if (subword) {
+    std::vector<std::string> texts;
+    for (const RawExample* example : train_raw) texts.push_back(example->text);
+    pieces.emplace(make_sentencepiece_model(texts, sentencepiece_options(options)));
+  }
+  SplitBuilder builder{[&](std::string_view text) {
+                         return pieces ? pieces->pieces(text) : tokenizer.tokenize(text);
+                       },
+                       options.max_length, summary};
   std::vector<std::vector<std::string>> train_tokens;
   std::vector<int32_t> train_labels;
   TokenCounter counter;
@@ -191,7 +231,9 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   }
 
   Dataset dataset;
-  dataset.vocabulary = build_vocabulary(counter, {options.min_frequency, options.max_vocab});
+  dataset.vocabulary = pieces
+                           ? pieces->vocabulary(false)
+                           : build_vocabulary(counter, {options.min_frequency, options.max_vocab});
   dataset.label_names = label_names;
   const VocabularyIndex index(dataset.vocabulary);
   summary.train_label_counts.assign(label_names.size(), 0);
@@ -246,7 +288,7 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   a["on_bad"] = options.on_bad;
   a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
   a["min_records"] = std::to_string(options.min_records);
-  a["tokenizer"] = tokenizer.describe();
+  a["tokenizer"] = pieces ? sentencepiece_description(pieces->model()) : tokenizer.describe();
   a["min_frequency"] = std::to_string(options.min_frequency);
   a["max_vocab"] = std::to_string(options.max_vocab);
   a["max_length"] = std::to_string(options.max_length);

@@ -42,6 +42,20 @@ struct PrepareOptions {
   int64_t min_frequency = 1;
   int64_t max_vocab = 0;   // 0 = unlimited; counts <pad> and <unk>
   int64_t max_length = 0;  // tokens kept per example (classification); 0 = all
+
+  // --format text: inputs larger than this are prepared in shards, in parallel under MPI
+  // (sharded_prepare.h); smaller ones give one dataset file.
+  double shard_mb = 32;
+
+  // --tokenizer sentencepiece: train a model on the training split, or load --sp-model.
+  std::string sp_model_type = "bpe";  // bpe or unigram
+  int64_t sp_vocab_size = 8000;
+  std::string sp_model;
+  double sp_character_coverage = 0.9995;
+
+  // Classification: exactly these classes in this order (any other label is an error);
+  // empty = the labels found in the training data.
+  std::vector<std::string> labels;
 };
 
 struct PrepareSummary {
@@ -61,7 +75,13 @@ struct PrepareSummary {
   int64_t train_tokens = 0;
   int64_t skipped_bad_records = 0;            // --on-bad skip, both splits
   std::vector<std::string> skipped_messages;  // the first few, "<file>:<line>: why"
+  int64_t shards = 0;                         // shard files behind a manifest; 0 = one dataset file
+  int ranks = 1;                              // ranks that prepared it
+  bool up_to_date = false;  // a sharded rerun found the same inputs and options: wrote nothing
 };
+
+struct SentencePieceOptions;
+SentencePieceOptions sentencepiece_options(const PrepareOptions& options);
 
 // Reads, splits and tokenizes; writes nothing. Every input problem is a UserError naming the
 // file (and line where there is one). Fills `summary` when given.

@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 #include "data/lm_tokenizer.h"
+#include "data/sentencepiece_tokenizer.h"
+#include "data/vocabulary.h"
 #include "data/word_tokenizer.h"
 
 namespace topiary::data {
@@ -15,9 +17,12 @@ TextEncoder::TextEncoder(const std::vector<std::string>& vocabulary, const std::
   } else if (tokenizer == "word,lowercase=true" || tokenizer == "word,lowercase=false") {
     kind_ = Kind::kWord;
     lowercase_ = tokenizer == "word,lowercase=true";
+  } else if (is_sentencepiece_description(tokenizer)) {
+    kind_ = Kind::kSentencePiece;
+    pieces_ = std::make_shared<const SentencePieceEncoder>(tokenizer);
   } else {
-    throw UserError("unknown tokenizer '" + tokenizer +
-                    "' (known: word,lowercase=true|false, char, byte)");
+    throw UserError("unknown tokenizer '" + tokenizer.substr(0, 40) +
+                    "' (known: word,lowercase=true|false, char, byte, sentencepiece:<model>)");
   }
   for (size_t i = 0; i < vocabulary_.size(); ++i)
     ids_.emplace(vocabulary_[i], static_cast<int64_t>(i));
@@ -29,6 +34,8 @@ std::vector<int64_t> TextEncoder::encode(std::string_view text) const {
     tokens = WordTokenizer(WordTokenizerOptions{lowercase_}).tokenize(text);
   } else if (kind_ == Kind::kChar) {
     tokens = split_code_points(text);
+  } else if (kind_ == Kind::kSentencePiece) {
+    tokens = pieces_->pieces(text);
   } else {
     for (unsigned char c : text) tokens.push_back(byte_token(c));
   }
@@ -42,6 +49,29 @@ std::vector<int64_t> TextEncoder::encode(std::string_view text) const {
 }
 
 std::string TextEncoder::decode(const std::vector<int64_t>& ids) const {
+  if (kind_ == Kind::kSentencePiece) {
+    // Pieces between <eos> separators detokenize together; documents were lines.
+    std::string text;
+    std::vector<std::string> pieces;
+    const auto flush = [&] {
+      text += pieces_->decode(pieces);
+      pieces.clear();
+    };
+    for (int64_t id : ids) {
+      if (id < 0 || id >= static_cast<int64_t>(vocabulary_.size())) continue;
+      if (id == kEosId && vocabulary_.size() > 2 && vocabulary_[2] == kEosToken) {
+        flush();
+        text += "\n";
+      } else if (id == kUnkId) {
+        flush();
+        text += " \u2047 ";  // what SentencePiece itself prints for an unknown piece
+      } else if (id != kPadId) {
+        pieces.push_back(vocabulary_[static_cast<size_t>(id)]);
+      }
+    }
+    flush();
+    return text;
+  }
   std::string text;
   for (int64_t id : ids) {
     if (id < 0 || id >= static_cast<int64_t>(vocabulary_.size())) continue;

@@ -1,17 +1,20 @@
 #pragma once
 // Turns raw text into token ids exactly as `topiary prepare` did for a dataset, from the
 // tokenizer description stored with it (attribute "tokenizer": "word,lowercase=true|false",
-// "char" or "byte") and its vocabulary; unknown tokens become <unk> (id 1). Used where text
-// arrives after preparation: `topiary predict`, exports. decode() is the inverse for generated
-// ids (word tokens are joined by spaces).
+// "char", "byte" or "sentencepiece:<model>") and its vocabulary; unknown tokens become <unk> (id
+// 1). Used where text arrives after preparation: `topiary predict`, exports. decode() is the
+// inverse for generated ids (word tokens are joined by spaces).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace topiary::data {
+
+class SentencePieceEncoder;
 
 class TextEncoder {
  public:
@@ -22,7 +25,8 @@ class TextEncoder {
   std::string decode(const std::vector<int64_t>& ids) const;
 
  private:
-  enum class Kind { kWord, kChar, kByte } kind_;
+  enum class Kind { kWord, kChar, kByte, kSentencePiece } kind_;
+  std::shared_ptr<const SentencePieceEncoder> pieces_;
   bool lowercase_ = true;
   std::vector<std::string> vocabulary_;
   std::unordered_map<std::string, int64_t> ids_;

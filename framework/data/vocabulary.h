@@ -24,6 +24,8 @@ struct VocabularyOptions {
 class TokenCounter {
  public:
   void add(const std::vector<std::string>& tokens);
+  // `count` more occurrences of `token` (merging counts made elsewhere, e.g. on other ranks).
+  void add_count(const std::string& token, int64_t count) { counts_[token] += count; }
   const std::unordered_map<std::string, int64_t>& counts() const { return counts_; }
 
  private:

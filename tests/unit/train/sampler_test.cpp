@@ -39,6 +39,33 @@ TEST(Sampler, EpochIsAPermutationThatChangesEachEpochAndWithSeed) {
   EXPECT_EQ(e0, EpochSampler(500, 50, 1, 0, 1).epoch_order(0));
 }
 
+// A checkpoint stores the number of completed steps; a sampler rebuilt from (seed, world size,
+// rank) and that step must continue with exactly the examples the interrupted run would have
+// seen next, also mid-epoch and across the epoch boundary, on every rank.
+TEST(Sampler, ResumeMidEpochContinuesWithTheRemainingOrder) {
+  const int64_t n = 1003, batch = 32;
+  for (int world : {1, 2, 4}) {
+    for (int rank = 0; rank < world; ++rank) {
+      EpochSampler uninterrupted(n, batch, world, rank, 5);
+      const int64_t steps = 2 * uninterrupted.steps_per_epoch() + 3;
+      std::vector<std::vector<int64_t>> expected;
+      for (int64_t step = 0; step < steps; ++step) {
+        expected.push_back(uninterrupted.local_indices(step));
+      }
+      for (int64_t saved_at : {int64_t{1}, uninterrupted.steps_per_epoch() / 2,
+                               uninterrupted.steps_per_epoch(), steps - 1}) {
+        EpochSampler before(n, batch, world, rank, 5);
+        for (int64_t step = 0; step < saved_at; ++step) before.local_indices(step);
+        EpochSampler resumed(n, batch, world, rank, 5);  // a fresh process after the resume
+        for (int64_t step = saved_at; step < steps; ++step) {
+          ASSERT_EQ(resumed.local_indices(step), expected[static_cast<size_t>(step)])
+              << "world " << world << " rank " << rank << " saved at " << saved_at;
+        }
+      }
+    }
+  }
+}
+
 TEST(Sampler, RejectsBatchNotDivisibleByWorldSize) {
   EXPECT_THROW(EpochSampler(100, 30, 4, 0, 1), std::exception);
   EXPECT_THROW(EpochSampler(10, 30, 1, 0, 1), std::exception);

@@ -1,0 +1,519 @@
+#include "data/sharded_prepare.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "comm/gather_bytes.h"
+#include "core/error.h"
+#include "data/corpus_reader.h"
+#include "data/dataset_manifest.h"
+#include "data/line_shard_reader.h"
+#include "data/lm_tokenizer.h"
+#include "data/text_file.h"
+#include "data/vocabulary.h"
+#include "data/word_tokenizer.h"
+#include "io/sha256.h"
+
+namespace topiary::data {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+struct Input {
+  std::string path;
+  bool all_valid = false;  // the --valid file: every document validates
+};
+
+std::vector<Input> inputs_of(const PrepareOptions& options) {
+  std::vector<Input> inputs{{options.input, false}};
+  if (!options.valid_path.empty()) inputs.push_back({options.valid_path, true});
+  return inputs;
+}
+
+int64_t shard_bytes_of(const PrepareOptions& options) {
+  if (!(options.shard_mb > 0)) throw UserError("--shard-mb must be > 0");
+  return std::max<int64_t>(1, std::llround(options.shard_mb * 1024.0 * 1024.0));
+}
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+// Validation membership from the document's byte offset, so it does not depend on how the
+// input is cut into shards or spread over ranks.
+bool hashed_into_valid(const PrepareOptions& options, int64_t offset) {
+  const uint64_t h = splitmix64(options.seed ^ splitmix64(static_cast<uint64_t>(offset)));
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < options.valid_fraction;
+}
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
+// One line as a document: UTF-8 text, or why it is bad ("" when blank).
+struct DecodedLine {
+  std::string text;
+  bool blank = false;
+  std::string bad;  // the message suffix after "<file>:<line>: "
+};
+
+DecodedLine decode_line(std::string_view line, int64_t offset, Encoding encoding) {
+  DecodedLine out;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (offset == 0 && encoding == Encoding::kUtf8 && line.starts_with("\xEF\xBB\xBF")) {
+    line.remove_prefix(3);
+  }
+  if (is_blank(line)) {
+    out.blank = true;
+    return out;
+  }
+  if (encoding == Encoding::kLatin1) {
+    out.text = latin1_to_utf8(line);
+    return out;
+  }
+  if (const std::optional<size_t> bad = find_invalid_utf8(line)) {
+    out.bad = fmt::format(
+        "invalid UTF-8 byte 0x{:02x} at byte offset {} (column {}); pass --encoding latin-1 if "
+        "the file is Latin-1, or --on-bad skip to leave such records out",
+        static_cast<unsigned char>(line[*bad]), offset + static_cast<int64_t>(*bad), *bad + 1);
+    return out;
+  }
+  out.text = std::string(line);
+  return out;
+}
+
+class Tokenizer {
+ public:
+  explicit Tokenizer(const PrepareOptions& options)
+      : kind_(parse_lm_tokenizer(options.tokenizer)),
+        word_(WordTokenizerOptions{options.lowercase}) {}
+  LmTokenizerKind kind() const { return kind_; }
+  std::vector<std::string> tokens(const std::string& text) const {
+    std::vector<std::string> out =
+        kind_ == LmTokenizerKind::kWord ? word_.tokenize(text) : split_code_points(text);
+    std::erase(out, std::string(1, '\0'));  // a vocabulary entry cannot hold NUL: -> <unk>
+    return out;
+  }
+  std::string describe() const {
+    return kind_ == LmTokenizerKind::kWord ? word_.describe() : lm_tokenizer_name(kind_);
+  }
+
+ private:
+  LmTokenizerKind kind_;
+  WordTokenizer word_;
+};
+
+// Where a shard is: input file and shard index; ordered like a 1-rank run reads them.
+using ShardId = std::pair<int, int64_t>;
+
+struct ShardScan {
+  ShardId id;
+  std::string sha256;
+  int64_t lines = 0;
+  int64_t skipped = 0;
+  std::vector<std::pair<int64_t, std::string>> messages;  // (line in shard, 1-based; text)
+};
+
+// Runs `each(shard id, reader)` over this rank's shards of every input. Stops at the first
+// UserError and returns its (shard, line in shard, message) instead of throwing, so the rank
+// still joins the collectives that follow.
+struct ScanError {
+  ShardId id{-1, -1};
+  int64_t line = 0;
+  std::string message;
+  bool any() const { return id.first >= 0; }
+};
+
+json to_json(const ScanError& e) { return {e.id.first, e.id.second, e.line, e.message}; }
+ScanError scan_error_from(const json& j) {
+  return {{j[0].get<int>(), j[1].get<int64_t>()}, j[2].get<int64_t>(), j[3].get<std::string>()};
+}
+
+struct Pass1 {
+  std::map<ShardId, ShardScan> shards;  // every rank's, after the gather
+  std::map<std::string, int64_t> counts;
+  ScanError error;
+};
+
+// Lines of every shard before `id` in the same input: 1-based line numbers from shard-relative.
+int64_t lines_before(const std::map<ShardId, ShardScan>& shards, ShardId id) {
+  int64_t lines = 0;
+  for (const auto& [other, scan] : shards) {
+    if (other.first == id.first && other.second < id.second) lines += scan.lines;
+  }
+  return lines;
+}
+
+std::string locate(const std::vector<Input>& inputs, const std::map<ShardId, ShardScan>& shards,
+                   ShardId id, int64_t line_in_shard, const std::string& message) {
+  return fmt::format("{}:{}: {}", inputs[static_cast<size_t>(id.first)].path,
+                     lines_before(shards, id) + line_in_shard, message);
+}
+
+// Reads this rank's shards; on_document(shard, offset, text, valid) for every good document.
+template <typename OnDocument, typename OnShardDone>
+ScanError scan_shards(const PrepareOptions& options, const std::vector<Input>& inputs, int rank,
+                      int world, OnDocument&& on_document, OnShardDone&& on_shard_done) {
+  const Encoding encoding = parse_encoding(options.encoding);
+  const OnBad on_bad = parse_on_bad(options.on_bad);
+  const int64_t shard_bytes = shard_bytes_of(options);
+  ShardScan scan;
+  try {
+    for (size_t f = 0; f < inputs.size(); ++f) {
+      scan.id = {static_cast<int>(f), rank};  // names the input if it cannot even be opened
+      LineShardReader reader(inputs[f].path);
+      for (int64_t index = rank;; index += world) {
+        scan = ShardScan{{static_cast<int>(f), index}, "", 0, 0, {}};
+        io::Sha256 sha;
+        const bool exists = reader.read_shard(
+            index, shard_bytes,
+            [&](std::string_view line, int64_t offset) {
+              ++scan.lines;
+              DecodedLine decoded = decode_line(line, offset, encoding);
+              if (decoded.blank) return;
+              if (!decoded.bad.empty()) {
+                if (on_bad == OnBad::kError) throw UserError(decoded.bad);
+                ++scan.skipped;
+                if (scan.messages.size() < RawCorpus::kMaxSkippedMessages) {
+                  scan.messages.emplace_back(scan.lines, decoded.bad);
+                }
+                return;
+              }
+              const bool valid = inputs[f].all_valid ||
+                                 (options.valid_path.empty() && hashed_into_valid(options, offset));
+              on_document(scan.id, decoded.text, valid);
+            },
+            &sha);
+        if (!exists) break;
+        scan.sha256 = sha.hex_digest();
+        on_shard_done(scan);
+      }
+    }
+  } catch (const UserError& error) {
+    return ScanError{scan.id, scan.lines, error.what()};
+  }
+  return {};
+}
+
+// The first error of the whole job (lowest shard): what a 1-rank run reports.
+ScanError first_error(const std::vector<json>& payloads) {
+  ScanError first;
+  for (const json& payload : payloads) {
+    if (payload["error"].is_null()) continue;
+    const ScanError e = scan_error_from(payload["error"]);
+    if (!first.any() || e.id < first.id) first = e;
+  }
+  return first;
+}
+
+std::vector<json> gather_json(comm::Communicator& comm, const json& mine, const char* what) {
+  std::vector<json> out;
+  for (const std::string& bytes : comm::all_gather_bytes(comm, mine.dump(), what)) {
+    out.push_back(json::parse(bytes));
+  }
+  return out;
+}
+
+Pass1 run_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
+                const Tokenizer& tokenizer, comm::Communicator& comm) {
+  std::map<std::string, int64_t> counts;
+  json shards = json::array();
+  const bool counting = tokenizer.kind() != LmTokenizerKind::kByte;
+  const ScanError error = scan_shards(
+      options, inputs, comm.rank(), comm.world_size(),
+      [&](ShardId, const std::string& text, bool valid) {
+        if (!counting || valid) return;
+        for (std::string& token : tokenizer.tokens(text)) ++counts[std::move(token)];
+      },
+      [&](const ShardScan& scan) {
+        shards.push_back(
+            {scan.id.first, scan.id.second, scan.sha256, scan.lines, scan.skipped, scan.messages});
+      });
+  json mine = {
+      {"shards", shards}, {"counts", counts}, {"error", error.any() ? to_json(error) : json()}};
+  const std::vector<json> all = gather_json(comm, mine, "prepare: token counts");
+  Pass1 pass;
+  for (const json& payload : all) {
+    for (const json& s : payload["shards"]) {
+      ShardScan scan{{s[0].get<int>(), s[1].get<int64_t>()},
+                     s[2].get<std::string>(),
+                     s[3].get<int64_t>(),
+                     s[4].get<int64_t>(),
+                     s[5].get<std::vector<std::pair<int64_t, std::string>>>()};
+      pass.shards[scan.id] = scan;
+    }
+    for (const auto& [token, count] : payload["counts"].items()) {
+      pass.counts[token] += count.get<int64_t>();
+    }
+  }
+  pass.error = first_error(all);
+  return pass;
+}
+
+std::string fingerprint_of(const PrepareOptions& options, const std::vector<Input>& inputs,
+                           const Pass1& pass) {
+  io::Sha256 sha;
+  sha.update(fmt::format(
+      "topiary sharded prepare v1\nformat={}\ntokenizer={}\nlowercase={}\nmin_frequency={}\n"
+      "max_vocab={}\nencoding={}\non_bad={}\nvalid_fraction={}\nseed={}\nshard_bytes={}\n",
+      options.format, options.tokenizer, options.lowercase, options.min_frequency,
+      options.max_vocab, options.encoding, options.on_bad,
+      options.valid_path.empty() ? fmt::format("{}", options.valid_fraction) : "file", options.seed,
+      shard_bytes_of(options)));
+  for (const Input& input : inputs) sha.update("input=" + input.path + "\n");
+  for (const auto& [id, scan] : pass.shards) {
+    sha.update(fmt::format("shard {} {} {}\n", id.first, id.second, scan.sha256));
+  }
+  return sha.hex_digest();
+}
+
+std::vector<std::string> vocabulary_of(const PrepareOptions& options, const Tokenizer& tokenizer,
+                                       const Pass1& pass) {
+  if (tokenizer.kind() == LmTokenizerKind::kByte) return byte_vocabulary();
+  if (options.max_vocab > 0 && options.max_vocab < 4) {
+    throw UserError(
+        "--max-vocab must be 0 or >= 4 for a language model (<pad>, <unk>, <eos> and one token)");
+  }
+  TokenCounter exact;
+  for (const auto& [token, count] : pass.counts) exact.add_count(token, count);
+  std::vector<std::string> vocabulary = build_vocabulary(
+      exact, {options.min_frequency, options.max_vocab > 0 ? options.max_vocab - 1 : 0});
+  vocabulary.insert(vocabulary.begin() + kEosId, kEosToken);
+  return vocabulary;
+}
+
+std::string shard_name(const std::string& output, const std::string& fingerprint, ShardId id) {
+  return fmt::format("{}.shards/{}-{}-{:05d}.h5", fs::path(output).filename().string(),
+                     fingerprint.substr(0, 16), id.first == 0 ? "input" : "valid", id.second);
+}
+
+struct ShardCounts {
+  int64_t train_documents = 0, valid_documents = 0, train_tokens = 0, valid_tokens = 0,
+          valid_unknown = 0, dropped_empty = 0;
+};
+
+void throw_if(const ScanError& error, const std::vector<Input>& inputs,
+              const std::map<ShardId, ShardScan>& shards) {
+  if (error.any()) throw UserError(locate(inputs, shards, error.id, error.line, error.message));
+}
+
+}  // namespace
+
+bool uses_sharded_prepare(const PrepareOptions& options) {
+  if (options.format != "text" || options.document_per_file) return false;
+  const int64_t shard_bytes = shard_bytes_of(options);
+  for (const Input& input : inputs_of(options)) {
+    std::error_code ec;
+    const auto size = fs::file_size(input.path, ec);
+    if (!ec && static_cast<int64_t>(size) > shard_bytes) return true;
+  }
+  return false;
+}
+
+PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator& comm) {
+  const std::vector<Input> inputs = inputs_of(options);
+  const Tokenizer tokenizer(options);
+  if (options.valid_path.empty() && !(options.valid_fraction > 0 && options.valid_fraction < 1)) {
+    throw UserError("--valid-fraction must be between 0 and 1 (exclusive)");
+  }
+  if (options.tokenizer == "sentencepiece") {
+    throw UserError(
+        "--tokenizer sentencepiece is not supported for inputs above --shard-mb (the model is "
+        "trained in memory); raise --shard-mb or use char, byte or word");
+  }
+  if (options.max_length != 0 || options.min_records != 0) {
+    throw UserError("--max-length and --min-records apply to classification, not --format text");
+  }
+
+  Pass1 pass = run_pass1(options, inputs, tokenizer, comm);
+  throw_if(pass.error, inputs, pass.shards);
+  const std::string fingerprint = fingerprint_of(options, inputs, pass);
+  const std::vector<std::string> vocabulary = vocabulary_of(options, tokenizer, pass);
+
+  PrepareSummary summary;
+  summary.output = options.output;
+  summary.kind = kLanguageModelKind;
+  summary.vocabulary_size = static_cast<int64_t>(vocabulary.size());
+  summary.shards = static_cast<int64_t>(pass.shards.size());
+  summary.ranks = comm.world_size();
+  for (const auto& [id, scan] : pass.shards) {
+    summary.skipped_bad_records += scan.skipped;
+    for (const auto& [line, message] : scan.messages) {
+      if (summary.skipped_messages.size() < RawCorpus::kMaxSkippedMessages) {
+        summary.skipped_messages.push_back(locate(inputs, pass.shards, id, line, message));
+      }
+    }
+  }
+
+  // A rerun on unchanged input and options: the manifest already says so.
+  int64_t up_to_date = 0;
+  if (comm.rank() == 0) {
+    up_to_date = manifest_fingerprint(options.output) == fingerprint ? 1 : 0;
+    std::error_code ec;
+    for (const auto& [id, scan] : pass.shards) {
+      if (up_to_date &&
+          !fs::exists(shard_path(options.output, shard_name(options.output, fingerprint, id)),
+                      ec)) {
+        up_to_date = 0;
+      }
+    }
+  }
+  comm.broadcast(&up_to_date, 1, comm::DataType::kInt64, 0, "prepare: up-to-date check");
+  if (up_to_date) {
+    const Dataset existing = comm.rank() == 0 ? read_dataset(options.output) : Dataset{};
+    summary.up_to_date = true;
+    summary.train_examples = existing.train.size();
+    summary.valid_examples = existing.valid.size();
+    summary.train_tokens = static_cast<int64_t>(existing.train.tokens.size());
+    summary.valid_tokens = static_cast<int64_t>(existing.valid.tokens.size());
+    return summary;
+  }
+
+  // Pass 2: tokenize and write this rank's shards.
+  std::error_code ec;
+  fs::create_directories(fs::path(options.output).parent_path() /
+                             (fs::path(options.output).filename().string() + ".shards"),
+                         ec);
+  const VocabularyIndex index(vocabulary);
+  std::map<ShardId, ShardCounts> written;
+  Dataset shard;
+  ShardCounts counts;
+  std::vector<int32_t> ids;
+  const auto reset = [&] {
+    shard = Dataset{};
+    shard.kind = kLanguageModelKind;
+    shard.vocabulary = vocabulary;
+    shard.train.offsets = {0};
+    shard.valid.offsets = {0};
+    counts = ShardCounts{};
+  };
+  reset();
+  const ScanError error = scan_shards(
+      options, inputs, comm.rank(), comm.world_size(),
+      [&](ShardId, const std::string& text, bool valid) {
+        ids.clear();
+        if (tokenizer.kind() == LmTokenizerKind::kByte) {
+          for (const char c : text) ids.push_back(3 + static_cast<unsigned char>(c));
+        } else {
+          for (const std::string& token : tokenizer.tokens(text)) ids.push_back(index.id(token));
+        }
+        if (ids.empty()) {
+          ++counts.dropped_empty;
+          return;
+        }
+        TokenizedSplit& split = valid ? shard.valid : shard.train;
+        split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
+        split.offsets.push_back(static_cast<int64_t>(split.tokens.size()));
+        if (valid) {
+          ++counts.valid_documents;
+          counts.valid_tokens += static_cast<int64_t>(ids.size());
+          counts.valid_unknown += std::count(ids.begin(), ids.end(), kUnkId);
+        } else {
+          ++counts.train_documents;
+          counts.train_tokens += static_cast<int64_t>(ids.size());
+        }
+      },
+      [&](const ShardScan& scan) {
+        shard.attributes = {{"shard_of", fingerprint},
+                            {"shard_index", std::to_string(scan.id.second)},
+                            {"shard_source", inputs[size_t(scan.id.first)].path},
+                            {"shard_source_sha256", scan.sha256},
+                            {"tokenizer", tokenizer.describe()},
+                            {"separator_token", kEosToken}};
+        write_dataset(shard_path(options.output, shard_name(options.output, fingerprint, scan.id)),
+                      shard);
+        written[scan.id] = counts;
+        reset();
+      });
+  json mine = json::array();
+  for (const auto& [id, c] : written) {
+    mine.push_back({id.first, id.second, c.train_documents, c.valid_documents, c.train_tokens,
+                    c.valid_tokens, c.valid_unknown, c.dropped_empty});
+  }
+  const std::vector<json> all =
+      gather_json(comm, {{"written", mine}, {"error", error.any() ? to_json(error) : json()}},
+                  "prepare: shards written");
+  throw_if(first_error(all), inputs, pass.shards);
+
+  DatasetManifest manifest;
+  manifest.vocabulary = vocabulary;
+  manifest.fingerprint = fingerprint;
+  for (const json& payload : all) {
+    for (const json& w : payload["written"]) {
+      summary.train_examples += w[2].get<int64_t>();
+      summary.valid_examples += w[3].get<int64_t>();
+      summary.train_tokens += w[4].get<int64_t>();
+      summary.valid_tokens += w[5].get<int64_t>();
+      summary.valid_unknown_tokens += w[6].get<int64_t>();
+      summary.dropped_empty += w[7].get<int64_t>();
+    }
+  }
+  for (const auto& [id, scan] : pass.shards) {
+    manifest.shards.push_back(fs::path(shard_name(options.output, fingerprint, id)).string());
+  }
+  if (summary.train_examples == 0) throw UserError(options.input + ": no training documents");
+  if (summary.valid_examples == 0) {
+    throw UserError((options.valid_path.empty() ? options.input : options.valid_path) +
+                    ": no documents in the validation split (raise --valid-fraction, or pass "
+                    "--valid)");
+  }
+
+  io::Sha256 train_sha, valid_sha;
+  for (const auto& [id, scan] : pass.shards) {
+    (id.first == 0 ? train_sha : valid_sha).update(scan.sha256);
+  }
+  auto& a = manifest.attributes;
+  a["created_by"] = "topiary prepare";
+  a["source_format"] = "text";
+  a["document_unit"] = "line";
+  a["encoding"] = encoding_name(parse_encoding(options.encoding));
+  a["on_bad"] = options.on_bad;
+  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
+  a["train_source"] = options.input;
+  a["train_source_sha256_of_shards"] = train_sha.hex_digest();
+  if (options.valid_path.empty()) {
+    a["valid_source"] = fmt::format(
+        "train_source split by documents (hash of byte offset): "
+        "valid_fraction={} seed={}",
+        options.valid_fraction, options.seed);
+  } else {
+    a["valid_source"] = options.valid_path;
+    a["valid_source_sha256_of_shards"] = valid_sha.hex_digest();
+  }
+  a["shard_bytes"] = std::to_string(shard_bytes_of(options));
+  a["prepared_by_ranks"] = std::to_string(comm.world_size());
+  a["tokenizer"] = tokenizer.describe();
+  a["separator_token"] = kEosToken;
+  a["min_frequency"] = std::to_string(options.min_frequency);
+  a["max_vocab"] = std::to_string(options.max_vocab);
+  a["train_examples"] = std::to_string(summary.train_examples);
+  a["valid_examples"] = std::to_string(summary.valid_examples);
+  a["train_tokens"] = std::to_string(summary.train_tokens);
+  a["valid_tokens"] = std::to_string(summary.valid_tokens);
+  a["dropped_empty"] = std::to_string(summary.dropped_empty);
+
+  if (comm.rank() == 0) {
+    write_manifest(options.output, manifest);
+    // Shards of earlier runs (and temporaries of killed ones) that no manifest names any more.
+    const std::set<std::string> keep(manifest.shards.begin(), manifest.shards.end());
+    const fs::path folder = fs::path(options.output).parent_path() /
+                            (fs::path(options.output).filename().string() + ".shards");
+    const std::string prefix = folder.filename().string() + "/";
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+      if (!keep.contains(prefix + entry.path().filename().string())) fs::remove(entry.path(), ec);
+    }
+  }
+  comm.barrier("prepare: manifest written");
+  return summary;
+}
+
+}  // namespace topiary::data
