@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <array>
 #include <map>
 
 #include "core/error.h"
@@ -164,6 +166,79 @@ std::string thin_transformer(Model& m, models::ModelSpec& spec) {
   return report;
 }
 
+// Note [Removable hidden units]: a unit's state keeps changing even when its gate rows are
+// masked (the cell integrates the biases), so a recurrent unit is removed only when nothing reads
+// its output: its column of weight_hh in its own layer and direction, the columns of the next
+// layer's weight_ih (both directions) or, after the last layer, the four fc columns of its max-
+// and mean-pooled outputs. Both directions of a layer keep the same number of units (the larger
+// count); the smaller direction keeps some removable units, which is exact too.
+std::string thin_recurrent(Model& m, models::ModelSpec& spec) {
+  std::string report;
+  torch::NoGradGuard no_grad;
+  const int64_t gates = spec.type == "bigru" ? 3 : 4;
+  const int64_t layers = std::max<int64_t>(1, spec.layers);
+  const std::array<std::string, 2> directions{"", "_reverse"};
+  std::vector<int64_t> hidden;
+  for (int64_t l = 0; l < layers; ++l) {
+    const std::string k = "_l" + std::to_string(l);
+    const int64_t h = spec.hidden_at(static_cast<size_t>(l));
+    // Readers of the layer's output [forward units, reverse units]: columns of width 2h.
+    torch::Tensor unread;
+    if (l + 1 < layers) {
+      const std::string next = "rnn.weight_ih_l" + std::to_string(l + 1);
+      unread = all_zero_along(m.weights, m.masks, next, 1) &
+               all_zero_along(m.weights, m.masks, next + "_reverse", 1);
+    } else {  // fc reads [max forward, max reverse, mean forward, mean reverse]
+      const torch::Tensor fc = all_zero_along(m.weights, m.masks, "fc.weight", 1);
+      unread = fc.slice(0, 0, 2 * h) & fc.slice(0, 2 * h, 4 * h);
+    }
+    std::array<torch::Tensor, 2> removable, keep;
+    for (size_t d = 0; d < 2; ++d) {
+      const std::string hh = "rnn.weight_hh" + k + directions[d];
+      removable[d] =
+          all_zero_along(m.weights, m.masks, hh, 1) &
+          unread.slice(0, static_cast<int64_t>(d) * h, (static_cast<int64_t>(d) + 1) * h);
+      keep[d] = kept_indices(removable[d]);
+    }
+    const int64_t size = std::max(keep[0].numel(), keep[1].numel());
+    for (size_t d = 0; d < 2; ++d) {
+      // Refill the smaller direction with the first removable units, in index order.
+      torch::Tensor chosen = ~removable[d];
+      chosen.index_fill_(0, keep[d], true);
+      for (int64_t j = 0, missing = size - keep[d].numel(); j < h && missing > 0; ++j) {
+        if (!chosen[j].item<bool>()) {
+          chosen[j] = true;
+          --missing;
+        }
+      }
+      keep[d] = chosen.nonzero().reshape({-1});
+      // Gate rows g*h + j of every gate g.
+      const torch::Tensor rows =
+          (torch::arange(gates, keep[d].options()).unsqueeze(1) * h + keep[d].unsqueeze(0))
+              .reshape({-1});
+      const std::string suffix = k + directions[d];
+      for (const char* name : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
+        m.slice("rnn." + std::string(name) + suffix, 0, rows);
+      }
+      m.slice("rnn.weight_hh" + suffix, 1, keep[d]);
+      report += "rnn layer " + std::to_string(l) + (d == 0 ? " forward" : " reverse") + ": " +
+                std::to_string(h) + " -> " + std::to_string(size) + " hidden units (" +
+                std::to_string(removable[d].sum().item<int64_t>()) + " unread)\n";
+    }
+    const torch::Tensor columns = torch::cat({keep[0], keep[1] + h});
+    if (l + 1 < layers) {
+      const std::string next = "rnn.weight_ih_l" + std::to_string(l + 1);
+      m.slice(next, 1, columns);
+      m.slice(next + "_reverse", 1, columns);
+    } else {
+      m.slice("fc.weight", 1, torch::cat({columns, columns + 2 * h}));
+    }
+    hidden.push_back(size);
+  }
+  spec.hidden_per_layer = hidden;
+  return report;
+}
+
 int64_t count(const Tensors& tensors) {
   int64_t n = 0;
   for (const auto& [name, t] : tensors) n += t.numel();
@@ -195,9 +270,11 @@ ThinResult thin_checkpoint(const std::string& input, const std::string& output,
     result.report = thin_textcnn(m, spec);
   } else if (spec.type == "transformer" || spec.type == "gpt") {
     result.report = thin_transformer(m, spec);
+  } else if (spec.type == "bilstm" || spec.type == "bigru") {
+    result.report = thin_recurrent(m, spec);
   } else {
     throw UserError(input + ": model type '" + spec.type +
-                    "' cannot be thinned (textcnn, transformer and gpt can)");
+                    "' cannot be thinned (textcnn, bilstm, bigru, transformer and gpt can)");
   }
   result.parameters_after = count(m.weights);
   io::CheckpointContents out;

@@ -6,10 +6,12 @@
 //  - transformer / gpt: FFN neurons whose ffn.up row is fully masked (gelu(bias) folded into
 //    ffn.down.bias) or whose ffn.down column is; attention heads whose v rows are fully masked
 //    (softmax weights sum to 1, so the head outputs v's bias: folded into o.bias) or whose
-//    o columns are.
-// At least one channel / neuron / head is kept per layer. Recurrent models are not thinned
-// (a UserError says so). The result is a checkpoint for eval / predict / export (no optimizer
-// state; it cannot be resumed) whose "model" attribute describes the smaller architecture.
+//    o columns are;
+//  - bilstm / bigru: hidden units whose output nothing reads (see Note [Removable hidden
+//    units] in thinning.cpp); both directions of a layer keep the same number of units.
+// At least one channel / neuron / head / unit is kept per layer. The result is a checkpoint for
+// eval / predict / export (no optimizer state; it cannot be resumed) whose "model" attribute
+// describes the smaller architecture.
 #include <string>
 
 namespace topiary::deploy {

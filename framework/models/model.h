@@ -27,11 +27,13 @@ struct ModelSpec {
   int64_t ffn = 512;
   int64_t max_positions = 256;  // transformer, gpt (gpt: also the context length)
   bool tie_embeddings = true;   // gpt: the output projection is embedding.weight
-  // Thinned models (`topiary thin`) differ per layer; empty = `filters` / `heads` / `ffn` for
-  // every convolution width / block. Head width stays embedding_dim / heads.
+  // Thinned models (`topiary thin`) differ per layer; empty = `filters` / `heads` / `ffn` /
+  // `hidden` for every convolution width / block / recurrent layer. Head width stays
+  // embedding_dim / heads; both directions of a recurrent layer have the same size.
   std::vector<int64_t> filters_per_width;
   std::vector<int64_t> heads_per_layer;
   std::vector<int64_t> ffn_per_layer;
+  std::vector<int64_t> hidden_per_layer;
   int64_t filters_at(size_t i) const {
     return filters_per_width.empty() ? filters : filters_per_width.at(i);
   }
@@ -39,6 +41,9 @@ struct ModelSpec {
     return heads_per_layer.empty() ? heads : heads_per_layer.at(i);
   }
   int64_t ffn_at(size_t i) const { return ffn_per_layer.empty() ? ffn : ffn_per_layer.at(i); }
+  int64_t hidden_at(size_t i) const {
+    return hidden_per_layer.empty() ? hidden : hidden_per_layer.at(i);
+  }
 };
 
 class Model : public torch::nn::Module {

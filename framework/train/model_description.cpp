@@ -1,5 +1,7 @@
 #include "train/model_description.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace topiary::train {
@@ -14,6 +16,7 @@ nlohmann::json describe_model(const models::ModelSpec& spec, int64_t max_length)
           {"widths", spec.widths},
           {"dropout", spec.dropout},
           {"hidden", spec.hidden},
+          {"hidden_per_layer", spec.hidden_per_layer},
           {"layers", spec.layers},
           {"heads", spec.heads},
           {"heads_per_layer", spec.heads_per_layer},
@@ -48,6 +51,7 @@ models::ModelSpec spec_from_description(const nlohmann::json& d, const std::stri
     spec.widths = d.at("widths").get<std::vector<int64_t>>();
     spec.dropout = d.at("dropout").get<double>();
     spec.hidden = d.at("hidden").get<int64_t>();
+    spec.hidden_per_layer = d.value("hidden_per_layer", std::vector<int64_t>{});
     spec.layers = d.at("layers").get<int64_t>();
     spec.heads = d.at("heads").get<int64_t>();
     spec.heads_per_layer = d.value("heads_per_layer", std::vector<int64_t>{});
@@ -59,6 +63,21 @@ models::ModelSpec spec_from_description(const nlohmann::json& d, const std::stri
   } catch (const nlohmann::json::exception& e) {
     throw UserError(where + ": model description: " + e.what());
   }
+  // Per-layer sizes (thinned models) must name every layer / width with a size >= 1.
+  auto check = [&](const std::vector<int64_t>& sizes, const char* key, size_t count) {
+    if (sizes.empty()) return;
+    const bool positive = std::all_of(sizes.begin(), sizes.end(), [](int64_t v) { return v >= 1; });
+    if (sizes.size() != count || !positive) {
+      throw UserError(where + ": model description: '" + key + "' needs " + std::to_string(count) +
+                      " sizes >= 1, one per " +
+                      (std::string(key) == "filters_per_width" ? "width" : "layer"));
+    }
+  };
+  const auto layers = static_cast<size_t>(std::max<int64_t>(0, spec.layers));
+  check(spec.filters_per_width, "filters_per_width", spec.widths.size());
+  check(spec.heads_per_layer, "heads_per_layer", layers);
+  check(spec.ffn_per_layer, "ffn_per_layer", layers);
+  check(spec.hidden_per_layer, "hidden_per_layer", std::max<size_t>(1, layers));
   return spec;
 }
 

@@ -43,19 +43,49 @@ class TextCNN(nn.Module):
         return self.fc(self.dropout(torch.cat(pooled, 1)))
 
 
+class PerLayerRNN(nn.Module):
+    """A stacked bidirectional LSTM / GRU whose layers differ in hidden size (a thinned model's
+    hidden_per_layer), with nn.LSTM's parameter names (weight_ih_l<k>[_reverse], ...). Each layer
+    runs a one-layer nn.LSTM / nn.GRU whose parameters are registered here under those names."""
+
+    def __init__(self, rnn, input_size, hidden, dropout):
+        super().__init__()
+        self.dropout = dropout
+        self._layers = []  # not submodules: their parameters are ours, renamed
+        for k, h in enumerate(hidden):
+            layer = rnn(input_size, h, num_layers=1, bidirectional=True, batch_first=True)
+            for name, parameter in list(layer.named_parameters()):
+                self.register_parameter(name.replace("_l0", f"_l{k}"), parameter)
+            self._layers.append(layer)
+            input_size = 2 * h
+
+    def forward(self, packed):
+        for k, layer in enumerate(self._layers):
+            layer.train(self.training)
+            packed = layer(packed)[0]
+            if k + 1 < len(self._layers) and self.training and self.dropout > 0:
+                packed = packed._replace(
+                    data=nn.functional.dropout(packed.data, self.dropout, True))
+        return (packed,)
+
+
 class RecurrentClassifier(nn.Module):
     """Packed bidirectional LSTM / GRU, max-and-mean pooling over real tokens."""
 
     def __init__(self, spec):
         super().__init__()
         layers = max(1, int(spec["layers"]))
+        hidden = [_per_layer(spec, "hidden_per_layer", "hidden", i) for i in range(layers)]
         rnn = nn.GRU if spec["type"] == "bigru" else nn.LSTM
+        dropout = spec["dropout"] if layers > 1 else 0.0
         self.embedding = nn.Embedding(spec["vocab_size"], spec["embedding_dim"], padding_idx=0)
-        self.rnn = rnn(spec["embedding_dim"], spec["hidden"], num_layers=layers,
-                       bidirectional=True, batch_first=True,
-                       dropout=spec["dropout"] if layers > 1 else 0.0)
+        if len(set(hidden)) == 1:
+            self.rnn = rnn(spec["embedding_dim"], hidden[0], num_layers=layers,
+                           bidirectional=True, batch_first=True, dropout=dropout)
+        else:
+            self.rnn = PerLayerRNN(rnn, spec["embedding_dim"], hidden, dropout)
         self.dropout = nn.Dropout(spec["dropout"])
-        self.fc = nn.Linear(4 * spec["hidden"], spec["num_classes"])
+        self.fc = nn.Linear(4 * hidden[-1], spec["num_classes"])
 
     def min_length(self):
         return 1

@@ -1,7 +1,7 @@
 # Acceptance (issue 7): every export format round-trips (topiary predict on the export gives the
 # checkpoint's logits, <= 1e-6 for fp32; fp16/bf16 close), N:M masks are stored as N:M;
-# thinning removes pruned channels (TextCNN), FFN neurons and attention heads (Transformer)
-# with outputs equal to the masked model's (<= 1e-5) and the parameter count down by exactly
+# thinning removes pruned channels (TextCNN), FFN neurons and attention heads (Transformer),
+# hidden units whose output nothing reads (2-layer BiLSTM, per-layer sizes) with outputs equal to the masked model's (<= 1e-5) and the parameter count down by exactly
 # the removed structures.
 source "$(dirname "$0")/../lib.sh"
 "$BIN" prepare --format tsv --input "$DATA/sst2/dev.tsv" --valid "$DATA/sst2/dev.tsv" --output "$WORK/dev.h5" >/dev/null
@@ -87,5 +87,38 @@ import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
 assert a["accuracy"] == b["accuracy"] and abs(a["loss"] - b["loss"]) < 1e-5, (a, b)
 print("ok: topiary eval agrees on the thinned transformer")
+PY
+# BiLSTM, 2 layers: unstructured pruning leaves every unit read, so nothing goes; units whose
+# readers are all masked (made by unread_units.py: no pattern couples the reading columns) go,
+# layer 0 keeping 7 of 8 units and layer 1 5 of 8 (per-layer sizes).
+"$BIN" train --recipe "$SRC/tests/data/recipes/tiny_layer.yaml" --set data.path="$WORK/dev.h5" \
+  --set model.type=bilstm --set model.embedding_dim=16 --set model.hidden=8 --set model.layers=2 \
+  --set training.batch_size=16 --set training.eval_every=20it \
+  --set 'stages=[{name: s, until: 20it, modifiers: [{prune: {method: magnitude, targets: ["rnn.weight_*", "fc.weight"], final_sparsity: 0.5, start: 5it, end: 15it, every: 5it}}]}]' \
+  --output "$WORK/lstm" >/dev/null
+"$BIN" thin "$WORK/lstm/final.h5" -o "$WORK/lstm_same.h5" | tee "$WORK/lstm_same.txt"
+grep -q "rnn layer 1 reverse: 8 -> 8 hidden units (0 unread)" "$WORK/lstm_same.txt" || fail "unread units found in a model without any"
+cp "$WORK/lstm/final.h5" "$WORK/lstm_units.h5"
+removed=$("$PY" "$SRC/tests/e2e/unread_units.py" "$WORK/lstm_units.h5" 0f:1,3,6 0r:2 1f:0,4,5 1r:1,5,3,7)
+"$BIN" thin "$WORK/lstm_units.h5" -o "$WORK/lstm_thin.h5" | tee "$WORK/lstm_thin.txt"
+grep -q "rnn layer 0 reverse: 8 -> 7 hidden units (1 unread)" "$WORK/lstm_thin.txt" || fail "bilstm layer 0 not thinned"
+grep -q "rnn layer 1 forward: 8 -> 5 hidden units (3 unread)" "$WORK/lstm_thin.txt" || fail "bilstm layer 1 not thinned"
+before=$(grep -o '[0-9]* -> [0-9]* parameters' "$WORK/lstm_thin.txt" | cut -d' ' -f1)
+after=$(grep -o '[0-9]* -> [0-9]* parameters' "$WORK/lstm_thin.txt" | cut -d' ' -f3)
+[ $((before - after)) -eq "$removed" ] || fail "bilstm thinning removed $((before - after)) parameters, expected $removed"
+echo "ok: bilstm thinning removed exactly the unread units: $before -> $after parameters"
+predict "$WORK/lstm_units.h5" "$WORK/lstm.jsonl"
+predict "$WORK/lstm_thin.h5" "$WORK/lstm_thin.jsonl"
+compare "$WORK/lstm.jsonl" "$WORK/lstm_thin.jsonl" 1e-5
+"$BIN" export "$WORK/lstm_thin.h5" -o "$WORK/lstm_thin_export.h5" --format csr >/dev/null
+predict "$WORK/lstm_thin_export.h5" "$WORK/lstm_thin_export.jsonl"
+compare "$WORK/lstm.jsonl" "$WORK/lstm_thin_export.jsonl" 1e-5
+"$BIN" eval "$WORK/lstm_units.h5" --json >"$WORK/lstm_eval.json"
+"$BIN" eval "$WORK/lstm_thin.h5" --json >"$WORK/lstm_thin_eval.json"
+"$PY" - "$WORK/lstm_eval.json" "$WORK/lstm_thin_eval.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert a["accuracy"] == b["accuracy"] and abs(a["loss"] - b["loss"]) < 1e-5, (a, b)
+print("ok: topiary eval agrees on the thinned bilstm")
 PY
 expect_user_error "nm.h5" "$BIN" thin "$WORK/nm.h5" -o "$WORK/x.h5"  # an export is not a checkpoint

@@ -1,7 +1,7 @@
 # Issue 7 acceptance: python/topiary_h5 (h5py + the venv's torch) rebuilds every model family
 # from `topiary export` files and reproduces the C++ results. Classifiers (TextCNN, Transformer,
 # BiGRU, BiLSTM; formats dense, bitmask, csr, nm; fp16 and bf16 values; hand-thinned per-layer
-# sizes): logits equal `topiary predict --logits` on the same texts within 1e-5. GPT (tied and
+# sizes; BiGRU and BiLSTM thinned by `topiary thin`): logits equal `topiary predict --logits` on the same texts within 1e-5. GPT (tied and
 # untied): the validation loss equals `topiary eval` within 1e-5 relative, and the greedy
 # continuation of a prompt equals `topiary predict --prompt`. Texts go through the Python
 # tokenizer, so word/char tokenization, <unk>, and both truncations are covered.
@@ -59,6 +59,16 @@ done
 export_as bigru bitmask
 export_as bigru csr fp16
 export_as bilstm dense
+# `topiary thin` on both: units whose readers unread_units.py masks go; the 2-layer BiGRU gets
+# per-layer sizes [7, 6] (PerLayerRNN in Python), the BiLSTM one smaller layer of 6.
+for rnn in bigru bilstm; do
+  cp "$WORK/$rnn/final.h5" "$WORK/${rnn}_units.h5"
+  if [ $rnn = bigru ]; then units="0f:0,2 0r:5 1f:1,2,3 1r:4,6"; else units="0f:0,7 0r:1,2,3"; fi
+  "$PY" "$SRC/tests/e2e/unread_units.py" "$WORK/${rnn}_units.h5" $units >/dev/null
+  "$BIN" thin "$WORK/${rnn}_units.h5" -o "$WORK/${rnn}_thin.h5" >"$WORK/${rnn}_thin.txt"
+  "$BIN" export "$WORK/${rnn}_thin.h5" -o "$WORK/${rnn}_thin.thinned.fp32.h5" --format csr >/dev/null
+done
+grep -q "rnn layer 1 reverse: 8 -> 6 hidden units" "$WORK/bigru_thin.txt" || fail "bigru not thinned"
 # Thinned models (per-layer sizes in the model description, as `topiary thin` writes them),
 # made here by slicing exports with h5py: layer 0 of the transformer keeps head 1 of 2 and 10
 # FFN neurons; the TextCNN's width-4 convolution keeps 5 of 8 filters.
@@ -139,7 +149,7 @@ def compare(path, inputs, jsonl):
     return float(np.abs(cpp - py).max())
 
 exports = sorted(p for p in glob.glob(f"{work}/*.h5") if p.count(".") >= 3 and "gpt" not in p)
-assert len(exports) == 13, exports
+assert len(exports) == 15, exports
 for path in exports:
     m = load_export(path)
     assert m.label_names == ["0", "1"] and set(m.model.state_dict()) == set(m.state_dict)
