@@ -6,10 +6,15 @@ Tokenizer descriptions (the /tokenizer "tokenizer" attribute):
                                every other byte (UTF-8 included) belongs to the current word.
   "char"                       one token per Unicode code point.
   "byte"                       one token per UTF-8 byte, named "<0xNN>" (upper-case hex).
+  "sentencepiece:<base64>"     a SentencePiece model (serialized proto, base64): text is cut
+                               into pieces by the `sentencepiece` package, each piece looked up.
 Tokens missing from the vocabulary become <unk> (id 1); id 0 is <pad>.
 """
 
+import base64
+
 PAD_ID, UNK_ID, EOS_ID = 0, 1, 2
+SENTENCEPIECE_PREFIX = "sentencepiece:"
 
 
 def _is_separator(c):
@@ -50,9 +55,14 @@ class TextEncoder:
             self.kind = "byte"
         elif description in ("word,lowercase=true", "word,lowercase=false"):
             self.kind = "word"
+        elif description.startswith(SENTENCEPIECE_PREFIX):
+            import sentencepiece  # only needed for subword exports
+            self.kind = "sentencepiece"
+            model = base64.b64decode(description[len(SENTENCEPIECE_PREFIX):])
+            self.pieces = sentencepiece.SentencePieceProcessor(model_proto=model)
         else:
-            raise ValueError(f"unknown tokenizer {description!r} "
-                             "(known: word,lowercase=true|false, char, byte)")
+            raise ValueError(f"unknown tokenizer {description[:40]!r} "
+                             "(known: word,lowercase=true|false, char, byte, sentencepiece:...)")
         self.description = description
         self.lowercase = description == "word,lowercase=true"
         self.vocabulary = list(vocabulary)
@@ -65,6 +75,9 @@ class TextEncoder:
             return word_tokens(text, self.lowercase)
         if self.kind == "char":
             return list(text if isinstance(text, str) else bytes(text).decode("utf-8"))
+        if self.kind == "sentencepiece":
+            return self.pieces.encode(text if isinstance(text, str) else bytes(text).decode("utf-8"),
+                                      out_type=str)
         data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
         return [f"<0x{b:02X}>" for b in data]
 
@@ -75,8 +88,19 @@ class TextEncoder:
         """Generated ids -> text like TextEncoder::decode: <eos> is a newline, byte tokens are
         bytes again, word tokens are joined by spaces. Bytes that are not UTF-8 (byte models)
         come back as surrogate escapes: text.encode("utf-8", "surrogateescape") gives them."""
-        out = bytearray()
         eos = len(self.vocabulary) > 2 and self.vocabulary[EOS_ID] == "<eos>"
+        if self.kind == "sentencepiece":
+            text, pieces = "", []
+            for i in ids:
+                if not 0 <= i < len(self.vocabulary):
+                    continue
+                if (i == EOS_ID and eos) or i == UNK_ID:
+                    text += self.pieces.decode_pieces(pieces) + ("\n" if i == EOS_ID else " \u2047 ")
+                    pieces = []
+                elif i != PAD_ID:
+                    pieces.append(self.vocabulary[i])
+            return text + self.pieces.decode_pieces(pieces)
+        out = bytearray()
         for i in ids:
             if not 0 <= i < len(self.vocabulary):
                 continue
