@@ -119,6 +119,7 @@ PlannedStage plan_stage(const Recipe& recipe, size_t index, int64_t begin,
     span.levels.push_back(std::move(l));
   }
   span.lr = stage_lr(recipe, stage, span, geometry);
+  span.augment = stage.augment;
   taken.insert(taken.end(), span.snapshots.begin(), span.snapshots.end());
   return span;
 }
@@ -175,6 +176,13 @@ Plan plan_recipe(const Recipe& recipe, const PlanOptions& options) {
   return plan;
 }
 
+const AugmentModifier* Plan::augment_at(int64_t step) const {
+  for (const PlannedStage& stage : stages) {
+    if (step >= stage.begin && step < stage.end) return stage.augment ? &*stage.augment : nullptr;
+  }
+  return nullptr;
+}
+
 double Plan::lr_at(int64_t step) const {
   for (const auto& stage : stages) {
     if (step < stage.end) return stage.lr.lr_at(step);
@@ -205,6 +213,12 @@ std::string Plan::to_text(const Recipe& recipe) const {
     out += "; lr " + (source.lr ? source.lr->schedule : std::string("constant")) + " " +
            format("%.6g", stage.lr.lr_at(stage.begin)) + " -> " +
            format("%.6g", stage.lr.lr_at(stage.end - 1)) + (source.hold ? "; masks held" : "") +
+           (stage.augment ? "; augment delete " + format("%g", stage.augment->delete_probability) +
+                                " swap " + format("%g", stage.augment->swap_probability) +
+                                " insert " + format("%g", stage.augment->insert_probability) +
+                                " mask " + format("%g", stage.augment->mask_probability) +
+                                " (span " + std::to_string(stage.augment->mask_span) + ")"
+                          : std::string()) +
            "\n";
     for (const auto& snapshot : stage.snapshots) {
       out += "  snapshot '" + snapshot.name + "' at step " + std::to_string(snapshot.step) + "\n";

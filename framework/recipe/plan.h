@@ -67,6 +67,7 @@ struct PlannedStage {
   std::vector<PlannedLevel> levels;  // one per repeat
   std::vector<PlannedSnapshot> snapshots;
   LrSchedule lr;  // the stage's schedule (constant training.lr without an lr modifier)
+  std::optional<AugmentModifier> augment;  // training examples are augmented in this stage
   bool operator==(const PlannedStage&) const = default;
 };
 
@@ -77,6 +78,8 @@ struct Plan {
 
   // The learning rate for the optimizer step that runs after `step` completed steps.
   double lr_at(int64_t step) const;
+  // The augmentation of the step that runs after `step` completed steps, or nullptr.
+  const AugmentModifier* augment_at(int64_t step) const;
   // Human-readable, as `topiary recipe plan` prints it.
   std::string to_text(const Recipe& recipe) const;
   bool operator==(const Plan& other) const;

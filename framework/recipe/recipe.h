@@ -111,6 +111,22 @@ struct LrModifier {
   SourceLocation where;
 };
 
+// `augment: {...}`: EDA-style augmentation of the training examples while the stage runs
+// (data/augmentation.h); classification only. Probabilities in [0, 1], at least one > 0.
+struct AugmentModifier {
+  double delete_probability = 0;  // YAML delete
+  double swap_probability = 0;    // swap
+  double insert_probability = 0;  // insert
+  double mask_probability = 0;    // mask
+  int64_t mask_span = 3;          // span
+  SourceLocation where;
+  bool operator==(const AugmentModifier& o) const {
+    return delete_probability == o.delete_probability && swap_probability == o.swap_probability &&
+           insert_probability == o.insert_probability && mask_probability == o.mask_probability &&
+           mask_span == o.mask_span;
+  }
+};
+
 struct Stage {
   std::string name;                // default "stage<i>", i counted from 0 like `stages.<i>`
   TimeSpec until;                  // absolute end time (YAML `until`), valid when has_until
@@ -128,6 +144,7 @@ struct Stage {
   // `hold: {}`: masks stay as they are for the whole stage (no prune modifier may run in it).
   // Masks also stay after a stage ends without one; hold says so explicitly.
   bool hold = false;
+  std::optional<AugmentModifier> augment;  // at most one per stage
   SourceLocation where;
 };
 

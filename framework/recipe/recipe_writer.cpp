@@ -92,6 +92,18 @@ void write_other_modifiers(YAML::Emitter& out, const Stage& stage) {
     out << YAML::Key << "rewind" << YAML::Value << YAML::TrueFalseBool << lr.rewind;
     out << YAML::EndMap << YAML::EndMap;
   }
+  if (stage.augment) {
+    const AugmentModifier& a = *stage.augment;
+    out << YAML::BeginMap << YAML::Key << "augment" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [key, value] :
+         {std::pair{"delete", a.delete_probability}, std::pair{"swap", a.swap_probability},
+          std::pair{"insert", a.insert_probability}, std::pair{"mask", a.mask_probability}}) {
+      out << YAML::Key << key << YAML::Value;
+      number(out, value);
+    }
+    out << YAML::Key << "span" << YAML::Value << a.mask_span;
+    out << YAML::EndMap << YAML::EndMap;
+  }
   if (stage.hold) {
     out << YAML::BeginMap << YAML::Key << "hold" << YAML::Value << YAML::Flow << YAML::BeginMap
         << YAML::EndMap << YAML::EndMap;
@@ -107,8 +119,8 @@ void write_stage(YAML::Emitter& out, const Stage& stage) {
     out << YAML::Key << "for" << YAML::Value << stage.length->to_string();
   }
   if (stage.repeat != 1) out << YAML::Key << "repeat" << YAML::Value << stage.repeat;
-  const bool any =
-      !stage.prune.empty() || !stage.snapshots.empty() || stage.rewind || stage.lr || stage.hold;
+  const bool any = !stage.prune.empty() || !stage.snapshots.empty() || stage.rewind || stage.lr ||
+                   stage.hold || stage.augment.has_value();
   if (any) {
     out << YAML::Key << "modifiers" << YAML::Value << YAML::BeginSeq;
     write_other_modifiers(out, stage);

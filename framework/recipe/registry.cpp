@@ -32,7 +32,7 @@ const std::vector<std::string>& known_optimizers() {
 }
 
 const std::vector<std::string>& known_modifier_kinds() {
-  static const std::vector<std::string> kNames{"prune", "snapshot", "rewind", "lr", "hold"};
+  static const std::vector<std::string> kNames{"prune", "snapshot", "rewind", "lr", "hold", "augment"};
   return kNames;
 }
 

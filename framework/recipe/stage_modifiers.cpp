@@ -1,4 +1,4 @@
-// The modifiers around pruning: snapshot, rewind (lottery ticket) and lr.
+// The modifiers around pruning: snapshot, rewind (lottery ticket), lr and augment.
 #include "core/error.h"
 #include "recipe/stage_parser.h"
 
@@ -22,6 +22,30 @@ SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node, cons
     }
   }
   return snapshot;
+}
+
+AugmentModifier parse_augment(const Context& ctx, const YAML::Node& node, const std::string& path) {
+  MapReader m(ctx, node, path, {"delete", "swap", "insert", "mask", "span"});
+  AugmentModifier augment;
+  augment.where = m.locate();
+  const auto probability = [&](const char* key) {
+    const double p = m.double_or(key, 0.0);
+    if (!(p >= 0 && p <= 1)) m.fail(key, "is a probability in [0, 1]; found " + format_number(p));
+    return p;
+  };
+  augment.delete_probability = probability("delete");
+  augment.swap_probability = probability("swap");
+  augment.insert_probability = probability("insert");
+  augment.mask_probability = probability("mask");
+  augment.mask_span = m.int_or("span", augment.mask_span);
+  if (augment.mask_span < 1) m.fail("span", "must be >= 1 (tokens per masked span)");
+  if (augment.delete_probability == 0 && augment.swap_probability == 0 &&
+      augment.insert_probability == 0 && augment.mask_probability == 0) {
+    ctx.fail(node, path,
+             "augment needs at least one of delete, swap, insert, mask above 0, e.g. "
+             "augment: {delete: 0.1, swap: 0.1}");
+  }
+  return augment;
 }
 
 RewindModifier parse_rewind(const Context& ctx, const YAML::Node& node, const std::string& path) {

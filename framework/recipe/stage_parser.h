@@ -33,6 +33,7 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
 SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node, const std::string& path,
                                 const StageWindow& window);
 RewindModifier parse_rewind(const Context& ctx, const YAML::Node& node, const std::string& path);
+AugmentModifier parse_augment(const Context& ctx, const YAML::Node& node, const std::string& path);
 LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::string& path,
                     const StageWindow& window);
 

@@ -2,9 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <optional>
 #include <random>
+#include <span>
 
 #include "core/error.h"
+#include "data/augmentation.h"
+#include "data/vocabulary.h"
 #include "train/batch.h"
 
 namespace topiary::train {
@@ -21,7 +25,16 @@ class ClassificationTask final : public Task {
                      int rank)
       : dataset_(dataset),
         max_length_(recipe.model.max_length),
+        seed_(recipe.seed),
         sampler_(dataset.train.size(), recipe.training.batch_size, world_size, rank, recipe.seed) {}
+
+  void set_augmentation(const recipe::AugmentModifier* augment) override {
+    augment_.reset();
+    if (augment == nullptr) return;
+    augment_ = data::AugmentOptions{augment->delete_probability, augment->swap_probability,
+                                    augment->insert_probability, augment->mask_probability,
+                                    augment->mask_span};
+  }
 
   int64_t train_units() const override { return dataset_.train.size(); }
   double mean_tokens_per_unit() const override {
@@ -40,7 +53,10 @@ class ClassificationTask final : public Task {
     const std::vector<int64_t> local = sampler_.local_indices(step);
     const auto [begin, end] = part_range(static_cast<int64_t>(local.size()), part, parts);
     const std::vector<int64_t> examples(local.begin() + begin, local.begin() + end);
-    PaddedBatch batch = make_batch(dataset_.train, examples, model.min_length(), max_length_);
+    PaddedBatch batch = augment_
+                            ? make_batch(augmented(examples, step), iota(examples.size()),
+                                         model.min_length(), max_length_)
+                            : make_batch(dataset_.train, examples, model.min_length(), max_length_);
     // Cloned: autograd keeps ids and labels for the backward pass, after `batch` is gone.
     torch::Tensor ids =
         torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64).clone();
@@ -60,9 +76,36 @@ class ClassificationTask final : public Task {
   std::string default_metric() const override { return "accuracy"; }
 
  private:
+  // The examples as this step's augmentation changes them: keyed by (seed, step, example index),
+  // so every rank and every resume sees the same text.
+  data::TokenizedSplit augmented(const std::vector<int64_t>& examples, int64_t step) const {
+    data::TokenizedSplit split;
+    split.offsets.push_back(0);
+    const data::TokenizedSplit& train = dataset_.train;
+    for (const int64_t e : examples) {
+      const std::span<const int32_t> tokens(
+          train.tokens.data() + train.offsets[e],
+          static_cast<size_t>(train.offsets[e + 1] - train.offsets[e]));
+      const std::vector<int32_t> ids =
+          data::augment_tokens(tokens, *augment_, seed_, step, e, data::kUnkId + 1,
+                               static_cast<int32_t>(dataset_.vocabulary.size()), data::kUnkId);
+      split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
+      split.offsets.push_back(static_cast<int64_t>(split.tokens.size()));
+      split.labels.push_back(train.labels[static_cast<size_t>(e)]);
+    }
+    return split;
+  }
+  static std::vector<int64_t> iota(size_t n) {
+    std::vector<int64_t> out(n);
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<int64_t>(i);
+    return out;
+  }
+
   const data::Dataset& dataset_;
   int64_t max_length_;
+  uint64_t seed_;
   EpochSampler sampler_;
+  std::optional<data::AugmentOptions> augment_;
 };
 
 class LanguageModelTask final : public Task {
@@ -144,7 +187,18 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
                                                  "bilstm, bigru, transformer)"
                                                : "a classifier (use model.type: gpt)"));
   }
-  if (lm_data) return std::make_unique<LanguageModelTask>(dataset, recipe, world_size, rank);
+  if (lm_data) {
+    for (const recipe::Stage& stage : recipe.stages) {
+      if (stage.augment) {
+        throw UserError(located(
+            stage.augment->where.file, stage.augment->where.line, stage.augment->where.column,
+            stage.augment->where.key.empty() ? "augment" : stage.augment->where.key,
+            "augmentation applies to classification data; " + recipe.data.path +
+                " is a language-model dataset"));
+      }
+    }
+    return std::make_unique<LanguageModelTask>(dataset, recipe, world_size, rank);
+  }
   if (dataset.train.labels.empty() || dataset.label_names.size() < 2) {
     throw UserError(recipe.data.path + ": not a classification dataset (needs labels)");
   }

@@ -31,6 +31,9 @@ class Task {
   virtual torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part,
                                          int64_t parts) = 0;
   virtual EvalResult evaluate(models::Model& model, comm::Communicator& comm) = 0;
+  // The augmentation (recipe `augment` modifier) for the steps that follow, or nullptr: the
+  // plan's augment_at(step). Only classification tasks accept one (make_task checks).
+  virtual void set_augmentation(const recipe::AugmentModifier* augment) { (void)augment; }
   // "accuracy" or "loss": what selection.metric auto means.
   virtual std::string default_metric() const = 0;
 };

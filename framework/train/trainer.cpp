@@ -376,6 +376,7 @@ int run_training(const TrainOptions& options) {
                     rewind->second.second ? " (random re-initialisation)" : "");
     }
     set_learning_rate(*optimizer, plan.lr_at(step));
+    task->set_augmentation(plan.augment_at(step));
     optimizer->zero_grad();
     const int64_t completed = step + 1;
     double loss_value = 0;
