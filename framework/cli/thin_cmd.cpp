@@ -1,4 +1,5 @@
-// `topiary thin CKPT -o smaller.h5`: physically remove pruned channels, neurons and heads.
+// `topiary thin CKPT -o smaller.h5`: physically remove pruned channels, neurons, heads and
+// recurrent hidden units.
 #include <cstdio>
 #include <memory>
 
@@ -13,7 +14,8 @@ void add_thin_command(CLI::App& app) {
   auto data = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand(
       "thin",
-      "Remove fully pruned channels / neurons / heads: a smaller dense model, same outputs");
+      "Remove fully pruned channels / neurons / heads / recurrent units: a smaller dense model, "
+      "same outputs");
   command->add_option("checkpoint", *input, "Checkpoint (.h5) written by train")->required();
   command->add_option("-o,--output", *output, "Thinned checkpoint (.h5)")->required();
   command->add_option("--data", *data, "Dataset (default: the recipe's data.path)");
