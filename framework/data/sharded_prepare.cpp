@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -17,6 +18,7 @@
 #include "data/text_file.h"
 #include "data/vocabulary.h"
 #include "data/word_tokenizer.h"
+#include "io/hdf5_util.h"
 #include "io/sha256.h"
 
 namespace topiary::data {
@@ -306,6 +308,20 @@ void throw_if(const ScanError& error, const std::vector<Input>& inputs,
   if (error.any()) throw UserError(locate(inputs, shards, error.id, error.line, error.message));
 }
 
+std::map<std::string, std::string> manifest_attributes(const std::string& path) {
+  H5::Exception::dontPrint();
+  return io::checked_hdf5(path, [&] {
+    const H5::H5File file(path, H5F_ACC_RDONLY);
+    return io::read_string_attributes(file);
+  });
+}
+
+int64_t attribute_count(const std::map<std::string, std::string>& attributes,
+                        const std::string& name) {
+  const auto it = attributes.find(name);
+  return it == attributes.end() ? 0 : std::stoll(it->second);
+}
+
 }  // namespace
 
 bool uses_sharded_prepare(const PrepareOptions& options) {
@@ -369,12 +385,16 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
   }
   comm.broadcast(&up_to_date, 1, comm::DataType::kInt64, 0, "prepare: up-to-date check");
   if (up_to_date) {
-    const Dataset existing = comm.rank() == 0 ? read_dataset(options.output) : Dataset{};
     summary.up_to_date = true;
-    summary.train_examples = existing.train.size();
-    summary.valid_examples = existing.valid.size();
-    summary.train_tokens = static_cast<int64_t>(existing.train.tokens.size());
-    summary.valid_tokens = static_cast<int64_t>(existing.valid.tokens.size());
+    // The counts the manifest recorded: reading the shards back would take memory in
+    // proportion to the whole dataset.
+    if (comm.rank() == 0) {
+      const std::map<std::string, std::string> a = manifest_attributes(options.output);
+      summary.train_examples = attribute_count(a, "train_examples");
+      summary.valid_examples = attribute_count(a, "valid_examples");
+      summary.train_tokens = attribute_count(a, "train_tokens");
+      summary.valid_tokens = attribute_count(a, "valid_tokens");
+    }
     return summary;
   }
 

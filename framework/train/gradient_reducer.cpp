@@ -3,6 +3,9 @@
 #include <ATen/ATen.h>
 #include <torch/types.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "core/error.h"
 #include "train/mask_set.h"
 
@@ -71,6 +74,7 @@ std::vector<GradientReducer::Bucket> GradientReducer::build_plan(bool compact) c
       // A mask without zeros gains nothing from an index gather/scatter: send it dense.
       if (live.numel() < parameter.numel()) {
         slot.live = live.to(parameter.device());
+        slot.pruned = (mask == 0).reshape(parameter.sizes()).to(parameter.device());
         slot.count = live.numel();
       }
     }
@@ -99,6 +103,10 @@ void GradientReducer::reduce(bool all_dense) {
     // Built on first use and kept: its layout depends only on the parameters.
     if (dense_buckets_.empty()) dense_buckets_ = build_plan(/*compact=*/false);
     plan = &dense_buckets_;
+  }
+  if (comm_.world_size() == 1) {
+    reduce_single_rank(*plan);
+    return;
   }
   const double scale = 1.0 / comm_.world_size();
   for (auto& bucket : *plan) {
@@ -139,6 +147,40 @@ void GradientReducer::reduce(bool all_dense) {
       }
     }
   }
+}
+
+// The packed round trip at world size 1 multiplies by 1.0 (exact) and, for compacted slots,
+// scatters the live entries into a zeroed gradient; this gives the same bits in place.
+void GradientReducer::reduce_single_rank(const std::vector<Bucket>& plan) {
+  for (const auto& bucket : plan) {
+    for (const Slot& slot : bucket.slots) {
+      torch::Tensor& parameter = parameters_[slot.parameter].second;
+      if (!parameter.grad().defined()) {
+        parameter.mutable_grad() = torch::zeros_like(parameter).detach();
+      } else if (slot.pruned.defined()) {
+        parameter.mutable_grad().masked_fill_(slot.pruned, 0.0f);
+      }
+    }
+  }
+}
+
+bool all_finite(const torch::Tensor& tensor) {
+  if (tensor.scalar_type() != torch::kFloat32 || !tensor.is_contiguous() || !tensor.is_cpu()) {
+    return torch::isfinite(tensor).all().item<bool>();
+  }
+  // A float is Inf or NaN exactly when its exponent bits are all ones, i.e. when its magnitude
+  // bits are >= 0x7f800000. A max over blocks vectorises; the exit between blocks keeps a bad
+  // gradient cheap to find.
+  const auto* bits = static_cast<const uint32_t*>(tensor.const_data_ptr());
+  const int64_t n = tensor.numel();
+  constexpr int64_t kBlock = 4096;
+  for (int64_t begin = 0; begin < n; begin += kBlock) {
+    const int64_t end = std::min(n, begin + kBlock);
+    uint32_t largest = 0;
+    for (int64_t i = begin; i < end; ++i) largest = std::max(largest, bits[i] & 0x7fffffffu);
+    if (largest >= 0x7f800000u) return false;
+  }
+  return true;
 }
 
 }  // namespace topiary::train

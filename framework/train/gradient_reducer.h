@@ -17,6 +17,9 @@
 // Parameters flagged with set_needs_dense (methods that score pruned entries: movement,
 // regrowth) travel dense while flagged; reduce(/*all_dense=*/true) sends everything dense for
 // one step without touching the plan.
+// With one rank there is nothing to exchange: reduce() packs nothing and only gives each slot
+// what the packed round trip would (pruned entries of compacted parameters +0, missing
+// gradients zeros), bit for bit.
 #include <torch/types.h>
 
 #include <cstdint>
@@ -29,6 +32,11 @@
 namespace topiary::train {
 
 class MaskSet;
+
+// True when every element of `tensor` is finite; same answer as isfinite(tensor).all(), but for
+// contiguous float32 on the CPU one read pass with no temporaries (the per-step non-finite check
+// over every gradient cost as much as four element-wise passes plus their allocations).
+bool all_finite(const torch::Tensor& tensor);
 
 struct ReducerOptions {
   int64_t bucket_bytes = int64_t{25} << 20;
@@ -65,10 +73,11 @@ class GradientReducer {
 
  private:
   struct Slot {
-    size_t parameter;    // index into parameters_
-    int64_t offset;      // first element in the bucket buffer
-    int64_t count;       // elements sent
-    torch::Tensor live;  // flat indices of unpruned entries; undefined = dense
+    size_t parameter;      // index into parameters_
+    int64_t offset;        // first element in the bucket buffer
+    int64_t count;         // elements sent
+    torch::Tensor live;    // flat indices of unpruned entries; undefined = dense
+    torch::Tensor pruned;  // bool, the parameter's shape: where `live` is not (compact only)
   };
   struct Bucket {
     std::vector<Slot> slots;
@@ -77,6 +86,7 @@ class GradientReducer {
 
   void rebuild_plan();
   std::vector<Bucket> build_plan(bool compact) const;
+  void reduce_single_rank(const std::vector<Bucket>& plan);
 
   std::vector<std::pair<std::string, torch::Tensor>> parameters_;
   comm::Communicator& comm_;

@@ -127,7 +127,7 @@ std::string nonfinite_problem(double local_loss, const NamedParameters& paramete
   int32_t bad_rank = std::isfinite(local_loss) ? comm.world_size() : comm.rank();
   comm.all_reduce(&bad_rank, 1, comm::DataType::kInt32, comm::ReduceOp::kMin, "non-finite check");
   for (const auto& [name, p] : parameters) {
-    if (p.grad().defined() && !torch::isfinite(p.grad()).all().item<bool>()) {
+    if (p.grad().defined() && !all_finite(p.grad())) {
       return "gradient of '" + name + "'" +
              (bad_rank < comm.world_size() ? " (loss on rank " + std::to_string(bad_rank) + ")"
                                            : "");
