@@ -16,6 +16,11 @@ struct ScoredTensor {
 // Number of entries to prune out of `count` at `sparsity` (round to nearest).
 int64_t pruned_count(int64_t count, double sparsity);
 
+// The k-th smallest score across `tensors` (1 <= k <= their total size) in the selection order
+// (NaN counts as -inf, -0 as +0): the global threshold select_global prunes at. Exact; one
+// counting pass plus a small selection in the common case.
+float kth_smallest_score(std::span<const ScoredTensor> tensors, int64_t k);
+
 // Each tensor reaches `sparsity` on its own.
 void select_layerwise(std::span<ScoredTensor> tensors, double sparsity);
 // One threshold across all tensors: `sparsity` of all their entries together.

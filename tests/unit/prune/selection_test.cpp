@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <tuple>
 
@@ -60,6 +61,63 @@ TEST(Selection, MatchesSortingReferenceWithManyTies) {
         EXPECT_EQ(run(scores, sparsity, global), reference_masks(scores, sparsity, global))
             << "trial " << trial << " sparsity " << sparsity << " global " << global;
       }
+    }
+  }
+}
+
+// Large enough for the sampled-bracket path (> 262,144 entries), with NaN (= -inf), -0 (= +0),
+// -inf (already pruned) and heavy ties; the strided layout defeats the fixed-stride sample, so
+// the radix fallback runs too. The reference's std::sort needs NaN and -0 canonicalised first.
+TEST(Selection, LargeInputsMatchReferenceIncludingNanAndSignedZero) {
+  std::mt19937 engine(11);
+  std::normal_distribution<float> normal;
+  for (int layout = 0; layout < 3; ++layout) {
+    std::vector<std::vector<float>> scores = {std::vector<float>(150000), std::vector<float>(7),
+                                              std::vector<float>(200000)};
+    for (auto& tensor : scores) {
+      for (size_t i = 0; i < tensor.size(); ++i) {
+        float v = std::abs(normal(engine));
+        if (layout == 1) v = static_cast<float>(engine() % 3);                  // ties
+        if (layout == 2) v = (i % 1024 == 0) ? 100.0f : static_cast<float>(i);  // strided
+        switch (engine() % 50) {
+          case 0:
+            v = std::nanf("");
+            break;
+          case 1:
+            v = -0.0f;
+            break;
+          case 2:
+            v = 0.0f;
+            break;
+          case 3:
+            v = -INFINITY;
+            break;
+          default:
+            break;
+        }
+        tensor[i] = v;
+      }
+    }
+    auto canonical = scores;
+    for (auto& tensor : canonical)
+      for (auto& v : tensor) v = std::isnan(v) ? -INFINITY : (v == 0.0f ? 0.0f : v);
+    for (double sparsity : {0.01, 0.5, 0.9, 1.0}) {
+      EXPECT_EQ(run(scores, sparsity, true), reference_masks(canonical, sparsity, true))
+          << "layout " << layout << " sparsity " << sparsity;
+    }
+    std::vector<ScoredTensor> tensors;
+    std::vector<std::vector<float>> unused(scores.size());
+    for (size_t t = 0; t < scores.size(); ++t) {
+      unused[t].resize(scores[t].size());
+      tensors.push_back({scores[t], unused[t]});
+    }
+    std::vector<float> flat;
+    for (const auto& tensor : canonical) flat.insert(flat.end(), tensor.begin(), tensor.end());
+    std::sort(flat.begin(), flat.end());
+    for (int64_t k : {int64_t{1}, int64_t{1000}, static_cast<int64_t>(flat.size() / 2),
+                      static_cast<int64_t>(flat.size())}) {
+      EXPECT_EQ(kth_smallest_score(tensors, k), flat[static_cast<size_t>(k - 1)])
+          << "layout " << layout << " k " << k;
     }
   }
 }
