@@ -6,6 +6,11 @@ Same model as framework/models/textcnn.cpp, same prepared HDF5 dataset (written 
 
   textcnn_peer.py --data sst2.h5 --steps 100 [--masked]
 
+Under torch.distributed (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT in the environment, as
+torchrun or bench/peers/scaling.sh set them) it trains with DistributedDataParallel over gloo:
+each rank takes its own --batch-size examples per step (weak scaling, like Topiary with
+training.batch_size = ranks x 64), and rank 0 prints the JSON line after a final barrier.
+
 --masked applies torch.nn.utils.prune.l1_unstructured (90%) to every conv weight and fc.weight
 once, before any step, so each step pays prune's forward pre-hook (weight = weight_orig * mask).
 
@@ -15,6 +20,7 @@ counterpart of Topiary's summary.json wall_seconds; run.sh differences two runs 
 """
 import argparse
 import json
+import os
 import time
 
 T0 = time.perf_counter()
@@ -80,6 +86,10 @@ def main():
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
+    world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
+    if world > 1:
+        import torch.distributed as dist
+        dist.init_process_group("gloo", rank=rank, world_size=world)
     torch.manual_seed(a.seed)
     widths = [int(w) for w in a.widths.split(",")]
 
@@ -95,21 +105,25 @@ def main():
     if a.masked:
         for module in [*model.convs, model.fc]:
             prune.l1_unstructured(module, "weight", amount=a.sparsity)
-    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    model.train()
+    trained = model
+    if world > 1:  # after prune, so that DDP sees weight_orig as the parameter
+        trained = nn.parallel.DistributedDataParallel(model)
+    opt = torch.optim.Adam(trained.parameters(), lr=a.lr)
+    trained.train()
 
     gen = torch.Generator().manual_seed(a.seed)
     order, cursor = torch.randperm(n, generator=gen).numpy(), 0
 
     def step():
         nonlocal order, cursor
-        if cursor + a.batch_size > n:
+        if cursor + world * a.batch_size > n:
             order, cursor = torch.randperm(n, generator=gen).numpy(), 0
-        examples = order[cursor:cursor + a.batch_size]
-        cursor += a.batch_size
+        begin = cursor + rank * a.batch_size
+        examples = order[begin:begin + a.batch_size]
+        cursor += world * a.batch_size
         ids, y = make_batch(tokens, offsets, labels, examples, max(widths), a.max_length)
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(ids), y)
+        loss = F.cross_entropy(trained(ids), y)
         loss.backward()
         opt.step()
         return loss
@@ -119,9 +133,14 @@ def main():
     t = time.perf_counter()
     for _ in range(a.steps):
         loss = step()
+    if world > 1:
+        dist.barrier()
     timed = time.perf_counter() - t
     wall = time.perf_counter() - T0
+    if rank != 0:
+        return
     print(json.dumps({
+        "world_size": world,
         "mode": "masked" if a.masked else "dense",
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# 2-rank weak scaling, Topiary vs the PyTorch peer, TextCNN on SST-2 with 90% masks (MODE=masked,
+# the default) or dense (MODE=dense): Topiary `mpirun -np 2` (training.batch_size 128 = 64 per
+# rank) against 1 rank (64), and the peer under torch.distributed DDP (gloo, 2 processes on
+# localhost, 64 per rank) against its 1-process run. One intra-op thread per rank: the machine
+# this was written on has 2 cores, so 2 ranks x 1 thread is the honest configuration.
+#
+#   bench/peers/scaling.sh        # env: BIN, PY, MPIRUN, WORK, TOPIARY_DATA_DIR, STEPS (N), ROUNDS, MODE
+#
+# Step time is (wall(2N) - wall(N)) / N as in run.sh, all four configurations alternate within
+# each round, and efficiency = (2-rank examples/s) / (2 x 1-rank examples/s) = t(1 rank) / t(2
+# ranks) per round; the median over rounds is printed.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${BIN:-$SRC/build/bin/topiary}
+PY=${PY:-$SRC/.venv/bin/python}
+MPIRUN=${MPIRUN:-mpirun}
+DATA_DIR=${TOPIARY_DATA_DIR:-$SRC/../shared/data}
+WORK=${WORK:-$(mktemp -d /tmp/topiary-scaling.XXXXXX)}
+N=${STEPS:-100}
+ROUNDS=${ROUNDS:-3}
+MODE=${MODE:-masked}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
+mkdir -p "$WORK"
+
+[[ -f $WORK/sst2.h5 ]] || "$BIN" prepare --format tsv --input "$DATA_DIR/sst2/train.tsv" \
+  --valid "$DATA_DIR/sst2/dev.tsv" --output "$WORK/sst2.h5" >/dev/null
+recipe=$WORK/$MODE.yaml
+{
+  printf 'name: scaling_%s\nseed: 1\ndata: {path: sst2.h5}\n' "$MODE"
+  printf 'model: {type: textcnn, embedding_dim: 128, filters: 100, widths: [3, 4, 5], dropout: 0.5, max_length: 60}\n'
+  printf 'training: {batch_size: 64, optimizer: adam, lr: 0.001, eval_every: 1000000it, threads: 1}\n'
+  printf 'stages:\n  - name: %s\n    until: %dit\n' "$MODE" "$N"
+  # Pruned at 1it, after the first step (see run.sh for why not 0it).
+  [[ $MODE == masked ]] && printf '    modifiers:\n      - prune: {method: magnitude, scope: global, targets: ["convs.*.weight", "fc.weight"], final_sparsity: 0.9, start: 1it, end: 1it, every: 1it, schedule: oneshot}\n'
+} > "$recipe"
+"$BIN" recipe check "$recipe" >/dev/null
+
+topiary_wall() {  # ranks steps -> wall_seconds
+  local out=$WORK/run-$1-$2
+  rm -rf "$out"
+  "$MPIRUN" --oversubscribe --bind-to none -np "$1" "$BIN" train --recipe "$recipe" \
+    --set "stages.0.until=$2it" --set "training.batch_size=$((64 * $1))" --output "$out" \
+    >"$out.log" 2>&1
+  "$PY" -c 'import json,sys
+s = json.load(open(sys.argv[1]))
+assert s["world_size"] == int(sys.argv[2]), s["world_size"]
+assert (s["overall_sparsity"] > 0.05) == (sys.argv[3] == "masked"), s["overall_sparsity"]
+print(s["wall_seconds"])' "$out/summary.json" "$1" "$MODE"
+}
+peer_wall() {  # ranks steps -> wall_seconds (rank 0's)
+  local flag=; [[ $MODE == masked ]] && flag=--masked
+  local port=$((29500 + RANDOM % 1000)) r
+  for ((r = $1 - 1; r >= 1; r--)); do
+    RANK=$r WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
+      "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null &
+  done
+  RANK=0 WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
+    "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null |
+    "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["wall_seconds"])'
+  wait
+}
+
+results=$WORK/scaling.tsv
+: > "$results"
+for r in $(seq 1 "$ROUNDS"); do
+  for who in topiary peer; do
+    for ranks in 1 2; do
+      w1=$(${who}_wall "$ranks" "$N")
+      w2=$(${who}_wall "$ranks" $((2 * N)))
+      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$ranks" "$w1" "$w2" | tee -a "$results" >&2
+    done
+  done
+done
+
+"$PY" - "$results" "$N" "$MODE" <<'PYEOF'
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
+n, mode = int(sys.argv[2]), sys.argv[3]
+sps = {}  # (who, ranks) -> [steps/s per round]
+for r, who, ranks, w1, w2 in rows:
+    sps.setdefault((who, int(ranks)), []).append(n / (float(w2) - float(w1)))
+med = statistics.median
+rounds = len(sps[("topiary", 1)])
+print(f"\nTextCNN SST-2 {mode}, 64 examples per rank per step, 1 thread per rank, N = {n}, {rounds} rounds")
+print(f"{'config':<18}{'steps/s (median)':>18}{'examples/s':>12}   per round (steps/s)")
+for who in ("topiary", "peer"):
+    for ranks in (1, 2):
+        xs = sps[(who, ranks)]
+        print(f"{who + ' ' + str(ranks) + ' rank(s)':<18}{med(xs):>18.2f}{64 * ranks * med(xs):>12.0f}   "
+              + " ".join(f"{x:.2f}" for x in xs))
+print()
+eff = {who: [b / a for a, b in zip(sps[(who, 1)], sps[(who, 2)])] for who in ("topiary", "peer")}
+for who, goal in (("topiary", ">= 0.9 and >= DDP's"), ("peer", "-")):
+    name = "Topiary 2-rank efficiency" if who == "topiary" else "peer DDP (gloo) 2-rank efficiency"
+    print(f"{name:<36}{med(eff[who]):>7.3f}   " + " ".join(f"{x:.3f}" for x in eff[who]) + f"   goal {goal}")
+PYEOF
