@@ -38,11 +38,12 @@ print(json.dumps({"torch": torch.__version__, "kthvalue_seconds": sorted(kth)[1]
 PYEOF
 done
 "$PY" - "$results" <<'PYEOF'
-import json, statistics, sys
+import json, statistics, struct, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 ours = [r for r in rows if "threshold_seconds" in r]
 torch_rows = [r for r in rows if "kthvalue_seconds" in r]
-assert all(a["threshold"] == b["kthvalue"] for a, b in zip(ours, torch_rows)), "thresholds differ"
+f32 = lambda x: struct.pack("f", x)  # both are float32 values printed as decimals
+assert all(f32(a["threshold"]) == f32(b["kthvalue"]) for a, b in zip(ours, torch_rows)), "thresholds differ"
 med = statistics.median
 print(f"\n{ours[0]['values']:,} fp32 values in {ours[0]['tensors']} tensors, k = {ours[0]['k']:,}, "
       f"1 thread, {len(ours)} rounds (each the median of 3 repeats); thresholds equal: {ours[0]['threshold']}")
