@@ -203,6 +203,10 @@ struct TrainingConfig {
   // gradient, less memory); batch_size / world size must be divisible by it.
   int64_t accumulate = 1;
   std::string precision = "fp32";  // fp32 | bf16 (autocast of the forward pass)
+  // Length bucketing (classification): each epoch's shuffled order is cut into chunks of this
+  // many global batches, each chunk sorted by example length, and the batches shuffled again;
+  // less padding per batch. 0 = off.
+  int64_t bucket_by_length = 0;
   SelectionConfig selection;
 };
 

@@ -107,10 +107,10 @@ SelectionConfig parse_selection(const Context& ctx, const YAML::Node& node) {
 }
 
 TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
-  MapReader m(
-      ctx, node, "training",
-      {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip", "eval_every",
-       "threads", "on_nonfinite", "max_skipped_steps", "accumulate", "precision", "selection"});
+  MapReader m(ctx, node, "training",
+              {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip",
+               "eval_every", "threads", "on_nonfinite", "max_skipped_steps", "accumulate",
+               "precision", "selection", "bucket_by_length"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -136,6 +136,10 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   }
   training.max_skipped_steps = m.int_or("max_skipped_steps", training.max_skipped_steps);
   if (training.max_skipped_steps < 0) m.fail("max_skipped_steps", "must be >= 0");
+  training.bucket_by_length = m.int_or("bucket_by_length", training.bucket_by_length);
+  if (training.bucket_by_length < 0) {
+    m.fail("bucket_by_length", "must be >= 0 (global batches per length-sorted chunk; 0 = off)");
+  }
   training.accumulate = positive_int(m, "accumulate", training.accumulate,
                                      " (micro-batches per step; 1 = no accumulation)");
   if (m.has("precision")) {

@@ -180,6 +180,10 @@ std::string to_yaml(const Recipe& recipe) {
   out << YAML::Key << "max_skipped_steps" << YAML::Value << training.max_skipped_steps;
   out << YAML::Key << "accumulate" << YAML::Value << training.accumulate;
   out << YAML::Key << "precision" << YAML::Value << training.precision;
+  // Only when set, so that the effective recipe of older runs is unchanged.
+  if (training.bucket_by_length > 0) {
+    out << YAML::Key << "bucket_by_length" << YAML::Value << training.bucket_by_length;
+  }
   const SelectionConfig& selection = training.selection;
   out << YAML::Key << "selection" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "metric" << YAML::Value << selection.metric;

@@ -1,5 +1,6 @@
 #include "train/sampler.h"
 
+#include <algorithm>
 #include <numeric>
 #include <random>
 #include <string>
@@ -37,7 +38,44 @@ std::vector<int64_t> EpochSampler::epoch_order(int64_t epoch) const {
     const auto j = static_cast<int64_t>(engine() % static_cast<uint64_t>(i + 1));
     std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
   }
+  if (bucket_batches_ > 0) bucket_by_length(order, epoch);
   return order;
+}
+
+void EpochSampler::set_length_buckets(std::vector<int64_t> lengths, int64_t bucket_batches) {
+  TOPIARY_ASSERT(bucket_batches == 0 || static_cast<int64_t>(lengths.size()) == num_examples_,
+                 "one length per example");
+  lengths_ = std::move(lengths);
+  bucket_batches_ = bucket_batches;
+  cached_epoch_ = -1;
+}
+
+void EpochSampler::bucket_by_length(std::vector<int64_t>& order, int64_t epoch) const {
+  const int64_t batches = steps_per_epoch();
+  const int64_t chunk = bucket_batches_ * global_batch_;
+  const int64_t used = batches * global_batch_;  // the rest is dropped anyway
+  for (int64_t begin = 0; begin < used; begin += chunk) {
+    const int64_t end = std::min(used, begin + chunk);
+    std::stable_sort(order.begin() + begin, order.begin() + end, [&](int64_t a, int64_t b) {
+      return lengths_[static_cast<size_t>(a)] < lengths_[static_cast<size_t>(b)];
+    });
+  }
+  // Sorted chunks would otherwise give short-to-long sweeps; permute whole global batches.
+  std::vector<int64_t> batch_order(static_cast<size_t>(batches));
+  std::iota(batch_order.begin(), batch_order.end(), 0);
+  std::mt19937_64 engine(seed_ * 0xD6E8FEB86659FD93ull + static_cast<uint64_t>(epoch) + 7);
+  for (int64_t i = batches - 1; i > 0; --i) {
+    const auto j = static_cast<int64_t>(engine() % static_cast<uint64_t>(i + 1));
+    std::swap(batch_order[static_cast<size_t>(i)], batch_order[static_cast<size_t>(j)]);
+  }
+  std::vector<int64_t> bucketed;
+  bucketed.reserve(order.size());
+  for (const int64_t b : batch_order) {
+    bucketed.insert(bucketed.end(), order.begin() + b * global_batch_,
+                    order.begin() + (b + 1) * global_batch_);
+  }
+  bucketed.insert(bucketed.end(), order.begin() + used, order.end());
+  order = std::move(bucketed);
 }
 
 std::vector<int64_t> EpochSampler::local_indices(int64_t step) {

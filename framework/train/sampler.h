@@ -5,6 +5,10 @@
 //  - shards are disjoint and together cover each global batch exactly;
 //  - the global batch (and so the averaged gradient) does not depend on world size;
 //  - the order depends only on (seed, epoch), so a resume can continue at any step.
+// With length bucketing (set_length_buckets), each epoch's permutation is cut into chunks of
+// `bucket_batches` global batches, each chunk is sorted by example length (stable), cut into
+// global batches, and the epoch's batches are permuted again (seeded): global batches hold
+// examples of similar length; all three properties above still hold.
 #include <cstdint>
 #include <vector>
 
@@ -20,13 +24,19 @@ class EpochSampler {
   // Examples of this rank for global optimizer step `step` (0-based, counted across epochs).
   std::vector<int64_t> local_indices(int64_t step);
   std::vector<int64_t> epoch_order(int64_t epoch) const;
+  // lengths[i] = example i's length in tokens; bucket_batches 0 turns bucketing off.
+  void set_length_buckets(std::vector<int64_t> lengths, int64_t bucket_batches);
 
  private:
+  void bucket_by_length(std::vector<int64_t>& order, int64_t epoch) const;
+
   int64_t num_examples_;
   int64_t global_batch_;
   int world_size_;
   int rank_;
   uint64_t seed_;
+  std::vector<int64_t> lengths_;
+  int64_t bucket_batches_ = 0;
   int64_t cached_epoch_ = -1;
   std::vector<int64_t> cached_order_;
 };

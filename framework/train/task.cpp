@@ -26,7 +26,16 @@ class ClassificationTask final : public Task {
       : dataset_(dataset),
         max_length_(recipe.model.max_length),
         seed_(recipe.seed),
-        sampler_(dataset.train.size(), recipe.training.batch_size, world_size, rank, recipe.seed) {}
+        sampler_(dataset.train.size(), recipe.training.batch_size, world_size, rank, recipe.seed) {
+    if (recipe.training.bucket_by_length > 0) {
+      std::vector<int64_t> lengths(static_cast<size_t>(dataset.train.size()));
+      for (size_t i = 0; i < lengths.size(); ++i) {
+        const int64_t n = dataset.train.offsets[i + 1] - dataset.train.offsets[i];
+        lengths[i] = max_length_ > 0 ? std::min(n, max_length_) : n;
+      }
+      sampler_.set_length_buckets(std::move(lengths), recipe.training.bucket_by_length);
+    }
+  }
 
   void set_augmentation(const recipe::AugmentModifier* augment) override {
     augment_.reset();
@@ -188,6 +197,12 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
                                                : "a classifier (use model.type: gpt)"));
   }
   if (lm_data) {
+    if (recipe.training.bucket_by_length > 0) {
+      throw UserError("training.bucket_by_length applies to classification data; " +
+                      recipe.data.path +
+                      " is a language-model dataset (its blocks all have "
+                      "model.max_positions tokens)");
+    }
     for (const recipe::Stage& stage : recipe.stages) {
       if (stage.augment) {
         throw UserError(located(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5: the `augment` modifier (EDA: delete, swap, insert, mask) changes what a classifier
+# Issue 5: length bucketing and the `augment` modifier (EDA: delete, swap, insert, mask) changes what a classifier
 # trains on, only in the stage that has it, and stays deterministic: a 2-rank run stopped in the
 # augmented stage and resumed ends bitwise equal to the uninterrupted run; on a language-model
 # dataset the modifier is refused with its file:line:col.
@@ -40,4 +40,10 @@ head -n 200 "$DATA/tinyshakespeare/input.txt" > "$WORK/lm.txt"
 "$BIN" prepare --format text --tokenizer char --input "$WORK/lm.txt" --output "$WORK/lm.h5" >/dev/null
 expect_user_error "aug.yaml:10:18: key 'stages.0.modifiers.0.augment'" "$BIN" train --recipe "$WORK/aug.yaml" --set data.path="$WORK/lm.h5" \
   --set model.type=gpt --set model.max_positions=16 --set model.heads=2 --set model.layers=1 --set model.ffn=16 --output "$WORK/lm"
+# Length bucketing (training.bucket_by_length) with augmentation: trains, and is refused for LM data.
+mpi 2 train --recipe "$WORK/aug.yaml" --set training.bucket_by_length=4 --output "$WORK/bucketed" >/dev/null
+[ -f "$WORK/bucketed/final.h5" ] || fail "bucketed run wrote no final checkpoint"
+expect_user_error "bucket_by_length applies to classification" "$BIN" train --recipe "$WORK/aug.yaml" \
+  --set 'stages.0.modifiers=[]' --set training.bucket_by_length=4 --set data.path="$WORK/lm.h5" \
+  --set model.type=gpt --set model.max_positions=16 --set model.heads=2 --set model.layers=1 --set model.ffn=16 --output "$WORK/lm2"
 echo "augment: ok"
