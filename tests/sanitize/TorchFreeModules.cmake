@@ -1,7 +1,8 @@
 # The torch-free framework libraries (core, prune, recipe, io, data, compress), built with the flags in
 # TOPIARY_INSTRUMENT_FLAGS, for the sanitizer build (tests/sanitize) and the fuzzers
 # (tests/fuzz). Sources are globbed as framework/CMakeLists.txt does, so a file added to a module
-# is picked up here too. comm is left out: none of these modules needs it at link time.
+# is picked up here too. comm is left out: only data/sharded_prepare.cpp (reached from the CLI,
+# not from these tests) needs it at link time.
 get_filename_component(TOPIARY_ROOT ${CMAKE_CURRENT_LIST_DIR}/../.. ABSOLUTE)
 
 find_program(CCACHE_PROGRAM ccache)
@@ -15,6 +16,8 @@ find_package(nlohmann_json REQUIRED)
 find_package(fmt REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SentencePiece REQUIRED IMPORTED_TARGET sentencepiece)
 
 # PUBLIC through every library: whatever links a sanitized library needs the runtimes too.
 add_library(topiary_warnings INTERFACE)
@@ -40,5 +43,6 @@ topiary_module(core LIBS fmt::fmt Threads::Threads)
 topiary_module(prune LIBS topiary_core)
 topiary_module(recipe LIBS topiary_core topiary_prune yaml-cpp)
 topiary_module(io LIBS topiary_core topiary_hdf5)
-topiary_module(data LIBS topiary_core topiary_io nlohmann_json::nlohmann_json ZLIB::ZLIB)
+topiary_module(data LIBS topiary_core topiary_io nlohmann_json::nlohmann_json ZLIB::ZLIB
+               PkgConfig::SentencePiece)
 topiary_module(compress LIBS topiary_core topiary_io)
