@@ -32,7 +32,8 @@ const std::vector<std::string>& known_optimizers() {
 }
 
 const std::vector<std::string>& known_modifier_kinds() {
-  static const std::vector<std::string> kNames{"prune", "snapshot", "rewind", "lr", "hold", "augment"};
+  static const std::vector<std::string> kNames{"prune", "snapshot", "rewind",
+                                               "lr",    "hold",     "augment"};
   return kNames;
 }
 
