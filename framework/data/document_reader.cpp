@@ -8,10 +8,6 @@
 namespace topiary::data {
 namespace {
 
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
-}
-
 void read_lines(const std::string& path, const DocumentOptions& options, RawCorpus& corpus) {
   const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
   const std::string& text = decoded.text;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "data/document_tokenizer.h"
 #include "data/lm_tokenizer.h"
 #include "data/sentencepiece_tokenizer.h"
 #include "data/split.h"
@@ -13,23 +14,6 @@
 
 namespace topiary::data {
 namespace {
-
-// Text tokens of one document; char tokens that are NUL become <unk> later (a vocabulary entry
-// cannot hold NUL), so they are dropped from the counts here.
-struct DocumentTokenizer {
-  LmTokenizerKind kind;
-  WordTokenizer word;
-  const SentencePieceEncoder* pieces = nullptr;  // --tokenizer sentencepiece
-
-  std::vector<std::string> tokens(const std::string& text) const {
-    if (pieces != nullptr) return pieces->pieces(text);
-    return kind == LmTokenizerKind::kWord ? word.tokenize(text) : split_code_points(text);
-  }
-  std::string describe() const {
-    if (pieces != nullptr) return sentencepiece_description(pieces->model());
-    return kind == LmTokenizerKind::kWord ? word.describe() : lm_tokenizer_name(kind);
-  }
-};
 
 void append_document(TokenizedSplit& split, const std::vector<int32_t>& ids) {
   if (split.offsets.empty()) split.offsets.push_back(0);
@@ -81,8 +65,7 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   } else {
     TokenCounter counter;
     for (const RawExample* example : train_raw) {
-      std::vector<std::string> tokens = tokenizer.tokens(example->text);
-      std::erase(tokens, std::string(1, '\0'));
+      std::vector<std::string> tokens = tokenizer.counting_tokens(example->text);
       counter.add(tokens);
       train_tokens.push_back(std::move(tokens));
     }
@@ -138,16 +121,23 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   summary.train_tokens = static_cast<int64_t>(dataset.train.tokens.size());
   summary.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
 
-  auto& a = dataset.attributes;
+  add_language_model_attributes(dataset.attributes, options, summary, tokenizer.describe());
+  add_source_provenance(dataset.attributes, options, train_corpus,
+                        separate_valid ? &valid_corpus : nullptr,
+                        "train_source split by documents");
+  return dataset;
+}
+
+void add_language_model_attributes(std::map<std::string, std::string>& a,
+                                   const PrepareOptions& options, const PrepareSummary& summary,
+                                   const std::string& tokenizer) {
   a["created_by"] = "topiary prepare";
   a["source_format"] = "text";
   a["document_unit"] = options.document_per_file ? "file" : "line";
   a["encoding"] = encoding_name(parse_encoding(options.encoding));
   a["on_bad"] = options.on_bad;
   a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
-  add_source_provenance(a, options, train_corpus, separate_valid ? &valid_corpus : nullptr,
-                        "train_source split by documents");
-  a["tokenizer"] = tokenizer.describe();
+  a["tokenizer"] = tokenizer;
   a["separator_token"] = kEosToken;
   a["min_frequency"] = std::to_string(options.min_frequency);
   a["max_vocab"] = std::to_string(options.max_vocab);
@@ -156,7 +146,6 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   a["train_tokens"] = std::to_string(summary.train_tokens);
   a["valid_tokens"] = std::to_string(summary.valid_tokens);
   a["dropped_empty"] = std::to_string(summary.dropped_empty);
-  return dataset;
 }
 
 void add_source_provenance(std::map<std::string, std::string>& attributes,

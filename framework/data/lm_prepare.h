@@ -17,6 +17,11 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
 // Adds a corpus's skipped-record count and first messages to the summary.
 void note_skipped(const RawCorpus& corpus, PrepareSummary& summary);
 
+// Format, tokenizer and count attributes of a language-model dataset (one file or sharded).
+void add_language_model_attributes(std::map<std::string, std::string>& attributes,
+                                   const PrepareOptions& options, const PrepareSummary& summary,
+                                   const std::string& tokenizer);
+
 // Provenance shared by both dataset kinds: train source and checksum, and either the validation
 // source and checksum or how the validation split was cut (`split` names the unit).
 void add_source_provenance(std::map<std::string, std::string>& attributes,

@@ -13,7 +13,9 @@
 #include "core/error.h"
 #include "data/corpus_reader.h"
 #include "data/dataset_manifest.h"
+#include "data/document_tokenizer.h"
 #include "data/line_shard_reader.h"
+#include "data/lm_prepare.h"
 #include "data/lm_tokenizer.h"
 #include "data/text_file.h"
 #include "data/vocabulary.h"
@@ -57,10 +59,6 @@ bool hashed_into_valid(const PrepareOptions& options, int64_t offset) {
   return static_cast<double>(h >> 11) * 0x1.0p-53 < options.valid_fraction;
 }
 
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
-}
-
 // One line as a document: UTF-8 text, or why it is bad ("" when blank).
 struct DecodedLine {
   std::string text;
@@ -93,26 +91,15 @@ DecodedLine decode_line(std::string_view line, int64_t offset, Encoding encoding
   return out;
 }
 
-class Tokenizer {
- public:
-  explicit Tokenizer(const PrepareOptions& options)
-      : kind_(parse_lm_tokenizer(options.tokenizer)),
-        word_(WordTokenizerOptions{options.lowercase}) {}
-  LmTokenizerKind kind() const { return kind_; }
-  std::vector<std::string> tokens(const std::string& text) const {
-    std::vector<std::string> out =
-        kind_ == LmTokenizerKind::kWord ? word_.tokenize(text) : split_code_points(text);
-    std::erase(out, std::string(1, '\0'));  // a vocabulary entry cannot hold NUL: -> <unk>
-    return out;
-  }
-  std::string describe() const {
-    return kind_ == LmTokenizerKind::kWord ? word_.describe() : lm_tokenizer_name(kind_);
-  }
+DocumentTokenizer tokenizer_of(const PrepareOptions& options) {
+  return {parse_lm_tokenizer(options.tokenizer),
+          WordTokenizer(WordTokenizerOptions{options.lowercase}), nullptr};
+}
 
- private:
-  LmTokenizerKind kind_;
-  WordTokenizer word_;
-};
+// The folder beside the manifest that holds its shards.
+fs::path shards_folder(const std::string& output) {
+  return fs::path(output).parent_path() / (fs::path(output).filename().string() + ".shards");
+}
 
 // Where a shard is: input file and shard index; ordered like a 1-rank run reads them.
 using ShardId = std::pair<int, int64_t>;
@@ -226,15 +213,15 @@ std::vector<json> gather_json(comm::Communicator& comm, const json& mine, const 
 }
 
 Pass1 run_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
-                const Tokenizer& tokenizer, comm::Communicator& comm) {
+                const DocumentTokenizer& tokenizer, comm::Communicator& comm) {
   std::map<std::string, int64_t> counts;
   json shards = json::array();
-  const bool counting = tokenizer.kind() != LmTokenizerKind::kByte;
+  const bool counting = tokenizer.kind != LmTokenizerKind::kByte;
   const ScanError error = scan_shards(
       options, inputs, comm.rank(), comm.world_size(),
       [&](ShardId, const std::string& text, bool valid) {
         if (!counting || valid) return;
-        for (std::string& token : tokenizer.tokens(text)) ++counts[std::move(token)];
+        for (std::string& token : tokenizer.counting_tokens(text)) ++counts[std::move(token)];
       },
       [&](const ShardScan& scan) {
         shards.push_back(
@@ -278,9 +265,9 @@ std::string fingerprint_of(const PrepareOptions& options, const std::vector<Inpu
   return sha.hex_digest();
 }
 
-std::vector<std::string> vocabulary_of(const PrepareOptions& options, const Tokenizer& tokenizer,
-                                       const Pass1& pass) {
-  if (tokenizer.kind() == LmTokenizerKind::kByte) return byte_vocabulary();
+std::vector<std::string> vocabulary_of(const PrepareOptions& options,
+                                       const DocumentTokenizer& tokenizer, const Pass1& pass) {
+  if (tokenizer.kind == LmTokenizerKind::kByte) return byte_vocabulary();
   if (options.max_vocab > 0 && options.max_vocab < 4) {
     throw UserError(
         "--max-vocab must be 0 or >= 4 for a language model (<pad>, <unk>, <eos> and one token)");
@@ -294,8 +281,10 @@ std::vector<std::string> vocabulary_of(const PrepareOptions& options, const Toke
 }
 
 std::string shard_name(const std::string& output, const std::string& fingerprint, ShardId id) {
-  return fmt::format("{}.shards/{}-{}-{:05d}.h5", fs::path(output).filename().string(),
-                     fingerprint.substr(0, 16), id.first == 0 ? "input" : "valid", id.second);
+  return (shards_folder(output).filename() /
+          fmt::format("{}-{}-{:05d}.h5", fingerprint.substr(0, 16),
+                      id.first == 0 ? "input" : "valid", id.second))
+      .string();
 }
 
 struct ShardCounts {
@@ -337,7 +326,7 @@ bool uses_sharded_prepare(const PrepareOptions& options) {
 
 PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator& comm) {
   const std::vector<Input> inputs = inputs_of(options);
-  const Tokenizer tokenizer(options);
+  const DocumentTokenizer tokenizer = tokenizer_of(options);
   if (options.valid_path.empty() && !(options.valid_fraction > 0 && options.valid_fraction < 1)) {
     throw UserError("--valid-fraction must be between 0 and 1 (exclusive)");
   }
@@ -400,9 +389,7 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
 
   // Pass 2: tokenize and write this rank's shards.
   std::error_code ec;
-  fs::create_directories(fs::path(options.output).parent_path() /
-                             (fs::path(options.output).filename().string() + ".shards"),
-                         ec);
+  fs::create_directories(shards_folder(options.output), ec);
   const VocabularyIndex index(vocabulary);
   std::map<ShardId, ShardCounts> written;
   Dataset shard;
@@ -421,7 +408,7 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
       options, inputs, comm.rank(), comm.world_size(),
       [&](ShardId, const std::string& text, bool valid) {
         ids.clear();
-        if (tokenizer.kind() == LmTokenizerKind::kByte) {
+        if (tokenizer.kind == LmTokenizerKind::kByte) {
           for (const char c : text) ids.push_back(3 + static_cast<unsigned char>(c));
         } else {
           for (const std::string& token : tokenizer.tokens(text)) ids.push_back(index.id(token));
@@ -492,12 +479,7 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
     (id.first == 0 ? train_sha : valid_sha).update(scan.sha256);
   }
   auto& a = manifest.attributes;
-  a["created_by"] = "topiary prepare";
-  a["source_format"] = "text";
-  a["document_unit"] = "line";
-  a["encoding"] = encoding_name(parse_encoding(options.encoding));
-  a["on_bad"] = options.on_bad;
-  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
+  add_language_model_attributes(a, options, summary, tokenizer.describe());
   a["train_source"] = options.input;
   a["train_source_sha256_of_shards"] = train_sha.hex_digest();
   if (options.valid_path.empty()) {
@@ -511,22 +493,12 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
   }
   a["shard_bytes"] = std::to_string(shard_bytes_of(options));
   a["prepared_by_ranks"] = std::to_string(comm.world_size());
-  a["tokenizer"] = tokenizer.describe();
-  a["separator_token"] = kEosToken;
-  a["min_frequency"] = std::to_string(options.min_frequency);
-  a["max_vocab"] = std::to_string(options.max_vocab);
-  a["train_examples"] = std::to_string(summary.train_examples);
-  a["valid_examples"] = std::to_string(summary.valid_examples);
-  a["train_tokens"] = std::to_string(summary.train_tokens);
-  a["valid_tokens"] = std::to_string(summary.valid_tokens);
-  a["dropped_empty"] = std::to_string(summary.dropped_empty);
 
   if (comm.rank() == 0) {
     write_manifest(options.output, manifest);
     // Shards of earlier runs (and temporaries of killed ones) that no manifest names any more.
     const std::set<std::string> keep(manifest.shards.begin(), manifest.shards.end());
-    const fs::path folder = fs::path(options.output).parent_path() /
-                            (fs::path(options.output).filename().string() + ".shards");
+    const fs::path folder = shards_folder(options.output);
     const std::string prefix = folder.filename().string() + "/";
     for (const auto& entry : fs::directory_iterator(folder, ec)) {
       if (!keep.contains(prefix + entry.path().filename().string())) fs::remove(entry.path(), ec);

@@ -130,6 +130,10 @@ std::string read_input_bytes(const std::string& path) {
   return bytes;
 }
 
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
 bool DecodedText::has_bad_line(int64_t first, int64_t last) const {
   const auto it = std::lower_bound(bad_lines.begin(), bad_lines.end(), first);
   return it != bad_lines.end() && *it <= last;

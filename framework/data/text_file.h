@@ -48,6 +48,9 @@ struct DecodedText {
 // so that the reader can skip (and count) the records that touch those lines.
 DecodedText read_text(const std::string& path, Encoding encoding, OnBad on_bad);
 
+// Only whitespace (a line that is no record or document).
+bool is_blank(std::string_view text);
+
 // read_text(path, encoding, OnBad::kError).text
 std::string read_text_file(const std::string& path, Encoding encoding);
 
