@@ -34,9 +34,23 @@ target_include_directories(topiary_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
 target_link_libraries(topiary_hdf5 INTERFACE ${HDF5_LIBRARIES} ${HDF5_CXX_LIBRARIES})
 target_compile_definitions(topiary_hdf5 INTERFACE ${HDF5_DEFINITIONS})
 
+# The libraries and the CLI link LibTorch's CPU library only: the trainer runs on the CPU, and
+# loading libtorch_cuda (with cuBLASLt, cuSPARSE, nvJitLink) at start costs ~200 MB of resident
+# memory in every process, `topiary prepare` included (issue 5's 512 MB bound). The GPU targets
+# (tests/gpu, bench/gpu) add topiary_torch_cuda. Both carry torch's full compile definitions, so
+# the static libraries are compiled once and are the same for the CLI and the GPU targets.
 add_library(topiary_torch INTERFACE)
-target_link_libraries(topiary_torch INTERFACE ${TORCH_LIBRARIES})
+add_library(topiary_torch_cuda INTERFACE)
 target_include_directories(topiary_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+if(TARGET torch_cpu_library AND TARGET torch_cuda)
+  target_link_libraries(topiary_torch INTERFACE torch_cpu_library)
+  target_compile_definitions(topiary_torch
+                             INTERFACE $<TARGET_PROPERTY:torch_cuda,INTERFACE_COMPILE_DEFINITIONS>)
+  target_link_libraries(topiary_torch_cuda INTERFACE topiary_torch ${TORCH_LIBRARIES})
+else()
+  target_link_libraries(topiary_torch INTERFACE ${TORCH_LIBRARIES})
+  target_link_libraries(topiary_torch_cuda INTERFACE topiary_torch)
+endif()
 
 set(TOPIARY_HAVE_NCCL OFF)
 if(TOPIARY_WITH_NCCL AND TARGET torch_cuda)

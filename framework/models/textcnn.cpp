@@ -31,8 +31,9 @@ torch::Tensor TextCnn::forward(const torch::Tensor& tokens) {
   // ranks, gives the same logits): windows that reach past an example's last real token are
   // excluded from max-over-time pooling. Id 0 is <pad> and never a real token.
   const torch::Tensor lengths = (tokens != 0).sum(1, /*keepdim=*/true);
-  // [B, L] -> [B, E, L] so that convolutions slide over time.
-  const torch::Tensor embedded = embedding_->forward(tokens).transpose(1, 2);
+  // [B, L] -> [B, E, L] so that convolutions slide over time. Made contiguous once here:
+  // otherwise every convolution converts the strided view itself (3 copies instead of 1).
+  const torch::Tensor embedded = embedding_->forward(tokens).transpose(1, 2).contiguous();
   std::vector<torch::Tensor> pooled;
   pooled.reserve(convs_->size());
   for (size_t i = 0; i < convs_->size(); ++i) {
