@@ -10,6 +10,9 @@
 # build, the final evaluation, the one-shot prune). Topiary's wall is summary.json's wall_seconds;
 # the peer's is its own wall_seconds (from before `import torch` to the last step). The reported
 # steps/s is the median over rounds; ratios are taken per round and their median is printed.
+# The same is printed a second time from CPU time (user + sys of the whole process, from
+# /usr/bin/time): on a shared machine, other jobs stretch the wall clock of a 1-thread run but
+# hardly its CPU time, so the CPU-time table is the one to read when the machine is busy.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$SRC/build/bin/topiary}
@@ -37,27 +40,33 @@ printf 'name: peers_masked\n%s\nstages:\n  - name: masked\n    until: %dit\n    
 
 results=$WORK/results.tsv
 : > "$results"
-topiary_wall() {  # mode steps -> wall_seconds
-  local out=$WORK/run-$1-$2
+cpu_seconds() { awk '{ print $1 + $2 }' "$1"; }  # /usr/bin/time -f "%U %S" output -> user + sys
+topiary_wall() {  # mode steps -> "wall_seconds cpu_seconds"
+  local out=$WORK/run-$1-$2 wall
   rm -rf "$out"
-  "$BIN" train --recipe "$WORK/$1.yaml" --set "stages.0.until=$2it" --output "$out" >"$out.log" 2>&1
-  "$PY" -c 'import json,sys
+  /usr/bin/time -f "%U %S" -o "$out.cpu" \
+    "$BIN" train --recipe "$WORK/$1.yaml" --set "stages.0.until=$2it" --output "$out" >"$out.log" 2>&1
+  wall=$("$PY" -c 'import json,sys
 s = json.load(open(sys.argv[1]))
 # overall_sparsity counts the (unpruned) embedding too: 90% of convs + fc is ~0.07 overall
 assert (s["overall_sparsity"] > 0.05) == (sys.argv[2] == "masked"), s["overall_sparsity"]
-print(s["wall_seconds"])' "$out/summary.json" "$1"
+print(s["wall_seconds"])' "$out/summary.json" "$1")
+  echo "$wall $(cpu_seconds "$out.cpu")"
 }
-peer_wall() {  # mode steps -> wall_seconds
-  local flag=; [[ $1 == masked ]] && flag=--masked
-  "$PY" "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null |
-    "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["wall_seconds"])'
+peer_wall() {  # mode steps -> "wall_seconds cpu_seconds"
+  local flag= wall; [[ $1 == masked ]] && flag=--masked
+  wall=$(/usr/bin/time -f "%U %S" -o "$WORK/peer.cpu" \
+    "$PY" "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null |
+    "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["wall_seconds"])')
+  echo "$wall $(cpu_seconds "$WORK/peer.cpu")"
 }
 for r in $(seq 1 "$ROUNDS"); do
   for who in topiary peer; do
     for mode in dense masked; do
-      w1=$(${who}_wall "$mode" "$N")
-      w2=$(${who}_wall "$mode" $((2 * N)))
-      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$mode" "$w1" "$w2" | tee -a "$results" >&2
+      read -r w1 c1 < <(${who}_wall "$mode" "$N")
+      read -r w2 c2 < <(${who}_wall "$mode" $((2 * N)))
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$mode" "$w1" "$w2" "$c1" "$c2" |
+        tee -a "$results" >&2
     done
   done
 done
@@ -66,20 +75,24 @@ done
 import statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
 n = int(sys.argv[2])
-sps = {}  # (who, mode) -> [steps/s per round]
-for r, who, mode, w1, w2 in rows:
-    sps.setdefault((who, mode), []).append(n / (float(w2) - float(w1)))
-rounds = len(sps[("topiary", "dense")])
 med = lambda xs: statistics.median(xs)
-print(f"\nTextCNN SST-2, batch 64, 1 thread, step time = (wall(2N) - wall(N)) / N, N = {n}, {rounds} rounds")
-print(f"{'config':<16}{'steps/s (median)':>18}   per round")
-for key in [("topiary", "dense"), ("topiary", "masked"), ("peer", "dense"), ("peer", "masked")]:
-    print(f"{key[0] + ' ' + key[1]:<16}{med(sps[key]):>18.2f}   " + " ".join(f"{x:.2f}" for x in sps[key]))
-def ratio(name, xs, goal):
-    print(f"{name:<44}{med(xs):>7.3f}   " + " ".join(f"{x:.3f}" for x in xs) + f"   goal {goal}")
-print()
-ratio("Topiary/peer steps/s, dense", [a / b for a, b in zip(sps[("topiary", "dense")], sps[("peer", "dense")])], "-")
-ratio("Topiary/peer steps/s, masked", [a / b for a, b in zip(sps[("topiary", "masked")], sps[("peer", "masked")])], ">= 1.3")
-ratio("Topiary masked/dense step time (overhead)", [d / m for d, m in zip(sps[("topiary", "dense")], sps[("topiary", "masked")])], "<= 1.03")
-ratio("peer masked/dense step time (overhead)", [d / m for d, m in zip(sps[("peer", "dense")], sps[("peer", "masked")])], "-")
+def table(clock, first):  # first: column of the N-step time; the 2N-step time follows it
+  sps = {}  # (who, mode) -> [steps/s per round]
+  for row in rows:
+    who, mode = row[1], row[2]
+    sps.setdefault((who, mode), []).append(n / (float(row[first + 1]) - float(row[first])))
+  rounds = len(sps[("topiary", "dense")])
+  print(f"\nTextCNN SST-2, batch 64, 1 thread, step time = ({clock}(2N) - {clock}(N)) / N, N = {n}, {rounds} rounds")
+  print(f"{'config':<16}{'steps/s (median)':>18}   per round")
+  for key in [("topiary", "dense"), ("topiary", "masked"), ("peer", "dense"), ("peer", "masked")]:
+      print(f"{key[0] + ' ' + key[1]:<16}{med(sps[key]):>18.2f}   " + " ".join(f"{x:.2f}" for x in sps[key]))
+  def ratio(name, xs, goal):
+      print(f"{name:<44}{med(xs):>7.3f}   " + " ".join(f"{x:.3f}" for x in xs) + f"   goal {goal}")
+  print()
+  ratio("Topiary/peer steps/s, dense", [a / b for a, b in zip(sps[("topiary", "dense")], sps[("peer", "dense")])], "-")
+  ratio("Topiary/peer steps/s, masked", [a / b for a, b in zip(sps[("topiary", "masked")], sps[("peer", "masked")])], ">= 1.3")
+  ratio("Topiary masked/dense step time (overhead)", [d / m for d, m in zip(sps[("topiary", "dense")], sps[("topiary", "masked")])], "<= 1.03")
+  ratio("peer masked/dense step time (overhead)", [d / m for d, m in zip(sps[("peer", "dense")], sps[("peer", "masked")])], "-")
+table("wall", 3)
+table("cpu", 5)
 PYEOF

@@ -187,6 +187,18 @@ def fmt(value):
     return str(value)
 
 
+def distinct_names(paths):
+    """The shortest trailing part of each run's path that tells the runs apart: runs laid out as
+    <config>/s<seed> are named "cnn_dense/s1", not "s1" (which every config has)."""
+    parts = [os.path.normpath(os.path.abspath(p)).strip(os.sep).split(os.sep) for p in paths]
+    depth = 1
+    while True:
+        names = ["/".join(p[-depth:]) for p in parts]
+        if len(set(names)) == len(names) or depth >= max(len(p) for p in parts):
+            return names
+        depth += 1
+
+
 def load_run(path, index):
     metrics_path = os.path.join(path, "metrics.jsonl")
     if not os.path.isdir(path):
@@ -270,6 +282,8 @@ def main(argv):
     args = parser.parse_args(argv)
     try:
         runs = [load_run(path, i + 1) for i, path in enumerate(args.runs)]
+        for run, name in zip(runs, distinct_names(args.runs)):
+            run["name"] = name
         os.makedirs(args.output, exist_ok=True)
         sections = []
         if len(runs) > 1:

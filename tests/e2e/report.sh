@@ -24,6 +24,13 @@ for name in pngs:
 assert page.count("<table>") == 2 and "target_sparsity" in page, "summary tables missing"
 print(f"ok: index.html references {len(pngs)} valid PNGs: {', '.join(pngs)}")
 PY
+# Runs laid out as <config>/s<seed> are told apart by their shortest distinct path suffix.
+mkdir -p "$WORK/layer/s1" "$WORK/half/s1"
+cp -r "$WORK/run1/." "$WORK/layer/s1/" && cp -r "$WORK/run2/." "$WORK/half/s1/"
+"$BIN" report "$WORK/layer/s1" "$WORK/half/s1" -o "$WORK/seeds" >/dev/null
+grep -q "<h2>layer/s1 " "$WORK/seeds/index.html" && grep -q "<h2>half/s1 " "$WORK/seeds/index.html" ||
+  fail "runs <config>/s1 not named by config: $(grep -o '<h2>[^<]*' "$WORK/seeds/index.html")"
+echo "ok: runs named layer/s1 and half/s1"
 # Default output directory: <first run>/report.
 "$BIN" report "$WORK/run1" >/dev/null
 [ -s "$WORK/run1/report/index.html" ] || fail "no default report at run1/report"
