@@ -147,6 +147,11 @@ StepGeometry plan_geometry(const Recipe& recipe, const PlanOptions& options) {
   }
   StepGeometry geometry;
   geometry.steps_per_epoch = options.train_examples / batch;
+  // drop_last: false completes the last partial batch (train::EpochSampler).
+  if (!recipe.training.drop_last && options.train_examples % batch != 0 &&
+      options.train_examples > batch) {
+    ++geometry.steps_per_epoch;
+  }
   if (geometry.steps_per_epoch < 1) {
     throw UserError("the training set has " + std::to_string(options.train_examples) +
                     " examples, fewer than one global batch (training.batch_size " +

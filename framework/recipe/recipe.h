@@ -207,6 +207,12 @@ struct TrainingConfig {
   // many global batches, each chunk sorted by example length, and the batches shuffled again;
   // less padding per batch. 0 = off.
   int64_t bucket_by_length = 0;
+  // The last, partial global batch of an epoch: dropped (true), or completed with the first
+  // examples of the same epoch's order (false), so every example is seen each epoch.
+  bool drop_last = true;
+  // Upper bound on padded tokens (rows x longest) per micro-batch on each rank: a local batch
+  // above it runs as several micro-batches (same gradient, bounded memory). 0 = off.
+  int64_t max_tokens = 0;
   SelectionConfig selection;
 };
 

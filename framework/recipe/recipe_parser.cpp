@@ -110,7 +110,7 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "training",
               {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip",
                "eval_every", "threads", "on_nonfinite", "max_skipped_steps", "accumulate",
-               "precision", "selection", "bucket_by_length"});
+               "precision", "selection", "bucket_by_length", "drop_last", "max_tokens"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -139,6 +139,11 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   training.bucket_by_length = m.int_or("bucket_by_length", training.bucket_by_length);
   if (training.bucket_by_length < 0) {
     m.fail("bucket_by_length", "must be >= 0 (global batches per length-sorted chunk; 0 = off)");
+  }
+  training.drop_last = m.bool_or("drop_last", training.drop_last);
+  training.max_tokens = m.int_or("max_tokens", training.max_tokens);
+  if (training.max_tokens < 0) {
+    m.fail("max_tokens", "must be >= 0 (padded tokens per micro-batch on each rank; 0 = off)");
   }
   training.accumulate = positive_int(m, "accumulate", training.accumulate,
                                      " (micro-batches per step; 1 = no accumulation)");

@@ -184,6 +184,10 @@ std::string to_yaml(const Recipe& recipe) {
   if (training.bucket_by_length > 0) {
     out << YAML::Key << "bucket_by_length" << YAML::Value << training.bucket_by_length;
   }
+  if (!training.drop_last) out << YAML::Key << "drop_last" << YAML::Value << false;
+  if (training.max_tokens > 0) {
+    out << YAML::Key << "max_tokens" << YAML::Value << training.max_tokens;
+  }
   const SelectionConfig& selection = training.selection;
   out << YAML::Key << "selection" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "metric" << YAML::Value << selection.metric;

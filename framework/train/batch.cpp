@@ -29,4 +29,27 @@ PaddedBatch make_batch(const data::TokenizedSplit& split, const std::vector<int6
   return batch;
 }
 
+std::vector<int64_t> micro_batch_bounds(const std::vector<int64_t>& lengths, int64_t accumulate,
+                                        int64_t max_tokens, int64_t min_length) {
+  const auto rows = static_cast<int64_t>(lengths.size());
+  std::vector<int64_t> bounds{0};
+  for (int64_t part = 0; part < accumulate; ++part) {
+    const int64_t begin = rows * part / accumulate, end = rows * (part + 1) / accumulate;
+    if (max_tokens > 0) {
+      int64_t start = begin, longest = min_length;
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t length = std::max(lengths[static_cast<size_t>(row)], min_length);
+        if (row > start && (row - start + 1) * std::max(longest, length) > max_tokens) {
+          bounds.push_back(row);
+          start = row;
+          longest = min_length;
+        }
+        longest = std::max(longest, length);
+      }
+    }
+    if (end > bounds.back()) bounds.push_back(end);
+  }
+  return bounds;
+}
+
 }  // namespace topiary::train

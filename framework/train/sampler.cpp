@@ -10,12 +10,13 @@
 namespace topiary::train {
 
 EpochSampler::EpochSampler(int64_t num_examples, int64_t global_batch, int world_size, int rank,
-                           uint64_t seed)
+                           uint64_t seed, bool drop_last)
     : num_examples_(num_examples),
       global_batch_(global_batch),
       world_size_(world_size),
       rank_(rank),
-      seed_(seed) {
+      seed_(seed),
+      drop_last_(drop_last) {
   if (global_batch <= 0 || global_batch % world_size != 0) {
     throw UserError("training.batch_size " + std::to_string(global_batch) +
                     " must be a positive multiple of the number of ranks (" +
@@ -38,6 +39,10 @@ std::vector<int64_t> EpochSampler::epoch_order(int64_t epoch) const {
     const auto j = static_cast<int64_t>(engine() % static_cast<uint64_t>(i + 1));
     std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
   }
+  // Completing the last batch with the epoch's first examples keeps it full and world-size
+  // independent, like the others.
+  const auto padded = static_cast<size_t>(steps_per_epoch() * global_batch_);
+  for (size_t i = 0; order.size() < padded; ++i) order.push_back(order[i]);
   if (bucket_batches_ > 0) bucket_by_length(order, epoch);
   return order;
 }

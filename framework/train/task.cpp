@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <optional>
 #include <random>
 #include <span>
@@ -14,30 +15,36 @@
 namespace topiary::train {
 namespace {
 
-// Rows [begin, end) of `parts` near-equal contiguous slices of `rows` rows.
-std::pair<int64_t, int64_t> part_range(int64_t rows, int64_t part, int64_t parts) {
-  return {rows * part / parts, rows * (part + 1) / parts};
-}
-
 class ClassificationTask final : public Task {
  public:
   ClassificationTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
-                     int rank)
+                     int rank, int64_t min_length)
       : dataset_(dataset),
         max_length_(recipe.model.max_length),
+        min_length_(min_length),
+        accumulate_(recipe.training.accumulate),
+        max_tokens_(recipe.training.max_tokens),
         seed_(recipe.seed),
-        sampler_(dataset.train.size(), recipe.training.batch_size, world_size, rank, recipe.seed) {
+        sampler_(dataset.train.size(), recipe.training.batch_size, world_size, rank, recipe.seed,
+                 recipe.training.drop_last) {
+    std::vector<int64_t> lengths(static_cast<size_t>(dataset.train.size()));
+    for (size_t i = 0; i < lengths.size(); ++i) lengths[i] = clipped_length(dataset.train, i);
+    const int64_t longest = std::max(
+        min_length_, lengths.empty() ? 0 : *std::max_element(lengths.begin(), lengths.end()));
+    if (max_tokens_ > 0 && longest > max_tokens_) {
+      throw UserError("training.max_tokens " + std::to_string(max_tokens_) +
+                      " is below the longest training example of " + recipe.data.path + " (" +
+                      std::to_string(longest) + " tokens" +
+                      (max_length_ > 0 ? " after model.max_length" : "") +
+                      "): raise it, or truncate with model.max_length");
+    }
     if (recipe.training.bucket_by_length > 0) {
-      std::vector<int64_t> lengths(static_cast<size_t>(dataset.train.size()));
-      for (size_t i = 0; i < lengths.size(); ++i) {
-        const int64_t n = dataset.train.offsets[i + 1] - dataset.train.offsets[i];
-        lengths[i] = max_length_ > 0 ? std::min(n, max_length_) : n;
-      }
       sampler_.set_length_buckets(std::move(lengths), recipe.training.bucket_by_length);
     }
   }
 
   void set_augmentation(const recipe::AugmentModifier* augment) override {
+    prepared_step_ = -1;  // the step's texts depend on it
     augment_.reset();
     if (augment == nullptr) return;
     augment_ = data::AugmentOptions{augment->delete_probability, augment->swap_probability,
@@ -57,15 +64,22 @@ class ClassificationTask final : public Task {
     return total / static_cast<double>(split.size());
   }
 
-  torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part,
-                                 int64_t parts) override {
-    const std::vector<int64_t> local = sampler_.local_indices(step);
-    const auto [begin, end] = part_range(static_cast<int64_t>(local.size()), part, parts);
-    const std::vector<int64_t> examples(local.begin() + begin, local.begin() + end);
-    PaddedBatch batch = augment_
-                            ? make_batch(augmented(examples, step), iota(examples.size()),
-                                         model.min_length(), max_length_)
-                            : make_batch(dataset_.train, examples, model.min_length(), max_length_);
+  int64_t micro_batches(int64_t step) override {
+    prepare(step);
+    return static_cast<int64_t>(bounds_.size()) - 1;
+  }
+
+  torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part) override {
+    prepare(step);
+    const int64_t begin = bounds_[static_cast<size_t>(part)];
+    const int64_t end = bounds_[static_cast<size_t>(part) + 1];
+    const int64_t local_rows = bounds_.back();
+    std::vector<int64_t> rows(static_cast<size_t>(end - begin));
+    for (int64_t i = begin; i < end; ++i) {
+      rows[static_cast<size_t>(i - begin)] = augmented_ ? i : examples_[static_cast<size_t>(i)];
+    }
+    PaddedBatch batch = make_batch(augmented_ ? *augmented_ : dataset_.train, rows,
+                                   model.min_length(), max_length_);
     // Cloned: autograd keeps ids and labels for the backward pass, after `batch` is gone.
     torch::Tensor ids =
         torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64).clone();
@@ -73,8 +87,8 @@ class ClassificationTask final : public Task {
         torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64).clone();
     torch::Tensor loss =
         torch::nn::functional::cross_entropy(model.forward(ids).to(torch::kFloat32), labels);
-    if (parts == 1) return loss;
-    return loss * (static_cast<double>(end - begin) / static_cast<double>(local.size()));
+    if (end - begin == local_rows) return loss;
+    return loss * (static_cast<double>(end - begin) / static_cast<double>(local_rows));
   }
 
   EvalResult evaluate(models::Model& model, comm::Communicator& comm) override {
@@ -104,17 +118,38 @@ class ClassificationTask final : public Task {
     }
     return split;
   }
-  static std::vector<int64_t> iota(size_t n) {
-    std::vector<int64_t> out(n);
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<int64_t>(i);
-    return out;
+  int64_t clipped_length(const data::TokenizedSplit& split, size_t i) const {
+    const int64_t n = split.offsets[i + 1] - split.offsets[i];
+    return max_length_ > 0 ? std::min(n, max_length_) : n;
+  }
+  // This rank's examples of `step` (augmented when an augmentation is on) and their
+  // micro-batch boundaries, computed once per step.
+  void prepare(int64_t step) {
+    if (step == prepared_step_) return;
+    examples_ = sampler_.local_indices(step);
+    augmented_.reset();
+    if (augment_) augmented_ = augmented(examples_, step);
+    std::vector<int64_t> lengths(examples_.size());
+    for (size_t i = 0; i < lengths.size(); ++i) {
+      lengths[i] = augmented_ ? clipped_length(*augmented_, i)
+                              : clipped_length(dataset_.train, static_cast<size_t>(examples_[i]));
+    }
+    bounds_ = micro_batch_bounds(lengths, accumulate_, max_tokens_, min_length_);
+    prepared_step_ = step;
   }
 
   const data::Dataset& dataset_;
   int64_t max_length_;
+  int64_t min_length_;
+  int64_t accumulate_;
+  int64_t max_tokens_;
   uint64_t seed_;
   EpochSampler sampler_;
   std::optional<data::AugmentOptions> augment_;
+  int64_t prepared_step_ = -1;
+  std::vector<int64_t> examples_;
+  std::optional<data::TokenizedSplit> augmented_;
+  std::vector<int64_t> bounds_;
 };
 
 class LanguageModelTask final : public Task {
@@ -122,21 +157,35 @@ class LanguageModelTask final : public Task {
   LanguageModelTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
                     int rank)
       : context_(recipe.model.max_positions),
+        accumulate_(recipe.training.accumulate),
+        max_tokens_(recipe.training.max_tokens),
         seed_(recipe.seed),
         train_(token_stream(dataset.train)),
         valid_(token_stream(dataset.valid)),
         // Blocks per epoch such that every shift in [0, context) keeps the last block inside.
         blocks_((static_cast<int64_t>(train_.size()) - context_) / context_),
         sampler_(checked_blocks(blocks_, dataset, recipe), recipe.training.batch_size, world_size,
-                 rank, recipe.seed) {}
+                 rank, recipe.seed, recipe.training.drop_last) {
+    if (max_tokens_ > 0 && max_tokens_ < context_) {
+      throw UserError("training.max_tokens " + std::to_string(max_tokens_) +
+                      " is below one block of model.max_positions (" + std::to_string(context_) +
+                      ") tokens");
+    }
+  }
 
   int64_t train_units() const override { return blocks_; }
   double mean_tokens_per_unit() const override { return static_cast<double>(context_); }
 
-  torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part,
-                                 int64_t parts) override {
-    const std::vector<int64_t> local = sampler_.local_indices(step);
-    const auto [begin, end] = part_range(static_cast<int64_t>(local.size()), part, parts);
+  int64_t micro_batches(int64_t step) override {
+    prepare(step);
+    return static_cast<int64_t>(bounds_.size()) - 1;
+  }
+
+  torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part) override {
+    prepare(step);
+    const std::vector<int64_t>& local = local_;
+    const int64_t begin = bounds_[static_cast<size_t>(part)];
+    const int64_t end = bounds_[static_cast<size_t>(part) + 1];
     const int64_t shift = epoch_shift(step / sampler_.steps_per_epoch());
     std::vector<int64_t> inputs, targets;
     for (int64_t i = begin; i < end; ++i) {
@@ -150,7 +199,7 @@ class LanguageModelTask final : public Task {
     torch::Tensor y = torch::from_blob(targets.data(), {rows * context_}, torch::kInt64).clone();
     torch::Tensor logits = model.forward(x).to(torch::kFloat32).reshape({rows * context_, -1});
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-    if (parts == 1) return loss;
+    if (rows == static_cast<int64_t>(local.size())) return loss;
     return loss * (static_cast<double>(rows) / static_cast<double>(local.size()));
   }
 
@@ -177,11 +226,24 @@ class LanguageModelTask final : public Task {
     return static_cast<int64_t>(engine() % static_cast<uint64_t>(context_));
   }
 
+  void prepare(int64_t step) {
+    if (step == prepared_step_) return;
+    local_ = sampler_.local_indices(step);
+    bounds_ = micro_batch_bounds(std::vector<int64_t>(local_.size(), context_), accumulate_,
+                                 max_tokens_, context_);
+    prepared_step_ = step;
+  }
+
   int64_t context_;
+  int64_t accumulate_;
+  int64_t max_tokens_;
   uint64_t seed_;
   std::vector<int64_t> train_, valid_;
   int64_t blocks_;
   EpochSampler sampler_;
+  int64_t prepared_step_ = -1;
+  std::vector<int64_t> local_;
+  std::vector<int64_t> bounds_;
 };
 
 }  // namespace
@@ -217,7 +279,8 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
   if (dataset.train.labels.empty() || dataset.label_names.size() < 2) {
     throw UserError(recipe.data.path + ": not a classification dataset (needs labels)");
   }
-  return std::make_unique<ClassificationTask>(dataset, recipe, world_size, rank);
+  return std::make_unique<ClassificationTask>(dataset, recipe, world_size, rank,
+                                              model.min_length());
 }
 
 }  // namespace topiary::train

@@ -26,10 +26,12 @@ class Task {
   // the plan's epoch and `tok` times.
   virtual int64_t train_units() const = 0;
   virtual double mean_tokens_per_unit() const = 0;
-  // Loss of micro-batch `part` (of `parts`) of this rank's share of global step `step`,
+  // How many micro-batches this rank's share of global step `step` runs as: training.accumulate
+  // parts, each cut again to stay within training.max_tokens (so it may differ between ranks).
+  virtual int64_t micro_batches(int64_t step) = 0;
+  // Loss of micro-batch `part` (of micro_batches(step)) of this rank's share of step `step`,
   // weighted so that the parts' gradients add up to the gradient of the local batch's mean.
-  virtual torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part,
-                                         int64_t parts) = 0;
+  virtual torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part) = 0;
   virtual EvalResult evaluate(models::Model& model, comm::Communicator& comm) = 0;
   // The augmentation (recipe `augment` modifier) for the steps that follow, or nullptr: the
   // plan's augment_at(step). Only classification tasks accept one (make_task checks).

@@ -352,10 +352,10 @@ int run_training(const TrainOptions& options) {
   EvalResult last_eval;
   const FaultInjection faults = fault_injection_from_environment();
   int64_t skipped_steps = 0;
+  int64_t micro_batches_run = 0;  // on this rank, since this process started
   double running_loss = 0;
   int64_t running_count = 0;
   std::optional<int64_t> stopped_early_at;
-  const int64_t parts = recipe.training.accumulate;
   const bool bf16 = recipe.training.precision == "bf16";
   model->train();
   for (int64_t step = start_step; step < total_steps; ++step) {
@@ -380,11 +380,13 @@ int run_training(const TrainOptions& options) {
     optimizer->zero_grad();
     const int64_t completed = step + 1;
     double loss_value = 0;
+    const int64_t parts = task->micro_batches(step);
+    micro_batches_run += parts;
     for (int64_t part = 0; part < parts; ++part) {
       torch::Tensor loss;
       {
         AutocastScope autocast(bf16);
-        loss = task->micro_batch_loss(*model, step, part, parts);
+        loss = task->micro_batch_loss(*model, step, part);
       }
       if (faults.nan_loss_at == completed && comm->rank() == comm->world_size() - 1) {
         loss = loss * std::numeric_limits<float>::quiet_NaN();
@@ -559,6 +561,7 @@ int run_training(const TrainOptions& options) {
         {"checkpoint", checkpoint},
         {"mask_verifications", mask_verifications},
         {"skipped_steps", skipped_steps},
+        {"micro_batches_rank0", micro_batches_run},
         {"gradient_bytes_per_step", reducer.bytes_per_step()},
         {"dense_gradient_bytes_per_step", reducer.dense_bytes_per_step()}};
     if (stopped_early_at) summary["stopped_early_at"] = *stopped_early_at;

@@ -10,6 +10,13 @@ run=(--recipe "$SRC/tests/data/recipes/tiny_layer.yaml" --set data.path="$WORK/s
 mpi 2 train "${run[@]}" --output "$WORK/one" >/dev/null
 mpi 2 train "${run[@]}" --set training.accumulate=4 --output "$WORK/four" >/dev/null
 mpi 2 train "${run[@]}" --set training.accumulate=3 --output "$WORK/three" >/dev/null
+# max_tokens: each rank's 32 rows (model.max_length 40) cut into micro-batches of <= 160 padded
+# tokens; with accumulate 2 on top, each half is cut again.
+mpi 2 train "${run[@]}" --set training.max_tokens=160 --output "$WORK/tokens" >/dev/null
+mpi 2 train "${run[@]}" --set training.max_tokens=160 --set training.accumulate=2 \
+  --output "$WORK/tokens_two" >/dev/null
+expect_user_error "training.max_tokens 30 is below the longest training example" \
+  "$BIN" train "${run[@]}" --set training.max_tokens=30 --output "$WORK/too_few"
 "$BIN" train "${run[@]}" --set training.precision=bf16 --output "$WORK/bf16" >/dev/null
 "$BIN" train "${run[@]}" --output "$WORK/fp32" >/dev/null
 "$PY" - "$WORK" <<'PY'
@@ -20,7 +27,12 @@ def weights(run):
     with h5py.File(f"{work}/{run}/final.h5", "r") as f:
         return {k: f["weights"][k][()] for k in f["weights"]}
 one = weights("one")
-for run in ("four", "three"):
+for run in ("tokens", "tokens_two"):
+    summary = json.load(open(f"{work}/{run}/summary.json"))
+    steps, micro = summary["steps"], summary["micro_batches_rank0"]
+    assert micro >= 3 * steps, f"{run}: max_tokens 160 should cut 32 rows into >= 3 micro-batches, got {micro} over {steps} steps"
+    print(f"ok: {run}: {micro} micro-batches over {steps} steps on rank 0")
+for run in ("four", "three", "tokens", "tokens_two"):
     other = weights(run)
     diff = max(np.abs(one[k] - other[k]).max() for k in one)
     scale = max(np.abs(one[k]).max() for k in one)

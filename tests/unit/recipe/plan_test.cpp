@@ -37,6 +37,25 @@ TEST(Plan, StepsPerEpochComeFromTheGlobalBatch) {
   EXPECT_THROW(plan_recipe(r, examples(1000, 3)), UserError);  // 100 does not split over 3
 }
 
+TEST(Plan, WithoutDropLastTheLastPartialBatchIsAStep) {
+  const Recipe r = parse_recipe(
+      "data: {path: d.h5}\ntraining: {batch_size: 100, drop_last: false}\nstages: [{until: 2ep}]\n",
+      "r.yaml");
+  EXPECT_FALSE(r.training.drop_last);
+  EXPECT_EQ(plan_recipe(r, examples(1099, 4)).geometry.steps_per_epoch, 11);
+  EXPECT_EQ(plan_recipe(r, examples(1100, 4)).geometry.steps_per_epoch, 11);
+  EXPECT_EQ(plan_recipe(r, examples(1000)).total_steps, 20);
+  EXPECT_THROW(plan_recipe(r, examples(99)), UserError);  // still at least one global batch
+  // The effective recipe keeps both settings.
+  const Recipe with_tokens = parse_recipe(
+      "data: {path: d.h5}\ntraining: {drop_last: false, max_tokens: 4096}\nstages: [{until: "
+      "1ep}]\n",
+      "r.yaml");
+  const Recipe again = parse_recipe(with_tokens.effective_yaml, "again.yaml");
+  EXPECT_FALSE(again.training.drop_last);
+  EXPECT_EQ(again.training.max_tokens, 4096);
+}
+
 TEST(Plan, EveryShippedRecipeIsTheSameOnOneTwoAndFourRanks) {
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(kRecipes)) {

@@ -118,5 +118,46 @@ TEST(Sampler, RejectsBatchNotDivisibleByWorldSize) {
   EXPECT_THROW(EpochSampler(10, 30, 1, 0, 1), std::exception);
 }
 
+TEST(Sampler, WithoutDropLastTheLastBatchIsCompletedFromTheEpochsStart) {
+  const int64_t n = 1003, batch = 32;  // 31 full batches and 11 examples left over
+  EpochSampler single(n, batch, 1, 0, 5, /*drop_last=*/false);
+  ASSERT_EQ(single.steps_per_epoch(), 32);
+  EXPECT_EQ(EpochSampler(n, batch, 1, 0, 5).steps_per_epoch(), 31);
+  for (int64_t epoch = 0; epoch < 2; ++epoch) {
+    const std::vector<int64_t> order = single.epoch_order(epoch);
+    ASSERT_EQ(static_cast<int64_t>(order.size()), 32 * batch);
+    // Every example once, then the epoch's first 21 again.
+    EXPECT_EQ(std::set<int64_t>(order.begin(), order.begin() + n).size(), static_cast<size_t>(n));
+    EXPECT_TRUE(std::equal(order.begin() + n, order.end(), order.begin()));
+    // The dropping sampler's epoch is the same permutation.
+    const std::vector<int64_t> dropping = EpochSampler(n, batch, 1, 0, 5).epoch_order(epoch);
+    EXPECT_TRUE(std::equal(dropping.begin(), dropping.end(), order.begin()));
+  }
+  for (int world : {2, 4}) {
+    std::vector<EpochSampler> samplers;
+    for (int r = 0; r < world; ++r) samplers.emplace_back(n, batch, world, r, 5, false);
+    for (int64_t step : {0, 30, 31, 32, 63}) {
+      std::vector<int64_t> joined;
+      for (auto& s : samplers) {
+        auto part = s.local_indices(step);
+        EXPECT_EQ(static_cast<int64_t>(part.size()), batch / world);
+        joined.insert(joined.end(), part.begin(), part.end());
+      }
+      EXPECT_EQ(joined, single.local_indices(step)) << "world " << world << " step " << step;
+    }
+  }
+}
+
+TEST(Sampler, WithoutDropLastBucketingKeepsEveryExample) {
+  const int64_t n = 250, batch = 20;
+  std::vector<int64_t> lengths(n);
+  for (int64_t i = 0; i < n; ++i) lengths[static_cast<size_t>(i)] = (i * 37) % 51;
+  EpochSampler s(n, batch, 1, 0, 3, false);
+  s.set_length_buckets(lengths, 4);
+  const std::vector<int64_t> order = s.epoch_order(1);
+  ASSERT_EQ(static_cast<int64_t>(order.size()), 13 * batch);
+  EXPECT_EQ(std::set<int64_t>(order.begin(), order.end()).size(), static_cast<size_t>(n));
+}
+
 }  // namespace
 }  // namespace topiary::train
