@@ -36,6 +36,8 @@ ALL_CONFIGS=(
   cnn_dense cnn_random_90 cnn_gmp_global_95 cnn_gmp_global_80 cnn_gmp_global_50
   cnn_gmp_layer_95 cnn_gmp_layer_80 cnn_gmp_layer_50 cnn_random_95 cnn_random_80 cnn_random_50
   cnn_movement_90 cnn_imp_rewind gpt_dense gpt_global_80 gpt_global_50
+  # the embedding left dense (only convs + fc pruned), as most pruning papers report
+  cnn_gmp_global_90_ed cnn_random_90_ed cnn_gmp_global_95_ed cnn_random_95_ed
 )
 
 SST2=$WORK/data/sst2.h5
@@ -89,6 +91,11 @@ gpt_common() {
 config_args() {
   local c=$1 s=${1##*_}
   a=()
+  if [[ $c == *_ed ]]; then # <config>_ed: <config> with the embedding's modifier at sparsity 0
+    config_args "${c%_ed}"
+    a+=(--set stages.1.modifiers.1.prune.final_sparsity=0)
+    return
+  fi
   case $c in
     cnn_dense) a=(--recipe "$REPO/recipes/gmp_global90.yaml"); cnn_schedule 1 0 1; cnn_sparsity 0 ;;
     cnn_gmp_global_*) a=(--recipe "$REPO/recipes/gmp_global90.yaml"); cnn_schedule 1 0 1; cnn_sparsity "0.$s" ;;
