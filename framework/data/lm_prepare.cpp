@@ -165,7 +165,10 @@ void add_source_provenance(std::map<std::string, std::string>& attributes,
 std::string format_language_model_summary(const PrepareSummary& s) {
   std::string out =
       s.up_to_date
-          ? fmt::format("{} is up to date (same inputs and options): nothing written\n", s.output)
+          ? fmt::format(
+                "{} is up to date (same options, same shard checksums): nothing tokenized or "
+                "written\n",
+                s.output)
           : fmt::format("wrote {} (language model)\n", s.output);
   if (s.shards > 0) {
     out += fmt::format("  shards: {} (in {}.shards/), prepared by {} rank(s)\n", s.shards, s.output,
@@ -173,8 +176,12 @@ std::string format_language_model_summary(const PrepareSummary& s) {
   }
   out += fmt::format("  documents: train {}, valid {}\n", s.train_examples, s.valid_examples);
   out += fmt::format("  tokens: train {}, valid {}\n", s.train_tokens, s.valid_tokens);
-  out += fmt::format("  vocabulary: {} tokens (valid: {:.2f}% <unk>)\n", s.vocabulary_size,
-                     s.valid_tokens ? 100.0 * s.valid_unknown_tokens / s.valid_tokens : 0.0);
+  if (s.up_to_date) {  // the manifest records no <unk> count
+    out += fmt::format("  vocabulary: {} tokens\n", s.vocabulary_size);
+  } else {
+    out += fmt::format("  vocabulary: {} tokens (valid: {:.2f}% <unk>)\n", s.vocabulary_size,
+                       s.valid_tokens ? 100.0 * s.valid_unknown_tokens / s.valid_tokens : 0.0);
+  }
   out += fmt::format("  dropped: {} empty documents\n", s.dropped_empty);
   return out;
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "comm/gather_bytes.h"
@@ -249,7 +250,7 @@ Pass1 run_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
 }
 
 std::string fingerprint_of(const PrepareOptions& options, const std::vector<Input>& inputs,
-                           const Pass1& pass) {
+                           const std::map<ShardId, ShardScan>& shards) {
   io::Sha256 sha;
   sha.update(fmt::format(
       "topiary sharded prepare v1\nformat={}\ntokenizer={}\nlowercase={}\nmin_frequency={}\n"
@@ -259,7 +260,7 @@ std::string fingerprint_of(const PrepareOptions& options, const std::vector<Inpu
       options.valid_path.empty() ? fmt::format("{}", options.valid_fraction) : "file", options.seed,
       shard_bytes_of(options)));
   for (const Input& input : inputs) sha.update("input=" + input.path + "\n");
-  for (const auto& [id, scan] : pass.shards) {
+  for (const auto& [id, scan] : shards) {
     sha.update(fmt::format("shard {} {} {}\n", id.first, id.second, scan.sha256));
   }
   return sha.hex_digest();
@@ -311,6 +312,84 @@ int64_t attribute_count(const std::map<std::string, std::string>& attributes,
   return it == attributes.end() ? 0 : std::stoll(it->second);
 }
 
+int64_t vocabulary_entries(const std::string& path) {
+  return io::checked_hdf5(path, [&] {
+    const H5::H5File file(path, H5F_ACC_RDONLY);
+    return static_cast<int64_t>(file.openDataSet("vocabulary").getSpace().getSimpleExtentNpoints());
+  });
+}
+
+// A rerun on unchanged input and options is a no-op, and a cheap one: when --output already
+// holds a manifest, every rank first checksums its shards (no decoding, no tokenizing). If the
+// fingerprint matches, the manifest's recorded counts are the summary. Any doubt (an unreadable
+// input, a mismatch) leaves the decision to the full run, which reports errors properly.
+std::optional<PrepareSummary> up_to_date_summary(const PrepareOptions& options,
+                                                 const std::vector<Input>& inputs,
+                                                 comm::Communicator& comm) {
+  int64_t has_manifest = 0;
+  if (comm.rank() == 0) has_manifest = manifest_fingerprint(options.output).empty() ? 0 : 1;
+  comm.broadcast(&has_manifest, 1, comm::DataType::kInt64, 0, "prepare: manifest check");
+  if (!has_manifest) return std::nullopt;
+  json shards = json::array();
+  bool readable = true;
+  try {
+    const int64_t shard_bytes = shard_bytes_of(options);
+    for (size_t f = 0; f < inputs.size(); ++f) {
+      LineShardReader reader(inputs[f].path);
+      for (int64_t index = comm.rank();; index += comm.world_size()) {
+        io::Sha256 sha;
+        if (!reader.read_shard(
+                index, shard_bytes, [](std::string_view, int64_t) {}, &sha))
+          break;
+        shards.push_back({f, index, sha.hex_digest()});
+      }
+    }
+  } catch (const UserError&) {
+    readable = false;
+  }
+  const std::vector<json> all =
+      gather_json(comm, {{"readable", readable}, {"shards", shards}}, "prepare: shard checksums");
+  std::map<ShardId, ShardScan> scans;
+  for (const json& payload : all) {
+    if (!payload["readable"].get<bool>()) return std::nullopt;
+    for (const json& s : payload["shards"]) {
+      ShardScan scan;
+      scan.id = {s[0].get<int>(), s[1].get<int64_t>()};
+      scan.sha256 = s[2].get<std::string>();
+      scans[scan.id] = scan;
+    }
+  }
+  const std::string fingerprint = fingerprint_of(options, inputs, scans);
+  PrepareSummary summary;
+  int64_t up_to_date = 0;
+  if (comm.rank() == 0 && manifest_fingerprint(options.output) == fingerprint) {
+    std::error_code ec;
+    up_to_date = 1;
+    for (const auto& [id, scan] : scans) {
+      if (!fs::exists(shard_path(options.output, shard_name(options.output, fingerprint, id)), ec))
+        up_to_date = 0;
+    }
+    if (up_to_date) {
+      const std::map<std::string, std::string> a = manifest_attributes(options.output);
+      summary.train_examples = attribute_count(a, "train_examples");
+      summary.valid_examples = attribute_count(a, "valid_examples");
+      summary.train_tokens = attribute_count(a, "train_tokens");
+      summary.valid_tokens = attribute_count(a, "valid_tokens");
+      summary.skipped_bad_records = attribute_count(a, "skipped_bad_records");
+      summary.dropped_empty = attribute_count(a, "dropped_empty");
+      summary.vocabulary_size = vocabulary_entries(options.output);
+    }
+  }
+  comm.broadcast(&up_to_date, 1, comm::DataType::kInt64, 0, "prepare: up-to-date check");
+  if (!up_to_date) return std::nullopt;
+  summary.output = options.output;
+  summary.kind = kLanguageModelKind;
+  summary.shards = static_cast<int64_t>(scans.size());
+  summary.ranks = comm.world_size();
+  summary.up_to_date = true;
+  return summary;
+}
+
 }  // namespace
 
 bool uses_sharded_prepare(const PrepareOptions& options) {
@@ -339,9 +418,10 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
     throw UserError("--max-length and --min-records apply to classification, not --format text");
   }
 
+  if (std::optional<PrepareSummary> done = up_to_date_summary(options, inputs, comm)) return *done;
   Pass1 pass = run_pass1(options, inputs, tokenizer, comm);
   throw_if(pass.error, inputs, pass.shards);
-  const std::string fingerprint = fingerprint_of(options, inputs, pass);
+  const std::string fingerprint = fingerprint_of(options, inputs, pass.shards);
   const std::vector<std::string> vocabulary = vocabulary_of(options, tokenizer, pass);
 
   PrepareSummary summary;

@@ -65,12 +65,24 @@ YAML
 "$BIN" train --recipe "$WORK/gpt.yaml" --output "$WORK/run" > "$WORK/train.log" 2>&1 || { cat "$WORK/train.log"; fail "train on a sharded dataset"; }
 
 # Rerun on unchanged input: nothing is written.
+cp "$WORK/char2.h5.log" "$WORK/char2.first.log"
 before=$(stat -c %Y.%s "$WORK/char2.h5"; ls -l --time-style=+%s.%N "$WORK/char2.h5.shards" | md5sum)
 sleep 1
 prep 2 "$WORK/char2.h5" --input "$shakespeare" --tokenizer char --shard-mb 0.1
 grep -q "up to date" "$WORK/char2.h5.log" || { cat "$WORK/char2.h5.log"; fail "rerun was not a no-op"; }
 after=$(stat -c %Y.%s "$WORK/char2.h5"; ls -l --time-style=+%s.%N "$WORK/char2.h5.shards" | md5sum)
 [ "$before" = "$after" ] || fail "rerun touched the output"
+grep -q "nothing tokenized" "$WORK/char2.h5.log" || { cat "$WORK/char2.h5.log"; fail "rerun tokenized"; }
+# The no-op reports the first run's counts (from the manifest).
+[ "$(grep -E "documents|tokens: " "$WORK/char2.h5.log")" = "$(grep -E "documents|tokens: " "$WORK/char2.first.log")" ] ||
+  fail "rerun counts differ: $(cat "$WORK/char2.h5.log") vs $(cat "$WORK/char2.first.log")"
+
+# One changed byte in the middle of an input: the checksums differ, so the dataset is rebuilt.
+cp "$shakespeare" "$WORK/shake_copy.txt"
+prep 2 "$WORK/copy.h5" --input "$WORK/shake_copy.txt" --tokenizer char --shard-mb 0.1
+printf 'Q' | dd of="$WORK/shake_copy.txt" bs=1 seek=500000 conv=notrunc status=none
+prep 2 "$WORK/copy.h5" --input "$WORK/shake_copy.txt" --tokenizer char --shard-mb 0.1
+grep -q "wrote" "$WORK/copy.h5.log" || { cat "$WORK/copy.h5.log"; fail "a changed input was taken as up to date"; }
 
 # Other options: a new dataset replaces the old shards (none left behind).
 prep 2 "$WORK/char2.h5" --input "$shakespeare" --tokenizer char --shard-mb 0.1 --seed 7
