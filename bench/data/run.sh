@@ -119,7 +119,7 @@ done
 prep mid_char_rerun mid 2 char "$WORK/mid_char.h5"
 grep -q "is up to date" "$WORK/mid_char_rerun.log" ||
   { echo "rerun was not a no-op:" >&2; cat "$WORK/mid_char_rerun.log" >&2; exit 1; }
-echo "        (the last row is a rerun on unchanged input: a no-op that still reads and hashes every shard)"
+echo "        (the last row is a rerun on unchanged input: a no-op: it reads and hashes every shard, tokenizes nothing)"
 rm -rf "$WORK/mid_char.h5"* "$WORK/mid_word.h5"*
 for tok in $BIG_TOKENIZERS; do
   prep "big_${tok}_2" big 2 "$tok" "$WORK/big_$tok.h5"

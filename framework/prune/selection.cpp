@@ -56,12 +56,44 @@ KthKey radix_kth(std::span<const ScoredTensor> tensors, int64_t k) {
   return {(high << 16) | low, below};
 }
 
+// Counts the keys below `lo` and appends those in [lo, lo + span] to `inside`. Counting is
+// branch-free and vectorises (an AVX2 clone is picked at load time where the CPU has it); a
+// block holding in-bracket keys is gathered in a second, branch-free look while it is in cache.
+__attribute__((target_clones("avx2", "default"))) int64_t count_below_and_gather(
+    const float* scores, int64_t n, uint32_t lo, uint32_t span, std::vector<uint32_t>& inside) {
+  constexpr int64_t kBlock = 64;
+  uint32_t gathered[kBlock];
+  int64_t below = 0;
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t end = std::min(n, i + kBlock);
+    uint32_t block_below = 0, block_inside = 0;
+    for (int64_t j = i; j < end; ++j) {
+      const uint32_t key = order_key(scores[j]);
+      block_below += key < lo;
+      block_inside += key - lo <= span;
+    }
+    below += block_below;
+    if (block_inside == 0) continue;
+    size_t count = 0;
+    for (int64_t j = i; j < end; ++j) {
+      const uint32_t key = order_key(scores[j]);
+      gathered[count] = key;
+      count += key - lo <= span;
+    }
+    inside.insert(inside.end(), gathered, gathered + count);
+  }
+  return below;
+}
+
 // Floyd-Rivest style: a fixed-stride sample brackets the k-th key, one pass counts the keys
 // below the bracket and gathers those inside it, and nth_element picks among the gathered few.
 // The sample only decides speed; a bracket that misses falls back to radix_kth. Deterministic.
 KthKey kth_key(std::span<const ScoredTensor> tensors, int64_t total, int64_t k) {
-  constexpr int64_t kSample = int64_t{1} << 16;
-  if (total <= 4 * kSample) return radix_kth(tensors, k);
+  constexpr int64_t kMinSample = int64_t{1} << 16, kMaxSample = int64_t{1} << 20;
+  if (total <= 4 * kMinSample) return radix_kth(tensors, k);
+  // A bigger sample narrows the bracket (width ~ 1/sqrt(sample)), so fewer blocks need the
+  // gather; one entry in 64 keeps the strided sampling well below one pass.
+  const int64_t kSample = std::clamp(total / 64, kMinSample, kMaxSample);
   std::vector<uint32_t> sample;
   sample.reserve(kSample + 1);
   const int64_t stride = total / kSample;
@@ -88,34 +120,11 @@ KthKey kth_key(std::span<const ScoredTensor> tensors, int64_t total, int64_t k) 
     std::nth_element(sample.begin(), sample.begin() + (at + margin), sample.end());
     hi = sample[at + margin];
   }
-  const uint32_t span = hi - lo;
   int64_t below = 0;
   std::vector<uint32_t> inside;
-  // Counting is branch-free and vectorises; blocks holding in-bracket keys are gathered in a
-  // second, branch-free look while the block is still in cache.
-  constexpr int64_t kBlock = 512;
-  std::vector<uint32_t> gathered(kBlock + 1);
   for (const auto& t : tensors) {
-    const float* scores = t.scores.data();
-    const auto n = static_cast<int64_t>(t.scores.size());
-    for (int64_t i = 0; i < n; i += kBlock) {
-      const int64_t end = std::min(n, i + kBlock);
-      uint32_t block_below = 0, block_inside = 0;
-      for (int64_t j = i; j < end; ++j) {
-        const uint32_t key = order_key(scores[j]);
-        block_below += key < lo;
-        block_inside += key - lo <= span;
-      }
-      below += block_below;
-      if (block_inside == 0) continue;
-      size_t count = 0;
-      for (int64_t j = i; j < end; ++j) {
-        const uint32_t key = order_key(scores[j]);
-        gathered[count] = key;
-        count += key - lo <= span;
-      }
-      inside.insert(inside.end(), gathered.begin(), gathered.begin() + count);
-    }
+    below += count_below_and_gather(t.scores.data(), static_cast<int64_t>(t.scores.size()), lo,
+                                    hi - lo, inside);
   }
   const int64_t rank = k - below;  // 1-based rank of the answer among `inside`
   if (rank < 1 || rank > static_cast<int64_t>(inside.size())) return radix_kth(tensors, k);
