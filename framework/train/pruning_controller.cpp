@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <cstring>
 #include <span>
 
@@ -307,8 +308,18 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
         // the one method that may bring entries back.
         if (job.scorer != prune::ScorerKind::kMovementSoft) updated.mul_(mask);
         zero_optimizer_state(optimizer, parameter, updated);
+        const bool was_alive = mask.count_nonzero().item<int64_t>() > 0;
         mask.copy_(updated);
         parameter.mul_(mask);
+        // Layer collapse (e.g. a small classifier under one global threshold): nothing flows
+        // through this tensor any more, so the model's output no longer depends on its input.
+        if (was_alive && updated.count_nonzero().item<int64_t>() == 0 && comm.rank() == 0) {
+          std::fprintf(stderr,
+                       "topiary: warning: step %lld: %s prunes all of '%s' (100%%, layer "
+                       "collapse); cap it with scope: layer, an allocation, or overrides\n",
+                       static_cast<long long>(step), job.label.c_str(),
+                       group.parameters[k].c_str());
+        }
       }
       changed = true;
     }
