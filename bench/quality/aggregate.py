@@ -106,12 +106,19 @@ def plot(rows, path):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8.0, 4.2), dpi=100)
-    families = {"GMP global": "cnn_gmp_global_", "GMP layer-wise": "cnn_gmp_layer_",
-                "random": "cnn_random_"}
+    # (label, name prefix, name suffix): <prefix><percent><suffix>; "_ed" arms leave the
+    # embedding dense, so their x is the sparsity of the convolutions + classifier.
+    families = [("GMP global", "cnn_gmp_global_", ""), ("GMP layer-wise", "cnn_gmp_layer_", ""),
+                ("random", "cnn_random_", ""),
+                ("GMP global, embedding dense", "cnn_gmp_global_", "_ed"),
+                ("random, embedding dense", "cnn_random_", "_ed")]
+    def percent(name, prefix, suffix):
+        middle = name[len(prefix):len(name) - len(suffix)] if name.endswith(suffix) else ""
+        return int(middle) if name.startswith(prefix) and middle.isdigit() else None
     # Families share x values: a small horizontal offset each keeps their error bars apart.
-    for k, (label, prefix) in enumerate(families.items()):
-        pts = sorted((int(n[len(prefix):]) / 100 + 0.004 * (k - 1), [r["selected"] * 100 for r in rs])
-                     for n, rs in rows.items() if n.startswith(prefix))
+    for k, (label, prefix, suffix) in enumerate(families):
+        pts = sorted((percent(n, prefix, suffix) / 100 + 0.004 * (k - 2), [r["selected"] * 100 for r in rs])
+                     for n, rs in rows.items() if percent(n, prefix, suffix) is not None)
         if pts:
             ax.errorbar([p[0] for p in pts], [statistics.mean(p[1]) for p in pts],
                         yerr=[statistics.stdev(p[1]) if len(p[1]) > 1 else 0 for p in pts],
@@ -121,7 +128,7 @@ def plot(rows, path):
     for k, (name, (label, marker)) in enumerate(singles.items()):
         if name in rows:
             vals = [r["selected"] * 100 for r in rows[name]]
-            ax.errorbar([rows[name][0]["target"] + 0.004 * (len(families) + k)], [statistics.mean(vals)],
+            ax.errorbar([rows[name][0]["target"] + 0.004 * (len(families) - 2 + k)], [statistics.mean(vals)],
                         yerr=[statistics.stdev(vals) if len(vals) > 1 else 0], marker=marker,
                         linestyle="none", capsize=3, label=label)
     if "cnn_dense" in rows:
