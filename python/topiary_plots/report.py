@@ -6,8 +6,10 @@ Per run, from RUN_DIR/metrics.jsonl (the JSON lines rank 0 logs while training):
 (train_loss and validation loss against step), validation accuracy (perplexity for a language
 model), and the sparsity schedule (the sparsity of each eval event); from RUN_DIR/final.h5 the
 sparsity of each masked layer (/masks/<name>, 0 = pruned); from RUN_DIR/summary.json a table.
-Across several runs, the accuracy-sparsity frontier: one point per run, final accuracy against the
-run's overall target sparsity, labelled by recipe name.
+Across several runs, the accuracy-sparsity frontier: final accuracy against the run's overall
+target sparsity, labelled by recipe name, plus a table of its points. Runs laid out as
+<config>/s<seed> are one point per config (mean, with a bar of +- one standard deviation over the
+seeds); runs are named by the shortest trailing part of their paths that tells them apart.
 
 Writes OUT_DIR/index.html and PNGs beside it. A run without metrics.jsonl, or a metrics file with
 no eval event, is an error: one line on stderr and exit status 2. A missing final.h5 or
@@ -144,29 +146,60 @@ def frontier_point(run):
     return None
 
 
+def seed_group(run):
+    """Runs laid out as <config>/s<seed> (or seed<N>) belong to <config>; any other run is its own."""
+    parent, last = os.path.split(run["name"])
+    return parent if parent and re.fullmatch(r"s(eed)?\d+", last) else run["name"]
+
+
 def plot_frontier(runs, out_dir):
+    """One point per run; runs of several seeds of one config (<config>/s<seed>) become one point,
+    their mean, with a bar of +- one standard deviation."""
     metrics = {run["metric"] for run in runs}
     metric = metrics.pop() if len(metrics) == 1 else "accuracy"
-    recipes = [run["recipe"] for run in runs]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    plotted = []
+    groups = {}  # label -> [(sparsity, value)], in the order runs were given
     for run in runs:
         point = frontier_point(run) if run["metric"] == metric else None
-        if point is None:
-            continue
-        label = run["recipe"]
-        if recipes.count(label) > 1:
-            label += f" ({run['name']})"
-        plotted.append(point)
-        ax.scatter(*point, zorder=3)
-        ax.annotate(label, point, textcoords="offset points", xytext=(5, 5), fontsize=8)
+        if point is not None:
+            groups.setdefault(seed_group(run), []).append((run["recipe"], point))
+    recipes = [recipe for members in groups.values() for recipe, _ in members[:1]]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    plotted, table = [], []
+    for group, members in groups.items():
+        xs = [p[0] for _, p in members]
+        ys = [p[1] for _, p in members]
+        x, y = sum(xs) / len(xs), sum(ys) / len(ys)
+        recipe = members[0][0]
+        label = recipe if recipes.count(recipe) == 1 else f"{recipe} ({group})"
+        std = None
+        if len(members) > 1:
+            std = (sum((v - y) ** 2 for v in ys) / (len(ys) - 1)) ** 0.5
+            ax.errorbar([x], [y], yerr=[std], marker="o", capsize=3, zorder=3)
+            label += f", {len(members)} seeds"
+        else:
+            ax.scatter([x], [y], zorder=3)
+        table.append((group, recipe, len(members), x, y, std))
+        plotted.append((x, y))
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8)
     if len(plotted) > 1:
         ax.plot(*zip(*sorted(plotted)), color="gray", alpha=0.5, zorder=2)
     ax.set_xlabel("overall target sparsity")
     ax.set_ylabel(f"final {metric}")
-    ax.set_title(f"{metric.capitalize()}-sparsity frontier")
+    title = f"{metric.capitalize()}-sparsity frontier"
+    if any(len(m) > 1 for m in groups.values()):
+        title += " (mean ± std over seeds)"
+    ax.set_title(title)
     ax.grid(alpha=0.3)
-    return save(fig, out_dir, "frontier.png")
+    return save(fig, out_dir, "frontier.png"), metric, table
+
+
+def frontier_table(metric, table):
+    head = ("<tr><th>runs</th><th>recipe</th><th>seeds</th><th>overall target sparsity</th>"
+            f"<th>final {html.escape(metric)} (mean)</th><th>std</th></tr>")
+    rows = [f"<tr><td>{html.escape(group)}</td><td>{html.escape(recipe)}</td><td>{n}</td>"
+            f"<td>{fmt(x)}</td><td>{fmt(y)}</td><td>{'' if std is None else fmt(std)}</td></tr>"
+            for group, recipe, n, x, y, std in table]
+    return '<table class="frontier">' + head + "".join(rows) + "</table>"
 
 
 def summary_rows(summary):
@@ -287,8 +320,9 @@ def main(argv):
         os.makedirs(args.output, exist_ok=True)
         sections = []
         if len(runs) > 1:
-            name = plot_frontier(runs, args.output)
-            sections.append(f'<h2>Frontier</h2>\n<img src="{name}" alt="{name}">')
+            name, metric, table = plot_frontier(runs, args.output)
+            sections.append(f'<h2>Frontier</h2>\n<img src="{name}" alt="{name}">\n'
+                            + frontier_table(metric, table))
         sections += [run_section(run, args.output) for run in runs]
         index = os.path.join(args.output, "index.html")
         with open(index, "w") as f:

@@ -31,6 +31,19 @@ cp -r "$WORK/run1/." "$WORK/layer/s1/" && cp -r "$WORK/run2/." "$WORK/half/s1/"
 grep -q "<h2>layer/s1 " "$WORK/seeds/index.html" && grep -q "<h2>half/s1 " "$WORK/seeds/index.html" ||
   fail "runs <config>/s1 not named by config: $(grep -o '<h2>[^<]*' "$WORK/seeds/index.html")"
 echo "ok: runs named layer/s1 and half/s1"
+# Seeds of one config are one frontier point (mean +- std), listed in the frontier table.
+mkdir -p "$WORK/cfg/s1" "$WORK/cfg/s2"
+cp -r "$WORK/run1/." "$WORK/cfg/s1/" && cp -r "$WORK/run2/." "$WORK/cfg/s2/"
+"$BIN" report "$WORK/cfg/s1" "$WORK/cfg/s2" "$WORK/layer/s1" -o "$WORK/grouped" >/dev/null
+"$PY" - "$WORK/grouped/index.html" <<'PY'
+import re, sys
+page = open(sys.argv[1]).read()
+table = re.search(r'<table class="frontier">(.*?)</table>', page, re.S)
+assert table, "no frontier table"
+rows = re.findall(r"<tr><td>([^<]*)</td><td>[^<]*</td><td>(\d+)</td>", table.group(1))
+assert rows == [("cfg", "2"), ("layer", "1")], rows
+print(f"ok: frontier groups {rows}")
+PY
 # Default output directory: <first run>/report.
 "$BIN" report "$WORK/run1" >/dev/null
 [ -s "$WORK/run1/report/index.html" ] || fail "no default report at run1/report"
