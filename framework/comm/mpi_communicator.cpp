@@ -179,13 +179,19 @@ class MpiCommunicator final : public Communicator {
  private:
   // Polls instead of blocking so that a lost peer becomes an abort with a message.
   void wait(MPI_Request& request, const char* what) {
-    const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + options_.timeout;
+    // A nonblocking collective advances only inside MPI calls: sleeping between tests stretches
+    // every round of a large all-reduce's schedule. Test back to back for the first 100 ms (a
+    // training step's exchange), then sleep between tests so that a long wait for a slow rank
+    // does not burn a core.
+    const auto busy_until = start + std::chrono::milliseconds(100);
     int done = 0;
     int spins = 0;
     while (true) {
       check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test", what);
       if (done) return;
-      if (++spins > 1000) {
+      if (++spins > 1000 && std::chrono::steady_clock::now() > busy_until) {
         std::this_thread::sleep_for(std::chrono::microseconds(50));
         if (spins % 64 == 0) answer_probes(what);
       }
