@@ -8,6 +8,22 @@
 #include "core/error.h"
 
 namespace topiary::train {
+namespace {
+
+// 0, 1, ..., n-1 in a seeded order. mt19937_64 is fully specified; this Fisher-Yates avoids
+// std::shuffle and std::uniform_int_distribution, whose outputs differ between standard libraries.
+std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 engine(seed);
+  for (int64_t i = n - 1; i > 0; --i) {
+    const auto j = static_cast<int64_t>(engine() % static_cast<uint64_t>(i + 1));
+    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
+  }
+  return order;
+}
+
+}  // namespace
 
 EpochSampler::EpochSampler(int64_t num_examples, int64_t global_batch, int world_size, int rank,
                            uint64_t seed, bool drop_last)
@@ -30,15 +46,8 @@ EpochSampler::EpochSampler(int64_t num_examples, int64_t global_batch, int world
 }
 
 std::vector<int64_t> EpochSampler::epoch_order(int64_t epoch) const {
-  std::vector<int64_t> order(static_cast<size_t>(num_examples_));
-  std::iota(order.begin(), order.end(), 0);
-  // mt19937_64 is fully specified; the Fisher-Yates below avoids std::shuffle and
-  // std::uniform_int_distribution, whose outputs differ between standard libraries.
-  std::mt19937_64 engine(seed_ * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(epoch) + 1);
-  for (int64_t i = num_examples_ - 1; i > 0; --i) {
-    const auto j = static_cast<int64_t>(engine() % static_cast<uint64_t>(i + 1));
-    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
-  }
+  std::vector<int64_t> order = seeded_permutation(
+      num_examples_, seed_ * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(epoch) + 1);
   // Completing the last batch with the epoch's first examples keeps it full and world-size
   // independent, like the others.
   const auto padded = static_cast<size_t>(steps_per_epoch() * global_batch_);
@@ -66,13 +75,8 @@ void EpochSampler::bucket_by_length(std::vector<int64_t>& order, int64_t epoch) 
     });
   }
   // Sorted chunks would otherwise give short-to-long sweeps; permute whole global batches.
-  std::vector<int64_t> batch_order(static_cast<size_t>(batches));
-  std::iota(batch_order.begin(), batch_order.end(), 0);
-  std::mt19937_64 engine(seed_ * 0xD6E8FEB86659FD93ull + static_cast<uint64_t>(epoch) + 7);
-  for (int64_t i = batches - 1; i > 0; --i) {
-    const auto j = static_cast<int64_t>(engine() % static_cast<uint64_t>(i + 1));
-    std::swap(batch_order[static_cast<size_t>(i)], batch_order[static_cast<size_t>(j)]);
-  }
+  const std::vector<int64_t> batch_order =
+      seeded_permutation(batches, seed_ * 0xD6E8FEB86659FD93ull + static_cast<uint64_t>(epoch) + 7);
   std::vector<int64_t> bucketed;
   bucketed.reserve(order.size());
   for (const int64_t b : batch_order) {

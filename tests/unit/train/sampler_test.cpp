@@ -8,6 +8,19 @@
 namespace topiary::train {
 namespace {
 
+// The global batch of `step` as the ranks' samplers give it, rank by rank; checks each share's
+// size.
+std::vector<int64_t> joined_shares(std::vector<EpochSampler>& samplers, int64_t step,
+                                   int64_t batch) {
+  std::vector<int64_t> joined;
+  for (auto& s : samplers) {
+    auto part = s.local_indices(step);
+    EXPECT_EQ(static_cast<int64_t>(part.size()), batch / static_cast<int64_t>(samplers.size()));
+    joined.insert(joined.end(), part.begin(), part.end());
+  }
+  return joined;
+}
+
 TEST(Sampler, ShardsAreDisjointAndCoverEachGlobalBatch) {
   const int64_t n = 1003, batch = 32;
   for (int world : {1, 2, 4}) {
@@ -15,12 +28,7 @@ TEST(Sampler, ShardsAreDisjointAndCoverEachGlobalBatch) {
     for (int r = 0; r < world; ++r) samplers.emplace_back(n, batch, world, r, 9);
     EpochSampler single(n, batch, 1, 0, 9);
     for (int64_t step = 0; step < 3 * samplers[0].steps_per_epoch(); step += 7) {
-      std::vector<int64_t> joined;
-      for (auto& s : samplers) {
-        auto part = s.local_indices(step);
-        EXPECT_EQ(static_cast<int64_t>(part.size()), batch / world);
-        joined.insert(joined.end(), part.begin(), part.end());
-      }
+      const std::vector<int64_t> joined = joined_shares(samplers, step, batch);
       // World size does not change the global batch.
       EXPECT_EQ(joined, single.local_indices(step)) << "world " << world << " step " << step;
       EXPECT_EQ(std::set<int64_t>(joined.begin(), joined.end()).size(), joined.size());
@@ -137,12 +145,7 @@ TEST(Sampler, WithoutDropLastTheLastBatchIsCompletedFromTheEpochsStart) {
     std::vector<EpochSampler> samplers;
     for (int r = 0; r < world; ++r) samplers.emplace_back(n, batch, world, r, 5, false);
     for (int64_t step : {0, 30, 31, 32, 63}) {
-      std::vector<int64_t> joined;
-      for (auto& s : samplers) {
-        auto part = s.local_indices(step);
-        EXPECT_EQ(static_cast<int64_t>(part.size()), batch / world);
-        joined.insert(joined.end(), part.begin(), part.end());
-      }
+      const std::vector<int64_t> joined = joined_shares(samplers, step, batch);
       EXPECT_EQ(joined, single.local_indices(step)) << "world " << world << " step " << step;
     }
   }
