@@ -439,34 +439,6 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
     }
   }
 
-  // A rerun on unchanged input and options: the manifest already says so.
-  int64_t up_to_date = 0;
-  if (comm.rank() == 0) {
-    up_to_date = manifest_fingerprint(options.output) == fingerprint ? 1 : 0;
-    std::error_code ec;
-    for (const auto& [id, scan] : pass.shards) {
-      if (up_to_date &&
-          !fs::exists(shard_path(options.output, shard_name(options.output, fingerprint, id)),
-                      ec)) {
-        up_to_date = 0;
-      }
-    }
-  }
-  comm.broadcast(&up_to_date, 1, comm::DataType::kInt64, 0, "prepare: up-to-date check");
-  if (up_to_date) {
-    summary.up_to_date = true;
-    // The counts the manifest recorded: reading the shards back would take memory in
-    // proportion to the whole dataset.
-    if (comm.rank() == 0) {
-      const std::map<std::string, std::string> a = manifest_attributes(options.output);
-      summary.train_examples = attribute_count(a, "train_examples");
-      summary.valid_examples = attribute_count(a, "valid_examples");
-      summary.train_tokens = attribute_count(a, "train_tokens");
-      summary.valid_tokens = attribute_count(a, "valid_tokens");
-    }
-    return summary;
-  }
-
   // Pass 2: tokenize and write this rank's shards.
   std::error_code ec;
   fs::create_directories(shards_folder(options.output), ec);
