@@ -22,6 +22,10 @@ class GptLanguageModel final : public Model {
   explicit GptLanguageModel(const ModelSpec& spec);
   // tokens [B, T] with T <= max_positions; returns next-token logits [B, T, V].
   torch::Tensor forward(const torch::Tensor& tokens) override;
+  // Tied, the output projection reads every row of the table.
+  std::vector<std::string> lookup_tables() const override {
+    return head_ ? std::vector<std::string>{"embedding.weight"} : std::vector<std::string>{};
+  }
   bool is_language_model() const override { return true; }
   int64_t context() const { return max_positions_; }
 

@@ -54,6 +54,9 @@ class Model : public torch::nn::Module {
   virtual bool is_language_model() const { return false; }
   // Shortest input the model accepts (e.g. the widest convolution).
   virtual int64_t min_length() const { return 1; }
+  // Parameters read only by row lookup (embedding tables): a step's gradient is zero outside
+  // the rows its tokens touched, so data-parallel training exchanges only those rows.
+  virtual std::vector<std::string> lookup_tables() const { return {}; }
 };
 
 // Registry: an unknown type is a UserError listing the known ones.

@@ -38,6 +38,7 @@ class RecurrentClassifier final : public Model {
  public:
   explicit RecurrentClassifier(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& tokens) override;
+  std::vector<std::string> lookup_tables() const override { return {"embedding.weight"}; }
 
  private:
   bool gru_ = false;

@@ -17,6 +17,7 @@ class TextCnn final : public Model {
  public:
   explicit TextCnn(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& tokens) override;
+  std::vector<std::string> lookup_tables() const override { return {"embedding.weight"}; }
   int64_t min_length() const override { return max_width_; }
 
  private:

@@ -20,6 +20,7 @@ class TransformerClassifier final : public Model {
  public:
   explicit TransformerClassifier(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& tokens) override;
+  std::vector<std::string> lookup_tables() const override { return {"embedding.weight"}; }
 
  private:
   int64_t heads_;

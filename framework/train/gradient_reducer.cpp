@@ -22,10 +22,16 @@ GradientReducer::GradientReducer(std::vector<std::pair<std::string, torch::Tenso
     : parameters_(std::move(parameters)),
       comm_(comm),
       options_(options),
-      needs_dense_(parameters_.size(), false) {
-  for (const auto& [name, parameter] : parameters_) {
+      needs_dense_(parameters_.size(), false),
+      row_sparse_(parameters_.size(), false) {
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    const auto& [name, parameter] = parameters_[i];
     TOPIARY_ASSERT(parameter.scalar_type() == torch::kFloat32,
                    "gradient reducer supports float32 parameters only: " + name);
+    const auto& rows = options_.row_sparse;
+    // One rank has nothing to exchange; a table of one row gains nothing from flags.
+    row_sparse_[i] = comm_.world_size() > 1 && parameter.dim() == 2 && parameter.size(0) > 1 &&
+                     std::find(rows.begin(), rows.end(), name) != rows.end();
   }
   rebuild_plan();
 }
@@ -51,16 +57,25 @@ void GradientReducer::set_needs_dense(const std::string& name, bool dense) {
 // so the buckets, their counts and their order match without any exchange.
 void GradientReducer::rebuild_plan() {
   ++plan_builds_;
-  buckets_ = build_plan(/*compact=*/options_.compact_masked && masks_ != nullptr);
+  plan_ = build_plan(/*compact=*/options_.compact_masked && masks_ != nullptr);
   bytes_per_step_ = 0;
   dense_bytes_per_step_ = 0;
-  for (const auto& bucket : buckets_) bytes_per_step_ += bucket.buffer.numel() * 4;
+  plan_compacts_ = false;
+  for (const auto& bucket : plan_.buckets) {
+    bytes_per_step_ += bucket.buffer.numel() * 4;
+    for (const Slot& slot : bucket.slots) plan_compacts_ = plan_compacts_ || slot.live.defined();
+  }
   for (const auto& [name, parameter] : parameters_) dense_bytes_per_step_ += parameter.numel() * 4;
 }
 
-std::vector<GradientReducer::Bucket> GradientReducer::build_plan(bool compact) const {
+int64_t GradientReducer::bytes_per_step() const {
+  return bytes_per_step_ + (row_exchanges_ > 0 ? row_bytes_sent_ / row_exchanges_ : 0);
+}
+
+GradientReducer::Plan GradientReducer::build_plan(bool compact) const {
   torch::NoGradGuard no_grad;
-  std::vector<Bucket> buckets;
+  Plan plan;
+  std::vector<Bucket>& buckets = plan.buckets;
   const int64_t width = sizeof(float);
   int64_t cap = options_.first_bucket_bytes;
   int64_t filled = 0;
@@ -78,6 +93,10 @@ std::vector<GradientReducer::Bucket> GradientReducer::build_plan(bool compact) c
         slot.count = live.numel();
       }
     }
+    if (row_sparse_[i] && !slot.live.defined()) {
+      plan.by_rows.push_back(i);
+      continue;
+    }
     const int64_t bytes = slot.count * width;
     if (buckets.empty() || (filled > 0 && filled + bytes > cap)) {
       if (!buckets.empty()) cap = options_.bucket_bytes;
@@ -93,23 +112,26 @@ std::vector<GradientReducer::Bucket> GradientReducer::build_plan(bool compact) c
     const torch::Tensor& any = parameters_[last.parameter].second;
     bucket.buffer = torch::empty({last.offset + last.count}, any.options().requires_grad(false));
   }
-  return buckets;
+  return plan;
 }
 
 void GradientReducer::reduce(bool all_dense) {
   torch::NoGradGuard no_grad;
-  std::vector<Bucket>* plan = &buckets_;
-  if (all_dense && bytes_per_step_ != dense_bytes_per_step_) {
+  Plan* plan = &plan_;
+  if (all_dense && plan_compacts_) {
     // Built on first use and kept: its layout depends only on the parameters.
-    if (dense_buckets_.empty()) dense_buckets_ = build_plan(/*compact=*/false);
-    plan = &dense_buckets_;
+    if (!dense_plan_built_) dense_plan_ = build_plan(/*compact=*/false);
+    dense_plan_built_ = true;
+    plan = &dense_plan_;
   }
   if (comm_.world_size() == 1) {
     reduce_single_rank(*plan);
     return;
   }
   const double scale = 1.0 / comm_.world_size();
-  for (auto& bucket : *plan) {
+  for (size_t parameter : plan->by_rows) reduce_rows(parameter, scale);
+  if (!plan->by_rows.empty()) ++row_exchanges_;
+  for (auto& bucket : plan->buckets) {
     for (const Slot& slot : bucket.slots) {
       const torch::Tensor& parameter = parameters_[slot.parameter].second;
       torch::Tensor target = bucket.buffer.narrow(0, slot.offset, slot.count);
@@ -151,8 +173,8 @@ void GradientReducer::reduce(bool all_dense) {
 
 // The packed round trip at world size 1 multiplies by 1.0 (exact) and, for compacted slots,
 // scatters the live entries into a zeroed gradient; this gives the same bits in place.
-void GradientReducer::reduce_single_rank(const std::vector<Bucket>& plan) {
-  for (const auto& bucket : plan) {
+void GradientReducer::reduce_single_rank(const Plan& plan) {
+  for (const auto& bucket : plan.buckets) {
     for (const Slot& slot : bucket.slots) {
       torch::Tensor& parameter = parameters_[slot.parameter].second;
       if (!parameter.grad().defined()) {
@@ -162,6 +184,64 @@ void GradientReducer::reduce_single_rank(const std::vector<Bucket>& plan) {
       }
     }
   }
+}
+
+namespace {
+
+// flags[r] = 1 when row r of `grad` (contiguous float32 [rows, width] on the CPU) has a non-zero
+// entry. A row whose entries are all zero but not all +0 is rewritten to +0, so that rows no rank
+// touched hold the same bits on every rank (a dense sum of +-0 would give +0 there too).
+void flag_rows_cpu(const torch::Tensor& grad, torch::Tensor& flags) {
+  const int64_t rows = grad.size(0);
+  const int64_t width = grad.size(1);
+  auto* bits = static_cast<uint32_t*>(grad.data_ptr());
+  auto* out = flags.data_ptr<uint8_t>();
+  for (int64_t r = 0; r < rows; ++r) {
+    uint32_t* row = bits + r * width;
+    uint32_t any = 0;
+    uint32_t signs = 0;
+    for (int64_t c = 0; c < width; ++c) {
+      any |= row[c] & 0x7fffffffu;
+      signs |= row[c];
+    }
+    out[r] = any != 0 ? 1 : 0;
+    if (any == 0 && signs != 0) std::fill(row, row + width, 0u);
+  }
+}
+
+}  // namespace
+
+// Note [Row-sparse exchange]. Same flags on every rank after the max, so every rank sends the
+// same number of rows in the same order.
+void GradientReducer::reduce_rows(size_t index, double scale) {
+  torch::Tensor& parameter = parameters_[index].second;
+  if (!parameter.grad().defined()) {
+    parameter.mutable_grad() = torch::zeros_like(parameter).detach();
+  }
+  torch::Tensor grad = parameter.mutable_grad();
+  const bool in_place = grad.is_contiguous();
+  torch::Tensor work = in_place ? grad : grad.contiguous();
+  torch::Tensor flags = torch::empty({work.size(0)}, work.options().dtype(torch::kUInt8));
+  if (work.is_cpu()) {
+    flag_rows_cpu(work, flags);
+  } else {
+    torch::Tensor touched = work.ne(0).any(1);
+    work.masked_fill_(touched.logical_not().unsqueeze(1), 0.0f);
+    flags.copy_(touched);
+  }
+  comm_.all_reduce(flags.data_ptr(), flags.numel(), comm::DataType::kUInt8, comm::ReduceOp::kMax,
+                   "gradient row flags all-reduce");
+  torch::Tensor rows = flags.nonzero().reshape({-1});
+  row_bytes_sent_ += flags.numel();
+  if (rows.numel() > 0) {
+    torch::Tensor packed = work.index_select(0, rows);
+    packed.mul_(scale);
+    comm_.all_reduce(packed.data_ptr(), packed.numel(), comm::DataType::kFloat32,
+                     comm::ReduceOp::kSum, "gradient rows all-reduce");
+    row_bytes_sent_ += packed.numel() * 4;
+    work.index_copy_(0, rows, packed);
+  }
+  if (!in_place) grad.copy_(work);
 }
 
 bool all_finite(const torch::Tensor& tensor) {

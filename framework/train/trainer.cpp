@@ -268,7 +268,9 @@ int run_training(const TrainOptions& options) {
       !agree(*comm, [&] { load_weights_and_masks(options.init_from, parameters, masks); })) {
     return kExitUserError;
   }
-  GradientReducer reducer(parameters, *comm);
+  ReducerOptions reducer_options;
+  reducer_options.row_sparse = model->lookup_tables();  // Note [Row-sparse exchange]
+  GradientReducer reducer(parameters, *comm, reducer_options);
   reducer.set_masks(masks);  // mask-aware: only unpruned entries travel (no index is sent)
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
   torch::manual_seed(recipe.seed * 1000003ull + static_cast<uint64_t>(comm->rank()) + 1);

@@ -5,7 +5,10 @@
 //  3. a masked model trained with compaction on and off ends with equal weights, bit for bit;
 //  4. at 90% sparsity the bytes sent are at most 0.11x the dense bytes; a parameter flagged
 //     dense travels dense, reduce(all_dense) sends a whole step dense; the plan is rebuilt only
-//     when masks change.
+//     when masks change;
+//  5. the row-sparse exchange of a lookup table equals the dense reduction bit for bit (rows
+//     touched by some ranks, by none, a row of -0 on one rank, a missing gradient, a compacted
+//     mask, an all-dense step) and sends only the touched rows.
 // Gradients are multiples of 2^-10: every sum of a few of them is exact in float32, so equality
 // does not depend on the order in which the MPI library adds ranks (that order may follow the
 // message size, and compaction changes the size). Test 1 uses arbitrary floats and a tolerance.
@@ -236,6 +239,80 @@ void test_masked_training(Communicator& comm) {
   }
 }
 
+// Rows [0, rows) of an embedding-like gradient: rank r touches its own random rows plus row 7
+// (shared by all), row 11 is -0 on rank 0 only (untouched everywhere, but not +0 there).
+torch::Tensor table_gradient(int64_t rows, int64_t width, int rank, uint64_t seed) {
+  auto gen = at::detail::createCPUGenerator(seed * 31 + static_cast<uint64_t>(rank));
+  torch::Tensor grad = torch::zeros({rows, width});
+  torch::Tensor picked = torch::randint(0, rows, {rows / 20}, gen);
+  for (int64_t i = 0; i < picked.numel(); ++i) {
+    const int64_t r = picked[i].item<int64_t>();
+    if (r != 11) grad[r].copy_(dyadic({width}, gen));
+  }
+  grad[7].copy_(dyadic({width}, gen));
+  if (rank == 0) grad[11].fill_(-0.0f);
+  return grad;
+}
+
+void test_row_sparse(Communicator& comm) {
+  const std::vector<std::vector<int64_t>> shapes = {{400, 16}, {16, 8}, {8}};
+  Named dense_params = make_parameters(shapes);
+  Named row_params = make_parameters(shapes);
+  ReducerOptions dense_options;
+  dense_options.first_bucket_bytes = 512;
+  ReducerOptions row_options = dense_options;
+  row_options.row_sparse = {"p0"};
+  GradientReducer dense(dense_params, comm, dense_options);
+  GradientReducer rows(row_params, comm, row_options);
+  auto check_round = [&](uint64_t seed, bool drop_table, bool all_dense, const std::string& what) {
+    set_grads(dense_params, comm.rank(), seed, /*exact=*/true);
+    set_grads(row_params, comm.rank(), seed, /*exact=*/true);
+    for (Named* params : {&dense_params, &row_params}) {
+      (*params)[0].second.mutable_grad() =
+          drop_table ? torch::Tensor() : table_gradient(400, 16, comm.rank(), seed);
+    }
+    dense.reduce(all_dense);
+    rows.reduce(all_dense);
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      const torch::Tensor& a = dense_params[i].second.grad();
+      const torch::Tensor& b = row_params[i].second.grad();
+      // Bits, not values: -0 == +0 as floats.
+      expect(comm, torch::equal(a.view(torch::kInt32), b.view(torch::kInt32)),
+             what + ": row-sparse equals dense bit for bit for " + row_params[i].first);
+    }
+  };
+  check_round(40, false, false, "touched rows");
+  expect(comm, row_params[0].second.grad()[7].ne(0).any().item<bool>(), "row 7 reduced");
+  expect(comm, row_params[0].second.grad()[11].view(torch::kInt32).eq(0).all().item<bool>(),
+         "row 11 canonicalised to +0");
+  const int64_t touched_bytes = rows.bytes_per_step();
+  expect(comm, touched_bytes < dense.bytes_per_step() / 2,
+         "row-sparse sends less: " + std::to_string(touched_bytes) + " vs " +
+             std::to_string(dense.bytes_per_step()));
+  check_round(41, true, false, "missing table gradient");
+  check_round(42, false, true, "all-dense step");
+  // A compacted mask on the table takes the compact path (masks agree on every rank).
+  MaskSet masks = random_masks(dense_params, 0.9, 8);
+  dense.set_masks(masks);
+  rows.set_masks(masks);
+  set_grads(dense_params, comm.rank(), 43, true);
+  set_grads(row_params, comm.rank(), 43, true);
+  masks.apply_to_grads(dense_params);
+  masks.apply_to_grads(row_params);
+  dense.reduce();
+  rows.reduce();
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    expect(comm, torch::equal(dense_params[i].second.grad(), row_params[i].second.grad()),
+           "masked table: equal for " + row_params[i].first);
+  }
+  check_round(44, false, true, "all-dense step with masks");
+  if (comm.rank() == 0) {
+    std::printf("ok: row-sparse exchange exact; %lld bytes/step vs dense %lld\n",
+                static_cast<long long>(touched_bytes),
+                static_cast<long long>(dense.dense_bytes_per_step()));
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -244,6 +321,7 @@ int main() {
   test_naive_equivalence(*comm);
   test_compaction_exact(*comm);
   test_masked_training(*comm);
+  test_row_sparse(*comm);
   comm->barrier("test end");
   if (comm->rank() == 0) std::printf("ok: gradient reducer on %d ranks\n", comm->world_size());
   return 0;
