@@ -1,11 +1,7 @@
 // topiary: one binary, one subcommand per file (see commands.h).
-#include <ATen/Context.h>
-
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
-#include <string>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -14,14 +10,6 @@ int main(int argc, char** argv) {
   // A file-size limit (or quota) then makes writes fail with EFBIG, which becomes a clear error
   // with the previous checkpoint intact, instead of killing the process mid-write.
   std::signal(SIGXFSZ, SIG_IGN);
-  // Flush subnormal floats to zero (FTZ/DAZ) on this thread, and so on every thread it starts.
-  // Adam's first moment of a weight that gets no gradient decays by beta1 each step and turns
-  // subnormal after ~800 steps (rare embedding rows; a pruned model's dead input columns); every
-  // arithmetic on a subnormal takes a slow microcode path. Measured: docs/performance.md.
-  // TOPIARY_KEEP_SUBNORMALS=1 keeps IEEE gradual underflow (for A/B runs and bitwise comparisons
-  // with other frameworks).
-  const char* keep = std::getenv("TOPIARY_KEEP_SUBNORMALS");
-  if (keep == nullptr || std::string(keep) != "1") at::globalContext().setFlushDenormal(true);
   CLI::App app{"Topiary: train NLP models and prune them, on one core or a cluster"};
   app.require_subcommand(1);
   topiary::cli::add_prepare_command(app);
