@@ -120,9 +120,8 @@ void GradientReducer::reduce(bool all_dense) {
   Plan* plan = &plan_;
   if (all_dense && plan_compacts_) {
     // Built on first use and kept: its layout depends only on the parameters.
-    if (!dense_plan_built_) dense_plan_ = build_plan(/*compact=*/false);
-    dense_plan_built_ = true;
-    plan = &dense_plan_;
+    if (!dense_plan_) dense_plan_ = build_plan(/*compact=*/false);
+    plan = &*dense_plan_;
   }
   if (comm_.world_size() == 1) {
     reduce_single_rank(*plan);

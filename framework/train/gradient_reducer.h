@@ -33,6 +33,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -113,12 +114,11 @@ class GradientReducer {
   std::vector<bool> needs_dense_;  // per parameter
   std::vector<bool> row_sparse_;   // per parameter: eligible for the row exchange
   Plan plan_;
-  Plan dense_plan_;  // for reduce(all_dense = true), built on first use
-  bool dense_plan_built_ = false;
-  bool plan_compacts_ = false;  // plan_ sends some parameter compacted
-  int64_t bytes_per_step_ = 0;  // buckets of plan_
-  int64_t row_bytes_sent_ = 0;  // all row exchanges so far
-  int64_t row_exchanges_ = 0;   // reduce() calls that ran a row exchange
+  std::optional<Plan> dense_plan_;  // for reduce(all_dense = true), built on first use
+  bool plan_compacts_ = false;      // plan_ sends some parameter compacted
+  int64_t bytes_per_step_ = 0;      // buckets of plan_
+  int64_t row_bytes_sent_ = 0;      // all row exchanges so far
+  int64_t row_exchanges_ = 0;       // reduce() calls that ran a row exchange
   int64_t dense_bytes_per_step_ = 0;
   int64_t plan_builds_ = 0;
 };
