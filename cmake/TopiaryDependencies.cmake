@@ -36,7 +36,7 @@ target_compile_definitions(topiary_hdf5 INTERFACE ${HDF5_DEFINITIONS})
 
 # The libraries and the CLI link LibTorch's CPU library only: the trainer runs on the CPU, and
 # loading libtorch_cuda (with cuBLASLt, cuSPARSE, nvJitLink) at start costs ~200 MB of resident
-# memory in every process, `topiary prepare` included (issue 5's 512 MB bound). The GPU targets
+# memory in every process, `topiary prepare` included (the 512 MB bound). The GPU targets
 # (tests/gpu, bench/gpu) add topiary_torch_cuda. Both carry torch's full compile definitions, so
 # the static libraries are compiled once and are the same for the CLI and the GPU targets.
 add_library(topiary_torch INTERFACE)

@@ -13,19 +13,4 @@ echo "[quickstart] preparing the fortunes topic corpus"
   --min-records 600 --valid-fraction 0.1 --seed 1 --output "$run/fortunes.h5"
 echo "[quickstart] training and pruning on 2 ranks"
 ./launch/topiary-mpirun -np 2 topiary train --recipe recipes/quickstart.yaml --output "$run"
-.venv/bin/python - "$run/summary.json" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-rows = [
-    ("dense accuracy", f"{s['dense_accuracy']:.4f}"),
-    ("final sparsity (pruned layers)", f"{s['target_sparsity']:.4f}"),
-    ("pruned accuracy", f"{s['final_accuracy']:.4f}"),
-    ("parameters kept", f"{s['parameters_kept']:,} of {s['parameters_total']:,}"),
-    ("wall time", f"{s['wall_seconds']:.1f} s on {s['world_size']} ranks"),
-]
-width = max(len(k) for k, _ in rows)
-print()
-for k, v in rows:
-    print(f"  {k:<{width}}  {v}")
-print(f"\n  checkpoint: {s['checkpoint']}")
-PY
+.venv/bin/python launch/quickstart_summary.py "$run/summary.json"

@@ -5,7 +5,8 @@
 #    kept outside the clone, keyed by version, and linked as .venv.
 #  - ccache with its cache outside the clone.
 # Environment: TOPIARY_CACHE (default ~/.cache/topiary), TOPIARY_BUILD_DIR (default build),
-# TOPIARY_JOBS (default 2), TOPIARY_SKIP_BUILD=1 to only install.
+# TOPIARY_JOBS (default 2), TOPIARY_SKIP_BUILD=1 to only install, TOPIARY_BUILD_BENCHMARKS=1 to
+# also compile the benchmark programs (launch/test.sh does, so that they cannot rot).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -70,3 +71,7 @@ grep -E "NCCL communicator" "$cache/cmake-configure.log" | sed 's/^-- /[setup] /
 log "building with -j$jobs"
 cmake --build "$build_dir" -j "$jobs"
 log "built $build_dir/bin/topiary"
+if [ "${TOPIARY_BUILD_BENCHMARKS:-0}" = 1 ]; then
+  log "compiling the benchmark programs"
+  cmake --build "$build_dir" -j "$jobs" --target benchmarks
+fi

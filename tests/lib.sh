@@ -2,7 +2,15 @@
 set -euo pipefail
 SRC="${TOPIARY_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 BIN="${TOPIARY_BIN:-$SRC/build/bin/topiary}"
-DATA="${TOPIARY_DATA_DIR:-$SRC/../shared/data}"
+DATA="${TOPIARY_DATA_DIR:-$SRC/data}"
+# The real datasets ship in the repository's data/: without them a test fails here, saying
+# where it looked, instead of skipping.
+for dataset in sst2 tinyshakespeare wikitext2 ptb; do
+  [ -d "$DATA/$dataset" ] || {
+    echo "FAIL: dataset folder missing: $DATA/$dataset (the repository's data/, or TOPIARY_DATA_DIR when set)" >&2
+    exit 1
+  }
+done
 PY="$SRC/.venv/bin/python"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/topiary-test.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT

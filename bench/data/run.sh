@@ -1,11 +1,11 @@
 #!/bin/bash
-# Data pipeline at scale (issue 5), measured in one run:
+# Data pipeline at scale, measured in one run:
 #  1. `topiary prepare --format text` throughput (MiB of input per second, total and per rank)
 #     for 1 and 2 ranks, char and word tokenizers, on a MID_MIB (default 256 MiB) corpus built
 #     by repeating the shared corpora (Tiny Shakespeare, WikiText-2, PTB);
 #  2. peak memory of every rank (peak RSS from /usr/bin/time, and the peak of RssAnon = heap,
 #     sampled every 0.2 s) on that corpus and on a BIG_MIB (default 1024 MiB) one: it must not grow with the
-#     input; `topiary --help` gives the process's baseline (shared libraries: torch, CUDA);
+#     input; `topiary --help` gives the process's baseline (shared libraries: LibTorch CPU, MPI, HDF5, CUDA runtime and NCCL);
 #  3. a rerun on unchanged input (a no-op: wall time and memory);
 #  4. the loader rate (bench/data/loader_bench: read_dataset, then batches assembled as the
 #     trainer does) against the rate at which `topiary train` consumes tokens (1 thread) for
@@ -47,7 +47,7 @@ SRC="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${1:-$SRC/build}"
 BIN="$BUILD/bin/topiary"
 LOADER="$BUILD/bin/loader_bench"
-DATA="${TOPIARY_DATA_DIR:-$SRC/../shared/data}"
+DATA="${TOPIARY_DATA_DIR:-$SRC/data}"
 MID_MIB=${MID_MIB:-256}
 BIG_MIB=${BIG_MIB:-1024}
 SHARD_MB=${SHARD_MB:-32}

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Export sizes and thinned-model latency, side by side in one run (issue 7):
+# Export sizes and thinned-model latency, side by side in one run:
 #  1. TextCNN on SST-2 (dev split as training data, so that the run takes minutes) pruned by
 #     global gradual magnitude pruning to 50/80/90/95%; each exported as dense, bitmask, csr
 #     (fp32) and bitmask fp16; weights' stored bytes (after shuffle + deflate) relative to dense fp32.
@@ -11,7 +11,7 @@ set -euo pipefail
 SRC="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${1:-$SRC/build}"
 BIN="$BUILD/bin/topiary"
-DATA="${TOPIARY_DATA_DIR:-$SRC/../shared/data}"
+DATA="${TOPIARY_DATA_DIR:-$SRC/data}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/topiary-bench-export.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Gathers, as Debian packages, what the GPU machine lacks to build Topiary (issue 11): yaml-cpp,
+# Gathers, as Debian packages, what the GPU machine lacks to build Topiary: yaml-cpp,
 # HDF5 (C/C++ and the libraries they load), OpenMPI (CMake requires it and every binary links
 # libmpi, even though the gpu tests and the bench never start MPI), GoogleTest, CLI11,
 # nlohmann-json, fmt, SentencePiece, zlib headers and pkgconf. Runs HERE (apt-get download

@@ -1,7 +1,7 @@
 // gpt_throughput: GPT language-model training throughput (tokens/s) of Topiary's own pieces --
 // the registry GPT (framework/models/gpt.cpp), MaskSet (framework/train/mask_set.cpp) and the
 // trainer's Adam (framework/train/optimizer.cpp) -- on one device, bf16 autocast of the forward
-// pass like training.precision: bf16. The trainer itself has no device placement yet (issue 6),
+// pass like training.precision: bf16. The trainer itself has no device placement yet,
 // so this binary runs the trainer's step order by hand: forward -> loss -> backward -> gradient
 // masks -> Adam -> weight masks. bench/peers/gpt_peer.py is the PyTorch-eager counterpart and
 // bench/gpu/run.sh runs both alternately.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU validation run of issue 11, in one script (<= 8 minutes on one H200):
+# The GPU validation run, in one script (<= 8 minutes on one H200):
 #   facts (nvidia-smi, nvcc, torch/CUDA/NCCL versions) -> unpack .bundle/*.deb (bench/gpu/bundle.sh)
 #   into a prefix -> configure against the machine's torch and the nvidia-nccl-cu13 wheel -> build
 #   topiary, gpu_tests, gpt_throughput -> `ctest -L gpu` -> GPT throughput, Topiary

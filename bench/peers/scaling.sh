@@ -15,7 +15,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$SRC/build/bin/topiary}
 PY=${PY:-$SRC/.venv/bin/python}
 MPIRUN=${MPIRUN:-mpirun}
-DATA_DIR=${TOPIARY_DATA_DIR:-$SRC/../shared/data}
+DATA_DIR=${TOPIARY_DATA_DIR:-$SRC/data}
 WORK=${WORK:-$(mktemp -d /tmp/topiary-scaling.XXXXXX)}
 N=${STEPS:-100}
 ROUNDS=${ROUNDS:-3}
@@ -73,25 +73,4 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 
-"$PY" - "$results" "$N" "$MODE" <<'PYEOF'
-import statistics, sys
-rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
-n, mode = int(sys.argv[2]), sys.argv[3]
-sps = {}  # (who, ranks) -> [steps/s per round]
-for r, who, ranks, w1, w2 in rows:
-    sps.setdefault((who, int(ranks)), []).append(n / (float(w2) - float(w1)))
-med = statistics.median
-rounds = len(sps[("topiary", 1)])
-print(f"\nTextCNN SST-2 {mode}, 64 examples per rank per step, 1 thread per rank, N = {n}, {rounds} rounds")
-print(f"{'config':<18}{'steps/s (median)':>18}{'examples/s':>12}   per round (steps/s)")
-for who in ("topiary", "peer"):
-    for ranks in (1, 2):
-        xs = sps[(who, ranks)]
-        print(f"{who + ' ' + str(ranks) + ' rank(s)':<18}{med(xs):>18.2f}{64 * ranks * med(xs):>12.0f}   "
-              + " ".join(f"{x:.2f}" for x in xs))
-print()
-eff = {who: [b / a for a, b in zip(sps[(who, 1)], sps[(who, 2)])] for who in ("topiary", "peer")}
-for who, goal in (("topiary", ">= 0.9 and >= DDP's"), ("peer", "-")):
-    name = "Topiary 2-rank efficiency" if who == "topiary" else "peer DDP (gloo) 2-rank efficiency"
-    print(f"{name:<36}{med(eff[who]):>7.3f}   " + " ".join(f"{x:.3f}" for x in eff[who]) + f"   goal {goal}")
-PYEOF
+"$PY" "$SRC/bench/peers/scaling_table.py" "$results" "$N" "$MODE"

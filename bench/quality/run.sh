@@ -12,7 +12,7 @@
 # *_global_90 run wrote at the prune start (running that first if needed), and retrain the same
 # recipe with the sweep's per-layer overrides.
 #
-# Environment: BIN (topiary), WORK, SEEDS, THREADS (1), DATA (../shared/data from the repo root),
+# Environment: BIN (topiary), WORK, SEEDS, THREADS (1), DATA (default $TOPIARY_DATA_DIR, else the repository's data/),
 # PY (.venv/bin/python). The prepared HDF5 files go to $WORK/data.
 set -euo pipefail
 
@@ -21,7 +21,7 @@ BIN=${BIN:-$REPO/build/topiary}
 WORK=${WORK:-$REPO/runs/quality}
 SEEDS=${SEEDS:-"1 2 3"}
 THREADS=${THREADS:-1}
-DATA=${DATA:-$REPO/../shared/data}
+DATA=${DATA:-${TOPIARY_DATA_DIR:-$REPO/data}}
 PY=${PY:-$REPO/.venv/bin/python}
 export TOPIARY_SOURCE_DIR=${TOPIARY_SOURCE_DIR:-$REPO}
 BIN=$(realpath "$BIN")
@@ -29,10 +29,10 @@ mkdir -p "$WORK/data"
 WORK=$(realpath "$WORK")
 
 ALL_CONFIGS=(
-  # issue 8, 3 seeds: 90% by global magnitude, uniform (layer-wise), sensitivity allocation
+  # 3 seeds: 90% by global magnitude, uniform (layer-wise), sensitivity allocation
   cnn_gmp_global_90 cnn_sens_90 cnn_gmp_layer_90
   gpt_global_90 gpt_sens_90 gpt_layer_90
-  # issue 9 frontier
+  # frontier
   cnn_dense cnn_random_90 cnn_gmp_global_95 cnn_gmp_global_80 cnn_gmp_global_50
   cnn_gmp_layer_95 cnn_gmp_layer_80 cnn_gmp_layer_50 cnn_random_95 cnn_random_80 cnn_random_50
   cnn_movement_90 cnn_imp_rewind gpt_dense gpt_global_80 gpt_global_50

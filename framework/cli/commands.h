@@ -2,6 +2,7 @@
 // Each subcommand lives in its own file and registers itself on the root app.
 // Callbacks throw UserError for user mistakes; main() maps exceptions to exit codes.
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace topiary::cli {
 
@@ -16,5 +17,8 @@ void add_predict_command(CLI::App& app);
 void add_thin_command(CLI::App& app);
 void add_sensitivity_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+
+// The text of `topiary --version`: version, commit, LibTorch, CUDA/NCCL, MPI library.
+std::string version_text();
 
 }  // namespace topiary::cli

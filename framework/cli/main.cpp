@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"Topiary: train NLP models and prune them, on one core or a cluster"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return topiary::cli::version_text(); },
+                       "Print the version, commit, LibTorch, CUDA/NCCL and MPI library, then exit");
   topiary::cli::add_prepare_command(app);
   topiary::cli::add_train_command(app);
   topiary::cli::add_recipe_command(app);
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);

@@ -1,4 +1,4 @@
-# Issue 6: gradient accumulation gives the same training as one big micro-batch (up to float
+# Gradient accumulation gives the same training as one big micro-batch (up to float
 # rounding: the same examples, the loss weighted by each part's share), also with uneven parts;
 # bf16 autocast trains to the same quality as fp32.
 source "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,4 @@
-# Issue 8: an adaptive sparsity ramp (prune modifier key `adaptive`). A tiny TextCNN on SST-2 dev
+# An adaptive sparsity ramp (prune modifier key `adaptive`). A tiny TextCNN on SST-2 dev
 # (split into train/valid), pruned hard with a small tolerance, so that the validation loss rises
 # and the ramp pauses. Checks (a) the sparsity froze from the pausing evaluation to the resuming
 # one, the decisions follow the documented rule, and the rest of the ramp ran later by the

@@ -1,4 +1,4 @@
-# Issue 8: per-layer sparsity allocation in a recipe (prune modifier key `allocation`). ERK's
+# Per-layer sparsity allocation in a recipe (prune modifier key `allocation`). ERK's
 # per-layer sparsities match the formula of Evci et al. (recomputed here independently), LAMP
 # and OWL meet the global target exactly, and every rank holds the same masks.
 source "$(dirname "$0")/../lib.sh"

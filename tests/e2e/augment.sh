@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5: length bucketing and the `augment` modifier (EDA: delete, swap, insert, mask) changes what a classifier
+# Length bucketing and the `augment` modifier (EDA: delete, swap, insert, mask) changes what a classifier
 # trains on, only in the stage that has it, and stays deterministic: a 2-rank run stopped in the
 # augmented stage and resumed ends bitwise equal to the uninterrupted run; on a language-model
 # dataset the modifier is refused with its file:line:col.

@@ -1,4 +1,4 @@
-# Issue 3: pruning an already sparse checkpoint continues from its masks (--init-from), and
+# Pruning an already sparse checkpoint continues from its masks (--init-from), and
 # `topiary recipe plan` shows the IMP recipe's 5 levels with their sparsities.
 source "$(dirname "$0")/../lib.sh"
 "$BIN" prepare --format tsv --input "$DATA/sst2/dev.tsv" --valid "$DATA/sst2/dev.tsv" --output "$WORK/dev.h5" >/dev/null

@@ -1,4 +1,4 @@
-# Acceptance (issue 7): every export format round-trips (topiary predict on the export gives the
+# Acceptance: every export format round-trips (topiary predict on the export gives the
 # checkpoint's logits, <= 1e-6 for fp32; fp16/bf16 close), N:M masks are stored as N:M;
 # thinning removes pruned channels (TextCNN), FFN neurons and attention heads (Transformer),
 # hidden units whose output nothing reads (2-layer BiLSTM, per-layer sizes) with outputs equal to the masked model's (<= 1e-5) and the parameter count down by exactly

@@ -1,4 +1,4 @@
-# Acceptance (issue 6): the GPT decoder trains on Tiny Shakespeare characters to a validation
+# Acceptance: the GPT decoder trains on Tiny Shakespeare characters to a validation
 # loss <= 2.0 within a few CPU minutes (2 ranks, 800 steps of recipes/gpt_char.yaml);
 # `topiary eval` reproduces the final loss on 1 and 2 ranks (every token counted once); the
 # pruned recipe reaches its sparsity on the targeted weights with agreeing ranks; a classifier

@@ -1,4 +1,4 @@
-# Acceptance (issue 6): model selection. The checkpoints kept in DIR/best/ are exactly the best k
+# Acceptance: model selection. The checkpoints kept in DIR/best/ are exactly the best k
 # evaluations by the metric (read back from metrics.jsonl), only evaluations at the final
 # sparsity compete, `topiary eval` of the selected checkpoint reproduces the logged metrics on
 # 1 and 2 ranks, and early stopping stops at the first evaluation where patience runs out.

@@ -1,4 +1,4 @@
-# Issue 6 acceptance: each classifier family trains on real SST-2 on 2 ranks in a short budget
+# Acceptance: each classifier family trains on real SST-2 on 2 ranks in a short budget
 # and reaches its bar on the dev set: TextCNN >= 0.80, BiLSTM >= 0.80, Transformer >= 0.78.
 source "$(dirname "$0")/../lib.sh"
 prepare_sst2

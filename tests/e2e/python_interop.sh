@@ -1,4 +1,4 @@
-# Issue 7 acceptance: python/topiary_h5 (h5py + the venv's torch) rebuilds every model family
+# Acceptance: python/topiary_h5 (h5py + the venv's torch) rebuilds every model family
 # from `topiary export` files and reproduces the C++ results. Classifiers (TextCNN, Transformer,
 # BiGRU, BiLSTM; formats dense, bitmask, csr, nm; fp16 and bf16 values; hand-thinned per-layer
 # sizes; BiGRU and BiLSTM thinned by `topiary thin`): logits equal `topiary predict --logits` on the same texts within 1e-5. GPT (tied and

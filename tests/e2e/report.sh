@@ -1,4 +1,4 @@
-# Issue 9: `topiary report` writes an HTML page whose PNG plots (curves, sparsity schedule,
+# `topiary report` writes an HTML page whose PNG plots (curves, sparsity schedule,
 # per-layer sparsity, and the frontier across runs) exist and are valid PNGs; a run directory
 # without metrics is a clear user error.
 source "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,4 @@
-# Acceptance (issue 6): a 2-rank run stopped mid-epoch in the middle of the pruning ramp and
+# Acceptance: a 2-rank run stopped mid-epoch in the middle of the pruning ramp and
 # resumed ends bitwise equal (weights, masks, optimizer state) to an uninterrupted run; a
 # periodic checkpoint with a flipped byte is refused with a checksum error.
 source "$(dirname "$0")/../lib.sh"

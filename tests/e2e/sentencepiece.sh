@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5: the SentencePiece tokenizer travels with the data. A BPE model trained by `prepare`
+# The SentencePiece tokenizer travels with the data. A BPE model trained by `prepare`
 # on SST-2 dev and a unigram model on WikiText-2 go dataset -> checkpoint -> export, and
 # `topiary predict` (C++) and python/topiary_h5 (the `sentencepiece` package) cut text the same
 # way: classifier logits equal within 1e-5, greedy LM continuations identical.

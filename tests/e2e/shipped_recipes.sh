@@ -1,4 +1,4 @@
-# Issue 3 acceptance: every recipe in recipes/ runs on small real data (SST-2 dev as training
+# Acceptance: every recipe in recipes/ runs on small real data (SST-2 dev as training
 # set, global batch 16: a few hundred steps) on 2 ranks; each run's final sparsity pattern is
 # checked (exact N:M groups, whole rows zero, global vs per-layer distribution, IMP levels) and
 # every rank's masks agree.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Parallel sharded prepare (issue 5): 1, 2 and 4 ranks give the same dataset (same vocabulary,
+# Parallel sharded prepare: 1, 2 and 4 ranks give the same dataset (same vocabulary,
 # same token ids, same train/valid documents) for char and word tokenizers on real corpora; the
 # sharded dataset trains; a rerun on unchanged input is a no-op; a bad byte in any shard is the
 # same clear error on every rank count; new options replace the old shards.

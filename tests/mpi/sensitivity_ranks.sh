@@ -1,4 +1,4 @@
-# Acceptance (issue 8): the sensitivity sweep gives the same bytes on 1, 2 and 4 (oversubscribed)
+# Acceptance: the sensitivity sweep gives the same bytes on 1, 2 and 4 (oversubscribed)
 # ranks; every (target, sparsity) appears once; the plot is written; the suggested allocation
 # meets its global target. A tiny TextCNN is trained to 70% layer-wise sparsity first, so grid
 # points at or below 0.7 leave masks unchanged and must equal the baseline.

@@ -1,4 +1,4 @@
-# Storage faults and bad checkpoints (issue 10): a checkpoint write that fails part-way (file-size
+# Storage faults and bad checkpoints: a checkpoint write that fails part-way (file-size
 # limit, like a full disk) gives a clear error and leaves the previous checkpoint intact and
 # loadable; truncated, newer-format and foreign checkpoints are each refused, saying which.
 source "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,4 @@
-# Issue 10: nothing in a recipe or dataset is executed, relative paths resolve against the
+# Nothing in a recipe or dataset is executed, relative paths resolve against the
 # recipe's directory, and training writes nothing outside the declared output directory (the
 # dataset and recipe files stay byte-identical).
 source "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,4 @@
-# Acceptance (issue 10, rank loss): kill -9 one rank (0 or 1, picked at random) of a 2-rank job
+# Acceptance (rank loss): kill -9 one rank (0 or 1, picked at random) of a 2-rank job
 # at a random step after its first periodic checkpoint; every rank exits non-zero within 30 s and
 # nothing is left behind. Then --resume from the run directory (its latest checkpoint) finishes
 # with weights, masks and optimizer state bitwise equal to an uninterrupted run.

@@ -1,4 +1,4 @@
-# Numerics and mask divergence (issue 10), with test-only fault injection:
+# Numerics and mask divergence, with test-only fault injection:
 #  - a NaN loss on the last rank: policy `stop` ends every rank with exit 2 naming the step and the
 #    first parameter; policy `skip` drops that step on every rank and the run completes;
 #  - a mask entry flipped on one rank is caught at the next verification, naming the parameter.

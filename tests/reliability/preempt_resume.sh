@@ -1,4 +1,4 @@
-# Preemption (issue 10): SIGTERM to ONE rank of a 2-rank job (as Slurm signals tasks) makes every
+# Preemption: SIGTERM to ONE rank of a 2-rank job (as Slurm signals tasks) makes every
 # rank stop at the same step boundary, write a checkpoint and exit with code 3; --resume then
 # finishes with weights and masks bitwise equal to an uninterrupted run.
 source "$(dirname "$0")/../lib.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Killing `topiary prepare` mid-way leaves no dataset that `train` or `data inspect` would
-# accept (issue 5): not for a first run (no manifest yet), and after a previous good run the
+# accept: not for a first run (no manifest yet), and after a previous good run the
 # previous dataset stays complete and readable. Both the sharded (parallel) path and the
 # one-file path are killed with SIGKILL while they are writing.
 source "$(dirname "$0")/../lib.sh"

@@ -18,7 +18,7 @@ fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$SRC/tests/sanitize" -B "$build" "${generator[@]}" \
-  -DTOPIARY_DATA_DIR="${TOPIARY_DATA_DIR:-$SRC/../shared/data}" >"$build.configure.log" 2>&1 ||
+  -DTOPIARY_DATA_DIR="${TOPIARY_DATA_DIR:-$SRC/data}" >"$build.configure.log" 2>&1 ||
   { cat "$build.configure.log"; exit 1; }
 rm -f "$build.configure.log"
 cmake --build "$build" -j "${TOPIARY_JOBS:-2}" >"$build/build.log" 2>&1 ||

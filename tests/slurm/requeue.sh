@@ -1,4 +1,4 @@
-# Acceptance (issue 10, preemption): a 2-rank training job submitted with
+# Acceptance (preemption): a 2-rank training job submitted with
 # `sbatch --requeue --open-mode=append launch/slurm/one_node.sbatch ... --checkpoint-every` is
 # interrupted twice by Slurm itself and still completes, equal to an uninterrupted run:
 #   1. `scontrol requeue`: slurmstepd sends SIGCONT + SIGTERM to every task (SIGKILL KillWait

@@ -30,7 +30,7 @@ std::string decode_chars(const Dataset& dataset, const TokenizedSplit& split, in
 }
 
 TEST(LanguageModel, TinyShakespeareCharacterLevel) {
-  const std::string input = test::shared_data_dir() + "/tinyshakespeare/input.txt";
+  const std::string input = test::data_file("tinyshakespeare/input.txt");
   PrepareSummary summary;
   const Dataset dataset = build_dataset(text_options(input, "char"), &summary);
   EXPECT_EQ(dataset.kind, kLanguageModelKind);
@@ -55,7 +55,7 @@ TEST(LanguageModel, TinyShakespeareCharacterLevel) {
 
 TEST(LanguageModel, WikiTextWordLevelRoundTrip) {
   test::TempDir dir;
-  const std::string input = test::shared_data_dir() + "/wikitext2/wiki.valid.tokens";
+  const std::string input = test::data_file("wikitext2/wiki.valid.tokens");
   PrepareOptions options = text_options(input, "word");
   options.output = dir / "wiki.h5";
   const PrepareSummary summary = prepare_dataset(options);

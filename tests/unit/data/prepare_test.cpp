@@ -141,7 +141,6 @@ TEST(Prepare, EndToEndWritesAReadableFile) {
 
 TEST(Prepare, RealSst2WithDevAsValidation) {
   const std::string train = test::sst2_path("train.tsv");
-  if (!std::filesystem::exists(train)) GTEST_SKIP() << train << " not present";
   PrepareOptions options;
   options.input = train;
   options.valid_path = test::sst2_path("dev.tsv");
@@ -157,9 +156,8 @@ TEST(Prepare, RealSst2WithDevAsValidation) {
 }
 
 TEST(Prepare, RealFortunesTopics) {
-  if (!std::filesystem::is_directory(test::kFortunesDir)) GTEST_SKIP() << "fortunes not installed";
   PrepareOptions options;
-  options.input = test::kFortunesDir;
+  options.input = test::fortunes_dir();
   options.format = "dir";
   options.exclude = {"*.dat", "*.u8"};
   options.min_records = 600;

@@ -84,10 +84,9 @@ TEST(RecordDir, ProblemsAreUserErrors) {
 }
 
 TEST(RecordDir, RealFortunes) {
-  if (!std::filesystem::is_directory(test::kFortunesDir)) GTEST_SKIP() << "fortunes not installed";
   RecordDirOptions options;
   options.exclude = {"*.dat", "*.u8"};
-  const RawCorpus corpus = read_record_dir(test::kFortunesDir, options);
+  const RawCorpus corpus = read_record_dir(test::fortunes_dir(), options);
   const auto counts = counts_by_label(corpus);
   EXPECT_GE(counts.size(), 30u);
   EXPECT_GE(counts.at("people"), 1000);  // 1251 in Debian 12 (fortunes 1:1.99.1)
@@ -96,7 +95,7 @@ TEST(RecordDir, RealFortunes) {
   // Without --exclude '*.u8' the symlinks still add nothing: each file counts once.
   RecordDirOptions only_dat_excluded;
   only_dat_excluded.exclude = {"*.dat"};
-  EXPECT_EQ(read_record_dir(test::kFortunesDir, only_dat_excluded).examples.size(),
+  EXPECT_EQ(read_record_dir(test::fortunes_dir(), only_dat_excluded).examples.size(),
             corpus.examples.size());
 }
 

@@ -49,7 +49,7 @@ TEST(SentencePiece, ClassificationBpeAndUnigramOnSst2) {
 
 TEST(SentencePiece, LanguageModelOnWikiText2RoundTrips) {
   PrepareOptions options;
-  options.input = test::shared_data_dir() + "/wikitext2/wiki.valid.tokens";
+  options.input = test::data_file("wikitext2/wiki.valid.tokens");
   options.format = "text";
   options.tokenizer = "sentencepiece";
   options.sp_vocab_size = 2000;

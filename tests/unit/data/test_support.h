@@ -14,20 +14,35 @@
 
 namespace topiary::data::test {
 
-inline std::string shared_data_dir() {
+// The real datasets: $TOPIARY_DATA_DIR when set, else the repository's data/ folder.
+inline std::string data_dir() {
   if (const char* dir = std::getenv("TOPIARY_DATA_DIR"); dir && *dir) return dir;
   return TOPIARY_TEST_DATA_DIR;
 }
 
-inline std::string sst2_path(const std::string& file) {
-  return shared_data_dir() + "/sst2/" + file;
+// A dataset file, relative to data_dir(). A missing file fails the test (never a skip), saying
+// where it looked, so a clone with its data/ folder missing or moved cannot pass quietly.
+inline std::string data_file(const std::string& relative) {
+  const std::string path = data_dir() + "/" + relative;
+  if (!std::filesystem::exists(path))
+    ADD_FAILURE() << "dataset file missing: " << path
+                  << " (the repository's data/ folder, or TOPIARY_DATA_DIR when set)";
+  return path;
 }
+
+inline std::string sst2_path(const std::string& file) { return data_file("sst2/" + file); }
 
 inline std::string fixture(const std::string& name) {
   return std::string(TOPIARY_TEST_SOURCE_DIR) + "/tests/data/prepare/" + name;
 }
 
-inline const char* kFortunesDir = "/usr/share/games/fortunes";
+// Debian's fortunes corpus, which launch/setup.sh installs; missing fails the test.
+inline std::string fortunes_dir() {
+  const std::string dir = "/usr/share/games/fortunes";
+  if (!std::filesystem::is_directory(dir))
+    ADD_FAILURE() << dir << " missing: install Debian's fortunes package (launch/setup.sh does)";
+  return dir;
+}
 
 // A fresh directory under the system temp dir, removed at the end of the test.
 class TempDir {

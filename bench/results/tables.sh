@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Prints every results table that README.md, docs/results.md and docs/performance.md quote,
+# computed from the raw outputs committed under bench/results/ (no training, no timing):
+#
+#   bench/results/tables.sh [quickstart|quality|peers|scaling|threshold|export ...]
+#
+# Each folder's params.env holds the bench's parameters (N, MODE, ...) and provenance.md says
+# which command, commit, date and machine produced its raw files.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+PY=${PY:-$src/.venv/bin/python}
+[[ -x $PY ]] || PY=python3
+sections=("$@")
+[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality peers scaling threshold export)
+
+for section in "${sections[@]}"; do
+  dir=$here/$section
+  [[ -d $dir ]] || { echo "tables.sh: no raw results in $dir" >&2; exit 2; }
+  N= MODE=
+  [[ -f $dir/params.env ]] && source "$dir/params.env"
+  echo "## $section (raw files: bench/results/$section)"
+  case $section in
+    quickstart) "$PY" "$src/launch/quickstart_summary.py" "$dir/summary.json" ;;
+    quality) "$PY" "$src/bench/quality/aggregate.py" "$dir" ;;
+    peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
+    scaling) "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling.tsv" "$N" "$MODE" ;;
+    threshold) "$PY" "$src/bench/threshold/table.py" "$dir/threshold.jsonl" ;;
+    export) cat "$dir/export.txt" ;;  # the bench prints its table itself; this is that output
+    *) echo "tables.sh: unknown section '$section'" >&2; exit 2 ;;
+  esac
+  echo
+done
