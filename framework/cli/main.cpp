@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"Topiary: train NLP models and prune them, on one core or a cluster"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", [] { return topiary::cli::version_text(); },
-                       "Print the version, commit, LibTorch, CUDA/NCCL and MPI library, then exit");
+  app.set_version_flag(
+      "--version", [] { return topiary::cli::version_text(); },
+      "Print the version, commit, LibTorch, CUDA/NCCL and MPI library, then exit");
   topiary::cli::add_prepare_command(app);
   topiary::cli::add_train_command(app);
   topiary::cli::add_recipe_command(app);

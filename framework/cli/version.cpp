@@ -11,8 +11,8 @@ namespace topiary::cli {
 
 std::string version_text() {
   const comm::BackendInfo info = comm::backend_info();
-  std::string text = "topiary " TOPIARY_VERSION " (commit " TOPIARY_GIT_COMMIT ", " TOPIARY_BUILD_TYPE
-                     ")\n";
+  std::string text =
+      "topiary " TOPIARY_VERSION " (commit " TOPIARY_GIT_COMMIT ", " TOPIARY_BUILD_TYPE ")\n";
   text += "LibTorch: " TORCH_VERSION "\n";
   text += "Training device: CPU (the trainer does not place work on a GPU yet)\n";
   if (info.nccl_compiled) {

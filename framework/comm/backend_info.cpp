@@ -40,7 +40,8 @@ BackendInfo backend_info() {
                         "." + std::to_string(nccl % 100);
   }
   int runtime = 0;
-  if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) info.cuda_runtime = cuda_version_text(runtime);
+  if (cudaRuntimeGetVersion(&runtime) == cudaSuccess)
+    info.cuda_runtime = cuda_version_text(runtime);
   int driver = 0;
   info.cuda_driver = cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0
                          ? cuda_version_text(driver)

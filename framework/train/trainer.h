@@ -1,7 +1,14 @@
 #pragma once
 // `topiary train`: runs a recipe on every rank of the job (see DESIGN.md "One training step").
+// Torch stays out of this header: the CLI includes it.
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace topiary::comm {
+class Communicator;
+}
 
 namespace topiary::train {
 
@@ -22,8 +29,46 @@ struct TrainOptions {
 // checkpoint, and return kExitPreempted; `--resume` continues from it.
 inline constexpr int kExitPreempted = 3;
 
-// Returns the process exit code. User errors found identically on all ranks return
+// One training job on this rank, in parts that every rank calls in the same order (each is
+// collective): set_up() loads the recipe and data and builds model, masks, optimizer and
+// gradient exchange (resuming when asked); run() drives the steps to the end. The
+// communicator is injected (MPI for a job, loopback for one process) and must outlive the
+// trainer. Return values are process exit codes: user errors found on any rank give
 // kExitUserError on every rank; anything rank-specific aborts the whole job.
+class Trainer {
+ public:
+  Trainer(TrainOptions options, comm::Communicator& comm);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  int set_up();
+  // After set_up(): every remaining step, evaluations with model selection, checkpoints and
+  // preemption, then the final checkpoint and summary.json.
+  int run();
+
+  // The parts of run(), for callers that drive the loop themselves.
+  enum class StepStatus { kApplied, kSkipped, kFailed };
+  // One optimizer step (`step` counts from 0): level boundaries, forward and backward over the
+  // micro-batches, gradient exchange, the non-finite check, the optimizer step and masks.
+  StepStatus step(int64_t step);
+  // After step `completed` (= step + 1): the dense reference evaluation and mask updates.
+  void after_step(int64_t completed);
+  // The evaluation due at `completed`, if any, with logging and model selection; true when
+  // model selection stops training early.
+  bool evaluate_if_due(int64_t completed);
+  // Final mask agreement, final.h5 and summary.json.
+  int finish();
+
+  int64_t start_step() const;
+  int64_t total_steps() const;
+
+ private:
+  struct Job;  // everything set_up() builds and the steps update (trainer_job.h)
+  std::unique_ptr<Job> job_;
+};
+
+// `topiary train`: a Trainer over the MPI communicator of this process.
 int run_training(const TrainOptions& options);
 
 }  // namespace topiary::train

@@ -1,0 +1,179 @@
+// Trainer::set_up: recipe, data, model, plan, masks, optimizer, gradient exchange and resume,
+// each phase agreed on by every rank before the next one starts.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "train/model_spec.h"
+#include "train/optimizer.h"
+#include "train/preemption.h"
+#include "train/startup_checks.h"
+#include "train/trainer_job.h"
+
+namespace topiary::train {
+
+int Trainer::set_up() {
+  Job& j = *job_;
+  if (!agree(j.comm, [&] {
+        j.recipe = recipe::load_recipe(j.options.recipe_path, j.options.overrides);
+        if (j.options.dump_config) return;
+        j.dataset = data::read_dataset(j.recipe.data.path);
+        j.output_dir =
+            j.options.output_dir.empty() ? "runs/" + j.recipe.name : j.options.output_dir;
+        if (j.leader) std::filesystem::create_directories(j.output_dir);
+      })) {
+    return kExitUserError;
+  }
+  if (j.options.dump_config) {
+    if (j.leader) std::printf("%s", j.recipe.effective_yaml.c_str());
+    return kExitOk;
+  }
+
+  torch::set_num_threads(static_cast<int>(j.recipe.training.threads));
+  torch::manual_seed(j.recipe.seed);
+  if (!agree(j.comm, [&] {
+        j.model = models::make_model(model_spec(j.recipe.model, j.dataset));
+        j.parameters = named_parameters(*j.model);
+        std::vector<std::string> names;
+        for (const auto& [name, p] : j.parameters) names.push_back(name);
+        recipe::validate_targets(j.recipe, names);
+        j.task = make_task(j.dataset, j.recipe, *j.model, j.comm.world_size(), j.comm.rank());
+        const int64_t local_batch = j.recipe.training.batch_size / j.comm.world_size();
+        if (j.recipe.training.accumulate > local_batch) {
+          throw UserError("training.accumulate " + std::to_string(j.recipe.training.accumulate) +
+                          " is more than the batch each rank gets (" + std::to_string(local_batch) +
+                          ")");
+        }
+      })) {
+    return kExitUserError;
+  }
+  j.language_model = j.model->is_language_model();
+  verify_same_job(j.comm, j.parameters, j.recipe.effective_yaml);
+  broadcast_parameters(j.comm, j.parameters);
+
+  if (!agree(j.comm, [&] {
+        recipe::PlanOptions plan_options;
+        plan_options.train_examples = j.task->train_units();
+        plan_options.mean_tokens_per_example = j.task->mean_tokens_per_unit();
+        plan_options.world_size = j.comm.world_size();
+        j.plan = recipe::plan_recipe(j.recipe, plan_options);
+        j.pruning.emplace(j.recipe, j.plan, j.parameters, j.recipe.seed);
+        j.eval_every =
+            j.recipe.training.eval_every
+                ? std::max<int64_t>(1, j.recipe.training.eval_every->to_steps(j.plan.geometry))
+                : j.plan.geometry.steps_per_epoch;
+      })) {
+    return kExitUserError;
+  }
+  for (size_t s = 0; s < j.plan.stages.size(); ++s) {
+    for (const auto& snapshot : j.plan.stages[s].snapshots)
+      j.snapshots_at[snapshot.step].push_back(snapshot.name);
+    for (const auto& level : j.plan.stages[s].levels) {
+      j.level_ends.insert(level.end);
+      if (level.rewind)
+        j.rewinds_at[level.begin] = {j.recipe.stages[s].rewind->to,
+                                     j.recipe.stages[s].rewind->reinit};
+    }
+  }
+
+  const recipe::SelectionConfig& selection_config = j.recipe.training.selection;
+  j.selection_metric =
+      selection_config.metric == "auto" ? j.task->default_metric() : selection_config.metric;
+  const bool metric_fits =
+      j.language_model ? j.selection_metric != "macro_f1" : j.selection_metric != "perplexity";
+  if (!agree(j.comm, [&] {
+        if (!metric_fits) {
+          throw UserError(j.recipe.source_file + ": training.selection.metric '" +
+                          j.selection_metric + "' does not apply to " +
+                          (j.language_model ? "a language model (use loss, perplexity or accuracy)"
+                                            : "a classifier (use accuracy, macro_f1 or loss)"));
+        }
+      })) {
+    return kExitUserError;
+  }
+  // With at_final_sparsity, evaluations before the last mask update do not compete (an
+  // adaptive ramp may end later than planned: PruningController::at_final_sparsity).
+  j.selection.emplace(metric_higher_is_better(j.selection_metric), selection_config.keep_best,
+                      selection_config.patience, selection_config.min_delta);
+
+  j.pruning->register_masks(j.masks, j.parameters);
+  for (const auto& [name, p] : j.parameters) j.tensors.push_back(p);
+  j.optimizer = make_optimizer(j.recipe.training, j.tensors);
+  if (!j.options.init_from.empty() &&
+      !agree(j.comm, [&] { load_weights_and_masks(j.options.init_from, j.parameters, j.masks); })) {
+    return kExitUserError;
+  }
+  ReducerOptions reducer_options;
+  reducer_options.row_sparse = j.model->lookup_tables();  // Note [Row-sparse exchange]
+  j.reducer.emplace(j.parameters, j.comm, reducer_options);
+  j.reducer->set_masks(j.masks);  // mask-aware: only unpruned entries travel (no index is sent)
+  // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
+  torch::manual_seed(j.recipe.seed * 1000003ull + static_cast<uint64_t>(j.comm.rank()) + 1);
+
+  if (!agree(j.comm, [&] {
+        if (!j.options.checkpoint_every.empty()) {
+          j.checkpoint_every = std::max<int64_t>(
+              1, TimeSpec::parse(j.options.checkpoint_every).to_steps(j.plan.geometry));
+        }
+        if (!j.options.resume.empty()) j.resume();
+      })) {
+    return kExitUserError;
+  }
+  j.log.emplace(j.leader ? j.output_dir : "", /*append=*/j.start_step > 0);
+  install_preemption_handler();
+  j.faults = fault_injection_from_environment();
+  j.bf16 = j.recipe.training.precision == "bf16";
+
+  // Updates planned at step 0 (e.g. a oneshot prune at `start: 0it`) happen before the first
+  // step; every later update runs after the optimizer step it follows.
+  if (j.start_step == 0 && j.pruning->on_step(0, j.parameters, j.masks, *j.optimizer, j.comm)) {
+    ++j.mask_verifications;
+    j.reducer->masks_changed();
+  }
+  print_rank_hosts(j.comm);
+  if (j.leader) {
+    std::printf(
+        "topiary: %s on %d rank(s) [%s]: %lld %s, %lld steps/epoch, %lld steps, "
+        "global batch %lld\n",
+        j.recipe.name.c_str(), j.comm.world_size(), j.comm.name().c_str(),
+        static_cast<long long>(j.task->train_units()), j.language_model ? "blocks" : "examples",
+        static_cast<long long>(j.plan.geometry.steps_per_epoch),
+        static_cast<long long>(j.plan.total_steps),
+        static_cast<long long>(j.recipe.training.batch_size));
+  }
+  j.model->train();
+  return kExitOk;
+}
+
+void Trainer::Job::resume() {
+  const std::string path = resolve_resume_path(options.resume);
+  std::map<std::string, std::vector<uint8_t>> extra;
+  auto attributes = restore_training_state(path, state(), &extra);
+  pruning->import_state(extra);
+  snapshots.import_state(extra, parameters);
+  selection->import_state(extra);
+  reducer->masks_changed();
+  if (attributes["recipe"] != recipe.effective_yaml) {
+    throw UserError(path +
+                    ": checkpoint was written by a different effective recipe; "
+                    "resume with the same recipe and --set overrides");
+  }
+  start_step = std::stoll(attributes["step"]);
+  mask_verifications = std::stoll(attributes["mask_verifications"]);
+  if (!attributes["dense_accuracy"].empty()) {
+    dense = EvalResult{};
+    dense->loss = std::stod(attributes["dense_loss"]);
+    dense->accuracy = std::stod(attributes["dense_accuracy"]);
+  }
+  if (leader)
+    std::printf("topiary: resumed from %s at step %lld\n", path.c_str(),
+                static_cast<long long>(start_step));
+}
+
+}  // namespace topiary::train

@@ -1,0 +1,172 @@
+// Trainer::step and Trainer::after_step: one optimizer step in the order of DESIGN.md "One
+// training step", then the mask updates that follow it.
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "train/model_spec.h"
+#include "train/trainer_job.h"
+
+namespace topiary::train {
+namespace {
+
+// bf16 autocast of the forward pass on CPU while alive (training.precision: bf16); weights,
+// gradients, optimizer state and masks stay fp32.
+class AutocastScope {
+ public:
+  explicit AutocastScope(bool enabled) : enabled_(enabled) {
+    if (!enabled_) return;
+    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCPU, true);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_autocast_enabled(at::kCPU, false);
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool enabled_;
+};
+
+// Collective. Empty when the loss of every rank and every reduced gradient is finite; otherwise
+// what was found first, identically on every rank (reduced gradients are the same everywhere).
+std::string nonfinite_problem(double local_loss, const NamedParameters& parameters,
+                              comm::Communicator& comm) {
+  int32_t bad_rank = std::isfinite(local_loss) ? comm.world_size() : comm.rank();
+  comm.all_reduce(&bad_rank, 1, comm::DataType::kInt32, comm::ReduceOp::kMin, "non-finite check");
+  for (const auto& [name, p] : parameters) {
+    if (p.grad().defined() && !all_finite(p.grad())) {
+      return "gradient of '" + name + "'" +
+             (bad_rank < comm.world_size() ? " (loss on rank " + std::to_string(bad_rank) + ")"
+                                           : "");
+    }
+  }
+  if (bad_rank < comm.world_size()) return "loss on rank " + std::to_string(bad_rank);
+  return "";
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+// The random re-initialisation control of lottery-ticket experiments: fresh weights from a seed
+// that depends on the step, identical on every rank, without touching the dropout RNG stream.
+void reinitialise(const NamedParameters& parameters, const recipe::Recipe& recipe,
+                  const data::Dataset& dataset, int64_t step) {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor saved = generator.get_state();
+  torch::manual_seed(recipe.seed * 7919ull + static_cast<uint64_t>(step));
+  auto fresh = models::make_model(model_spec(recipe.model, dataset));
+  generator.set_state(saved);
+  torch::NoGradGuard no_grad;
+  const auto fresh_parameters = named_parameters(*fresh);
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    torch::Tensor target = parameters[i].second;
+    target.copy_(fresh_parameters[i].second);
+  }
+}
+
+}  // namespace
+
+Trainer::StepStatus Trainer::step(int64_t step) {
+  Job& j = *job_;
+  // Note [Step ordering]: at a level boundary, snapshots are taken, then a rewind restores
+  // weights and optimizer state (masks kept), then the LR of this step is set.
+  if (auto taken = j.snapshots_at.find(step); taken != j.snapshots_at.end()) {
+    for (const auto& name : taken->second) j.snapshots.take(name, j.parameters, *j.optimizer);
+  }
+  if (auto rewind = j.rewinds_at.find(step); rewind != j.rewinds_at.end()) {
+    if (rewind->second.second) {
+      reinitialise(j.parameters, j.recipe, j.dataset, step);
+      j.optimizer->state().clear();
+      j.masks.apply_to_weights(j.parameters);
+    } else {
+      j.snapshots.restore(rewind->second.first, j.parameters, *j.optimizer, j.masks);
+    }
+    if (j.leader)
+      std::printf("step %6lld  rewound to snapshot '%s'%s\n", static_cast<long long>(step),
+                  rewind->second.first.c_str(),
+                  rewind->second.second ? " (random re-initialisation)" : "");
+  }
+  set_learning_rate(*j.optimizer, j.plan.lr_at(step));
+  j.task->set_augmentation(j.plan.augment_at(step));
+  j.optimizer->zero_grad();
+  const int64_t completed = step + 1;
+  double loss_value = 0;
+  const int64_t parts = j.task->micro_batches(step);
+  j.micro_batches_run += parts;
+  for (int64_t part = 0; part < parts; ++part) {
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(j.bf16);
+      loss = j.task->micro_batch_loss(*j.model, step, part);
+    }
+    if (j.faults.nan_loss_at == completed && j.comm.rank() == j.comm.world_size() - 1) {
+      loss = loss * std::numeric_limits<float>::quiet_NaN();
+    }
+    loss.backward();
+    loss_value += loss.item<double>();
+  }
+  // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
+  // scores]); masking after the reduce is then exactly equivalent for the optimizer.
+  const bool dense_gradients = j.pruning->wants_gradients(completed);
+  if (!dense_gradients) j.masks.apply_to_grads(j.parameters);
+  j.reducer->reduce(/*all_dense=*/dense_gradients);
+  const std::string problem = nonfinite_problem(loss_value, j.parameters, j.comm);
+  if (!problem.empty()) {
+    const std::string& policy = j.recipe.training.on_nonfinite;
+    const bool skip = policy == "skip" && ++j.skipped_steps <= j.recipe.training.max_skipped_steps;
+    if (j.leader) {
+      std::fprintf(skip ? stdout : stderr, "topiary: %sstep %lld: non-finite %s%s\n",
+                   skip ? "" : "error: ", static_cast<long long>(completed), problem.c_str(),
+                   skip ? "; step skipped on every rank (training.on_nonfinite: skip)"
+                        : (policy == "skip" ? "; more than training.max_skipped_steps steps skipped"
+                                            : "; stopping (training.on_nonfinite: stop)"));
+    }
+    if (!skip) return StepStatus::kFailed;
+    j.log->append({{"event", "skipped_step"}, {"step", completed}, {"problem", problem}});
+    return StepStatus::kSkipped;
+  }
+  if (dense_gradients) {
+    j.pruning->accumulate(completed, j.parameters);
+    j.masks.apply_to_grads(j.parameters);
+  }
+  if (j.recipe.training.grad_clip > 0)
+    torch::nn::utils::clip_grad_norm_(j.tensors, j.recipe.training.grad_clip);
+  j.optimizer->step();
+  j.masks.apply_to_weights(j.parameters);
+  j.running_loss += loss_value;
+  ++j.running_count;
+  return StepStatus::kApplied;
+}
+
+void Trainer::after_step(int64_t completed) {
+  Job& j = *job_;
+  if (!j.dense && completed == j.pruning->first_update_step()) {
+    j.dense = j.task->evaluate(*j.model, j.comm);
+    nlohmann::json entry = {{"event", "dense_eval"}, {"step", completed}};
+    entry.update(eval_fields(*j.dense, j.language_model));
+    j.log->append(entry);
+  }
+  if (j.pruning->on_step(completed, j.parameters, j.masks, *j.optimizer, j.comm)) {
+    ++j.mask_verifications;
+    j.reducer->masks_changed();  // every rank, same step: the packing plan follows the masks
+  }
+  if (j.faults.flip_mask_at == completed && j.comm.rank() == j.comm.world_size() - 1 &&
+      !j.masks.all().empty()) {
+    torch::NoGradGuard no_grad;
+    torch::Tensor first = j.masks.all().begin()->second.view({-1});
+    first[0] = 1.0f - first[0].item<float>();
+  }
+}
+
+}  // namespace topiary::train
