@@ -2,7 +2,7 @@
 # Re-runs benchmarks and replaces their raw outputs under bench/results/<section>/, with a
 # provenance.md (command, commit, date, machine) and a params.env that tables.sh reads:
 #
-#   bench/results/refresh.sh SECTION...   # quickstart quality peers scaling threshold export
+#   bench/results/refresh.sh SECTION...   # quickstart quality peers scaling threshold export data
 #
 # Environment: BIN (build/bin/topiary), BUILD (build), SEEDS ("1 2 3"), QUALITY_CONFIGS,
 # PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS. Timing benches want a quiet machine:
@@ -32,7 +32,10 @@ provenance() {  # section command...
     "$BIN" --version | sed 's/^/    /'
   } >"$dir/provenance.md"
 }
-relative_paths() { sed -i -e "s#$src/##g" -e "s#$scratch/#WORK/#g" "$@"; }
+relative_paths() {  # the repository and every bench's scratch folder
+  sed -i -E -e "s#$src/##g" -e "s#$scratch/#WORK/#g" \
+    -e "s#${TMPDIR:-/tmp}/topiary-[A-Za-z-]+\.[A-Za-z0-9]+/#WORK/#g" "$@"
+}
 
 for section in "$@"; do
   dir=$here/$section
@@ -75,6 +78,10 @@ for section in "$@"; do
       bench/export/run.sh "$BUILD" | tee "$dir/export.txt"
       relative_paths "$dir/export.txt"
       provenance "$section" "bench/export/run.sh $BUILD" ;;
+    data)
+      WORK=$scratch/data bench/data/run.sh "$BUILD" | tee "$dir/data.txt"
+      relative_paths "$dir/data.txt"
+      provenance "$section" "bench/data/run.sh $BUILD" ;;
     *) echo "refresh.sh: unknown section '$section'" >&2; exit 2 ;;
   esac
 done

@@ -2,7 +2,7 @@
 # Prints every results table that README.md, docs/results.md and docs/performance.md quote,
 # computed from the raw outputs committed under bench/results/ (no training, no timing):
 #
-#   bench/results/tables.sh [quickstart|quality|peers|scaling|threshold|export ...]
+#   bench/results/tables.sh [quickstart|quality|peers|scaling|threshold|export|data ...]
 #
 # Each folder's params.env holds the bench's parameters (N, MODE, ...) and provenance.md says
 # which command, commit, date and machine produced its raw files.
@@ -12,7 +12,7 @@ src=$(cd "$here/../.." && pwd)
 PY=${PY:-$src/.venv/bin/python}
 [[ -x $PY ]] || PY=python3
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality peers scaling threshold export)
+[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality peers scaling threshold export data)
 
 for section in "${sections[@]}"; do
   dir=$here/$section
@@ -26,7 +26,9 @@ for section in "${sections[@]}"; do
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
     scaling) "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling.tsv" "$N" "$MODE" ;;
     threshold) "$PY" "$src/bench/threshold/table.py" "$dir/threshold.jsonl" ;;
-    export) cat "$dir/export.txt" ;;  # the bench prints its table itself; this is that output
+    # These benches print their tables themselves; the committed file is that output.
+    export) cat "$dir/export.txt" ;;
+    data) cat "$dir/data.txt" ;;
     *) echo "tables.sh: unknown section '$section'" >&2; exit 2 ;;
   esac
   echo

@@ -13,6 +13,7 @@ WORK=${WORK:-$(mktemp -d /tmp/topiary-threshold.XXXXXX)}
 COUNT=${COUNT:-100000000}
 ROUNDS=${ROUNDS:-3}
 SPARSITY=${SPARSITY:-0.9}
+mkdir -p "$WORK"
 values=$WORK/values.f32
 # |N(0,1)| magnitudes, like the scores of a magnitude pruner.
 [[ -f $values ]] || "$PY" -c 'import numpy as np, sys
