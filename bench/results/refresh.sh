@@ -4,7 +4,7 @@
 #
 #   bench/results/refresh.sh SECTION...   # quickstart quality peers scaling threshold export data
 #
-# Environment: BIN (build/bin/topiary), BUILD (build), SEEDS ("1 2 3"), QUALITY_CONFIGS,
+# Environment: BIN (build/bin/topiary), BUILD (build), SEEDS ("1 2 3"), QUALITY_CONFIGS, QUALITY_WORK,
 # PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS. Timing benches want a quiet machine:
 # run one section at a time. Paths in copied files are made relative to the repository.
 set -euo pipefail
@@ -33,7 +33,7 @@ provenance() {  # section command...
   } >"$dir/provenance.md"
 }
 relative_paths() {  # the repository and every bench's scratch folder
-  sed -i -E -e "s#$src/##g" -e "s#$scratch/#WORK/#g" \
+  sed -i -E -e "s#$src/##g" -e "s#$scratch/#WORK/#g" -e "s#${QUALITY_WORK:-$scratch}/#WORK/#g" \
     -e "s#${TMPDIR:-/tmp}/topiary-[A-Za-z-]+\.[A-Za-z0-9]+/#WORK/#g" "$@"
 }
 
@@ -48,11 +48,14 @@ for section in "$@"; do
       cp runs/quickstart/summary.json "$dir/"
       provenance "$section" ./launch/quickstart.sh ;;
     quality)
+      # QUALITY_WORK: a folder where bench/quality/run.sh already ran (e.g. two invocations in
+      # parallel): its finished runs are skipped and collected.
+      work=${QUALITY_WORK:-$scratch/quality}
       # shellcheck disable=SC2086
-      BIN=$BIN WORK=$scratch/quality SEEDS=$SEEDS bench/quality/run.sh $QUALITY_CONFIGS
-      for run in "$scratch"/quality/*/s*/; do
+      BIN=$BIN WORK=$work SEEDS=$SEEDS bench/quality/run.sh $QUALITY_CONFIGS
+      for run in "$work"/*/s*/; do
         [[ -f $run/summary.json ]] || continue
-        rel=${run#"$scratch/quality/"}
+        rel=${run#"$work/"}
         mkdir -p "$dir/$rel"
         cp "$run"/{summary.json,inspect.txt,command.sh} "$dir/$rel"
       done
