@@ -3,7 +3,7 @@
 import json, sys
 s = json.load(open(sys.argv[1]))
 rows = [
-    ("dense accuracy", f"{s['dense_accuracy']:.4f}"),
+    ("dense accuracy", "none (pruned at step 0)" if s["dense_accuracy"] is None else f"{s['dense_accuracy']:.4f}"),
     ("final sparsity (pruned layers)", f"{s['target_sparsity']:.4f}"),
     ("pruned accuracy", f"{s['final_accuracy']:.4f}"),
     ("parameters kept", f"{s['parameters_kept']:,} of {s['parameters_total']:,}"),

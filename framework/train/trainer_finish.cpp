@@ -35,7 +35,11 @@ int Trainer::finish() {
         {"steps", final_step},
         {"planned_steps", j.plan.total_steps},
         {"resumed_from_step", j.start_step},
-        {"dense_accuracy", j.dense ? j.dense->accuracy : last.accuracy},
+        // A run pruned before its first step (pruning at initialisation) never had a dense
+        // evaluation; one that never pruned is its own dense reference.
+        {"dense_accuracy", j.dense      ? nlohmann::json(j.dense->accuracy)
+                           : pruned == 0 ? nlohmann::json(last.accuracy)
+                                         : nlohmann::json(nullptr)},
         {"final_accuracy", last.accuracy},
         {"final_loss", last.loss},
         {"final", eval_fields(last, j.language_model)},

@@ -23,6 +23,8 @@ zeros = sum((v == 0).sum() for v in m[0].values()) / sum(v.size for v in m[0].va
 assert abs(zeros - 0.9) < 0.002, zeros
 evals = [e for e in map(json.loads, open(f"{run}/metrics.jsonl")) if e["event"] == "eval"]
 assert evals[0]["sparsity"] > 0.89, evals[0]  # pruned before the first step, not at the end
+summary = json.load(open(f"{run}/summary.json"))
+assert summary["dense_accuracy"] is None, summary["dense_accuracy"]  # never evaluated dense
 print(f"ok: pruned to {zeros:.4f} at step 0, ranks agree")
 PY
 expect_user_error "cannot be at step 0" "$BIN" train --recipe "$WORK/init.yaml" \

@@ -23,5 +23,5 @@ with h5py.File(f"{run}/final.h5", "r") as f:
     measured = zeros / total
     assert abs(measured - 0.8) <= 0.005, f"measured sparsity {measured}"
     assert sorted(f["masks"]) == ["convs.0.weight", "convs.1.weight", "convs.2.weight", "embedding.weight", "fc.weight"]
-print(f"ok: accuracy {s['final_accuracy']:.4f} (dense {s['dense_accuracy']:.4f}), sparsity {measured:.4f}")
+print(f"ok: accuracy {s['final_accuracy']:.4f} (dense {s['dense_accuracy']}), sparsity {measured:.4f}")
 PY
