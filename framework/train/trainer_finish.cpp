@@ -37,7 +37,7 @@ int Trainer::finish() {
         {"resumed_from_step", j.start_step},
         // A run pruned before its first step (pruning at initialisation) never had a dense
         // evaluation; one that never pruned is its own dense reference.
-        {"dense_accuracy", j.dense      ? nlohmann::json(j.dense->accuracy)
+        {"dense_accuracy", j.dense       ? nlohmann::json(j.dense->accuracy)
                            : pruned == 0 ? nlohmann::json(last.accuracy)
                                          : nlohmann::json(nullptr)},
         {"final_accuracy", last.accuracy},
