@@ -32,8 +32,6 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? topiary::kExitOk : topiary::kExitUserError;

@@ -10,25 +10,12 @@
 #include <initializer_list>
 #include <string>
 
+#include "../test_data_dir.h"
 #include "core/error.h"
 
 namespace topiary::data::test {
 
-// The real datasets: $TOPIARY_DATA_DIR when set, else the repository's data/ folder.
-inline std::string data_dir() {
-  if (const char* dir = std::getenv("TOPIARY_DATA_DIR"); dir && *dir) return dir;
-  return TOPIARY_TEST_DATA_DIR;
-}
-
-// A dataset file, relative to data_dir(). A missing file fails the test (never a skip), saying
-// where it looked, so a clone with its data/ folder missing or moved cannot pass quietly.
-inline std::string data_file(const std::string& relative) {
-  const std::string path = data_dir() + "/" + relative;
-  if (!std::filesystem::exists(path))
-    ADD_FAILURE() << "dataset file missing: " << path
-                  << " (the repository's data/ folder, or TOPIARY_DATA_DIR when set)";
-  return path;
-}
+using topiary::test::data_file;
 
 inline std::string sst2_path(const std::string& file) { return data_file("sst2/" + file); }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "../test_data_dir.h"
 #include "core/error.h"
 
 namespace topiary::io {
@@ -26,11 +27,8 @@ TEST(Sha256, IncrementalEqualsOneShot) {
 }
 
 TEST(Sha256, FileMatchesPublishedChecksum) {
-  const char* env = std::getenv("TOPIARY_DATA_DIR");
-  const std::string path = std::string(env && *env ? env : TOPIARY_TEST_DATA_DIR) + "/sst2/dev.tsv";
-  ASSERT_TRUE(std::filesystem::exists(path))
-      << "dataset file missing: " << path
-      << " (the repository's data/ folder, or TOPIARY_DATA_DIR when set)";
+  const std::string path = test::data_file("sst2/dev.tsv");
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(sha256_file_hex(path),
             "54a9c12c77e402fc14d6a66a506f24d999f596b0176eb777c972cccc2f9cc4b0");
   EXPECT_THROW(sha256_file_hex("/nonexistent/file"), UserError);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "../test_data_dir.h"
 #include "comm/communicator.h"
 #include "core/error.h"
 #include "data/prepare.h"
@@ -23,10 +24,8 @@ class TrainerTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("topiary-trainer-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    const char* env = std::getenv("TOPIARY_DATA_DIR");
-    const std::string dev =
-        std::string(env && *env ? env : TOPIARY_TEST_DATA_DIR) + "/sst2/dev.tsv";
-    ASSERT_TRUE(std::filesystem::exists(dev)) << "dataset file missing: " << dev;
+    const std::string dev = test::data_file("sst2/dev.tsv");
+    ASSERT_FALSE(HasFailure());
     data::PrepareOptions prepare;
     prepare.input = dev;
     prepare.output = path("dev.h5");
