@@ -4,8 +4,11 @@
 #include <nccl.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -65,25 +68,46 @@ class NcclCommunicator final : public Communicator {
     check_nccl(ncclCommInitRankConfig(&comm_, world_size_, id, rank_, &config),
                "ncclCommInitRankConfig", "init");
     wait_comm_ready("init");
+    producer_ = static_cast<cudaStream_t>(options_.producer_stream);
+    watchdog_ = std::thread([this] { watch(); });
   }
 
   ~NcclCommunicator() override {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      idle_.wait(lock, [this] { return pending_.empty(); });  // the watchdog enforces deadlines
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    watchdog_.join();
     if (comm_ != nullptr) ncclCommDestroy(comm_);
     if (stream_ != nullptr) cudaStreamDestroy(stream_);
   }
+  NcclCommunicator(const NcclCommunicator&) = delete;
+  NcclCommunicator& operator=(const NcclCommunicator&) = delete;
 
   int rank() const override { return rank_; }
   int world_size() const override { return world_size_; }
 
+  // Note [NCCL ordering].
   void all_reduce(void* data, int64_t count, DataType type, ReduceOp op,
                   const char* what) override {
+    wait_for_producer(what);
     check_nccl(ncclAllReduce(data, data, static_cast<size_t>(count), to_nccl(type), to_nccl(op),
                              comm_, stream_),
                "ncclAllReduce", what);
-    wait_stream(what);
+    cudaEvent_t done = make_event(what);
+    check_cuda(cudaEventRecord(done, stream_), "cudaEventRecord", what);
+    check_cuda(cudaStreamWaitEvent(producer_, done, 0), "cudaStreamWaitEvent", what);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_.push_back({done, what, std::chrono::steady_clock::now() + options_.timeout});
+    }
+    wake_.notify_all();
   }
 
   void broadcast(void* data, int64_t count, DataType type, int root, const char* what) override {
+    wait_for_producer(what);
     check_nccl(
         ncclBroadcast(data, data, static_cast<size_t>(count), to_nccl(type), root, comm_, stream_),
         "ncclBroadcast", what);
@@ -92,6 +116,7 @@ class NcclCommunicator final : public Communicator {
 
   void all_gather(const void* send, void* recv, int64_t count, DataType type,
                   const char* what) override {
+    wait_for_producer(what);
     check_nccl(ncclAllGather(send, recv, static_cast<size_t>(count), to_nccl(type), comm_, stream_),
                "ncclAllGather", what);
     wait_stream(what);
@@ -121,6 +146,66 @@ class NcclCommunicator final : public Communicator {
   std::string name() const override { return "nccl"; }
 
  private:
+  struct Pending {
+    cudaEvent_t done;
+    std::string what;
+    std::chrono::steady_clock::time_point deadline;
+  };
+
+  cudaEvent_t make_event(const char* what) {
+    cudaEvent_t event = nullptr;
+    check_cuda(cudaEventCreateWithFlags(&event, cudaEventDisableTiming), "cudaEventCreate", what);
+    return event;
+  }
+
+  // NCCL's stream waits (on the GPU) for what the producer stream queued so far.
+  void wait_for_producer(const char* what) {
+    cudaEvent_t ready = make_event(what);
+    check_cuda(cudaEventRecord(ready, producer_), "cudaEventRecord", what);
+    check_cuda(cudaStreamWaitEvent(stream_, ready, 0), "cudaStreamWaitEvent", what);
+    check_cuda(cudaEventDestroy(ready), "cudaEventDestroy", what);  // freed once it completes
+  }
+
+  // The watchdog of Note [NCCL ordering]: collectives complete in order on one stream, so only
+  // the oldest pending one needs polling.
+  void watch() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty()) return;  // stopping, nothing left
+      Pending& oldest = pending_.front();
+      const cudaError_t state = cudaEventQuery(oldest.done);
+      if (state == cudaSuccess) {
+        cudaEventDestroy(oldest.done);
+        pending_.pop_front();
+        if (pending_.empty()) idle_.notify_all();
+        continue;
+      }
+      ncclResult_t async = ncclSuccess;
+      ncclCommGetAsyncError(comm_, &async);
+      std::string failure;
+      if (state != cudaErrorNotReady) {
+        failure = std::string("CUDA error: ") + cudaGetErrorString(state);
+      } else if (async != ncclSuccess && async != ncclInProgress) {
+        failure = std::string("NCCL error: ") + ncclGetErrorString(async);
+      } else if (std::chrono::steady_clock::now() > oldest.deadline) {
+        failure = "did not complete within the deadline (TOPIARY_COLLECTIVE_TIMEOUT)";
+      }
+      if (!failure.empty()) {
+        // Not abort(): MPI may only be called from the main thread (MPI_THREAD_FUNNELED). Ending
+        // the process makes the launcher stop the other ranks.
+        std::fprintf(stderr, "topiary: rank %d (%s, GPU %d): NCCL collective '%s' %s; aborting\n",
+                     rank_, host_name().c_str(), device_, oldest.what.c_str(), failure.c_str());
+        std::fflush(stderr);
+        ncclCommAbort(comm_);
+        std::_Exit(1);
+      }
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      lock.lock();
+    }
+  }
+
   void check_cuda(cudaError_t code, const char* call, const char* what) {
     if (code == cudaSuccess) return;
     abort(1, std::string(call) + " failed in '" + what + "': " + cudaGetErrorString(code));
@@ -172,7 +257,14 @@ class NcclCommunicator final : public Communicator {
   int world_size_ = 1;
   int device_ = 0;
   cudaStream_t stream_ = nullptr;
+  cudaStream_t producer_ = nullptr;
   ncclComm_t comm_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable wake_;  // a collective was queued, or the communicator is closing
+  std::condition_variable idle_;  // nothing pending
+  std::deque<Pending> pending_;
+  bool stopping_ = false;
+  std::thread watchdog_;
 };
 
 }  // namespace

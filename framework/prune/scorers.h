@@ -9,7 +9,7 @@
 namespace topiary::prune {
 
 // magnitude and random are computed here; taylor, movement and movement_soft are accumulated
-// from gradients (gradient_scores.h).
+// from gradients on the training device (train/score_accumulator.h).
 enum class ScorerKind { kMagnitude, kRandom, kTaylor, kMovement, kMovementSoft };
 
 ScorerKind parse_scorer_kind(const std::string& name);  // throws UserError listing known names

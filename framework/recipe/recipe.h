@@ -214,6 +214,12 @@ struct TrainingConfig {
   // above it runs as several micro-batches (same gradient, bounded memory). 0 = off.
   int64_t max_tokens = 0;
   SelectionConfig selection;
+  // Where the job runs, not what it computes (left out of checkpoint_yaml): "auto" takes the
+  // rank's node-local CUDA device when one is visible, else the CPU; "cuda" fails without one.
+  std::string device = "auto";  // auto | cpu | cuda
+  // Transport of gradient and parameter tensors between ranks: "nccl" (CUDA only), "mpi" (CPU
+  // tensors directly; CUDA tensors staged through host memory), "auto" = nccl on CUDA, else mpi.
+  std::string comm = "auto";  // auto | nccl | mpi
 };
 
 struct Recipe {
@@ -228,6 +234,9 @@ struct Recipe {
   // The recipe after variables, --set overrides and defaults, as YAML; stored in checkpoints.
   // parse_recipe(effective_yaml, ...) gives back an equal Recipe.
   std::string effective_yaml;
+  // The same without where-it-runs keys (training.device, training.comm): what a checkpoint
+  // records and what --resume compares, so a checkpoint written on a GPU resumes on the CPU.
+  std::string checkpoint_yaml;
 };
 
 // `overrides` are "dotted.key.path=value" strings from --set; the value is read as YAML
@@ -237,7 +246,9 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& file_name,
                     const std::vector<std::string>& overrides = {});
 
 // The effective recipe as YAML (every key, defaults included, variables substituted).
-std::string to_yaml(const Recipe& recipe);
+// With `placement` false, the keys that say where the job runs (training.device, .comm) are left
+// out: Recipe::checkpoint_yaml.
+std::string to_yaml(const Recipe& recipe, bool placement = true);
 
 // Called by the trainer once parameter names are known. Every target and exclude pattern must
 // match at least one parameter, each modifier must select at least one parameter, and no

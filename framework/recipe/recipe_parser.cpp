@@ -107,10 +107,11 @@ SelectionConfig parse_selection(const Context& ctx, const YAML::Node& node) {
 }
 
 TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
-  MapReader m(ctx, node, "training",
-              {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip",
-               "eval_every", "threads", "on_nonfinite", "max_skipped_steps", "accumulate",
-               "precision", "selection", "bucket_by_length", "drop_last", "max_tokens"});
+  MapReader m(
+      ctx, node, "training",
+      {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip", "eval_every",
+       "threads", "on_nonfinite", "max_skipped_steps", "accumulate", "precision", "selection",
+       "bucket_by_length", "drop_last", "max_tokens", "device", "comm"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -153,6 +154,15 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
         as_choice(ctx, m.get("precision"), m.path("precision"), "precision", kPrecisions);
   }
   if (m.has("selection")) training.selection = parse_selection(ctx, m.get("selection"));
+  if (m.has("device")) {
+    static const std::vector<std::string> kDevices{"auto", "cpu", "cuda"};
+    training.device = as_choice(ctx, m.get("device"), m.path("device"), "device", kDevices);
+  }
+  if (m.has("comm")) {
+    static const std::vector<std::string> kTransports{"auto", "nccl", "mpi"};
+    training.comm =
+        as_choice(ctx, m.get("comm"), m.path("comm"), "tensor communicator", kTransports);
+  }
   return training;
 }
 
@@ -207,6 +217,7 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& file_name,
     }
   }
   recipe.effective_yaml = to_yaml(recipe);
+  recipe.checkpoint_yaml = to_yaml(recipe, /*placement=*/false);
   return recipe;
 }
 

@@ -132,7 +132,7 @@ void write_stage(YAML::Emitter& out, const Stage& stage) {
 
 }  // namespace
 
-std::string to_yaml(const Recipe& recipe) {
+std::string to_yaml(const Recipe& recipe, bool placement) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << recipe.name;
@@ -187,6 +187,10 @@ std::string to_yaml(const Recipe& recipe) {
   if (!training.drop_last) out << YAML::Key << "drop_last" << YAML::Value << false;
   if (training.max_tokens > 0) {
     out << YAML::Key << "max_tokens" << YAML::Value << training.max_tokens;
+  }
+  if (placement) {
+    out << YAML::Key << "device" << YAML::Value << training.device;
+    out << YAML::Key << "comm" << YAML::Value << training.comm;
   }
   const SelectionConfig& selection = training.selection;
   out << YAML::Key << "selection" << YAML::Value << YAML::BeginMap;

@@ -7,16 +7,33 @@
 #include "core/error.h"
 #include "data/lm_tokenizer.h"
 #include "train/batch.h"
+#include "train/device_tensor.h"
 
 namespace topiary::train {
+
+// Note [Evaluation on the device]: the sums are kept where the model runs and read back once, at
+// the end, so a GPU evaluation does not wait for the host after every batch. Counts are exact
+// in float64, and each batch's loss is added in float64 in batch order, as a host sum would be.
+namespace {
+
+// counts[c] = number of c in `classes` (int64, any device; unlike bincount, no host read).
+torch::Tensor class_counts(const torch::Tensor& classes, int64_t num_classes,
+                           const torch::Tensor& weights) {
+  return torch::zeros({num_classes}, weights.options()).scatter_add_(0, classes, weights);
+}
+
+}  // namespace
 
 EvalResult evaluate_classifier(models::Model& model, const data::TokenizedSplit& split,
                                int64_t num_classes, int64_t max_length, comm::Communicator& comm,
                                int64_t batch_size) {
   torch::NoGradGuard no_grad;
   model.eval();
+  const torch::Device device = device_of(model);
   // [loss sum, correct, count, then per class: true positives, predicted, actual]
   std::vector<double> sums(3 + 3 * static_cast<size_t>(num_classes), 0.0);
+  torch::Tensor on_device = torch::zeros({static_cast<int64_t>(sums.size())},
+                                         torch::TensorOptions(torch::kFloat64).device(device));
   std::vector<int64_t> mine;
   for (int64_t i = comm.rank(); i < split.size(); i += comm.world_size()) mine.push_back(i);
   for (size_t begin = 0; begin < mine.size(); begin += static_cast<size_t>(batch_size)) {
@@ -24,25 +41,27 @@ EvalResult evaluate_classifier(models::Model& model, const data::TokenizedSplit&
     std::vector<int64_t> examples(mine.begin() + static_cast<std::ptrdiff_t>(begin),
                                   mine.begin() + static_cast<std::ptrdiff_t>(end));
     PaddedBatch batch = make_batch(split, examples, model.min_length(), max_length);
-    torch::Tensor ids =
-        torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64);
-    torch::Tensor labels = torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64);
+    const torch::Tensor ids = ids_on(batch.ids, {batch.rows, batch.length}, device);
+    const torch::Tensor labels = ids_on(batch.labels, {batch.rows}, device);
     torch::Tensor logits = model.forward(ids).to(torch::kFloat32);
-    sums[0] +=
-        torch::nn::functional::cross_entropy(
-            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-            .item<double>();
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(
+        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
     const torch::Tensor predicted = logits.argmax(1);
-    sums[1] += (predicted == labels).sum().item<double>();
+    const torch::Tensor hit = (predicted == labels).to(torch::kInt64);
+    const torch::Tensor ones = torch::ones_like(labels);
+    const torch::Tensor per_class = torch::stack(
+        {class_counts(labels, num_classes, hit), class_counts(predicted, num_classes, ones),
+         class_counts(labels, num_classes, ones)},
+        1);
+    on_device.narrow(0, 0, 1).add_(loss.to(torch::kFloat64));
+    on_device.narrow(0, 1, 1).add_(hit.sum().to(torch::kFloat64));
+    on_device.narrow(0, 3, 3 * num_classes).add_(per_class.reshape({-1}).to(torch::kFloat64));
     sums[2] += static_cast<double>(batch.rows);
-    const auto tp = torch::bincount(labels.masked_select(predicted == labels), {}, num_classes);
-    const auto pred = torch::bincount(predicted, {}, num_classes);
-    const auto actual = torch::bincount(labels, {}, num_classes);
-    for (int64_t c = 0; c < num_classes; ++c) {
-      sums[3 + 3 * c] += tp[c].item<double>();
-      sums[4 + 3 * c] += pred[c].item<double>();
-      sums[5 + 3 * c] += actual[c].item<double>();
-    }
+  }
+  const torch::Tensor host = on_device.cpu();
+  const double* values = host.data_ptr<double>();
+  for (size_t i = 0; i < sums.size(); ++i) {
+    if (i != 2) sums[i] = values[i];
   }
   comm.all_reduce(sums.data(), static_cast<int64_t>(sums.size()), comm::DataType::kFloat64,
                   comm::ReduceOp::kSum, "evaluation sums");
@@ -82,7 +101,10 @@ EvalResult evaluate_language_model(models::Model& model, const std::vector<int64
                                    int64_t context, comm::Communicator& comm, int64_t batch_size) {
   torch::NoGradGuard no_grad;
   model.eval();
+  const torch::Device device = device_of(model);
   double sums[3] = {0, 0, 0};  // loss sum, correct, predicted tokens
+  // Note [Evaluation on the device]: loss sum and correct predictions.
+  torch::Tensor on_device = torch::zeros({2}, torch::TensorOptions(torch::kFloat64).device(device));
   const int64_t predictions = static_cast<int64_t>(stream.size()) - 1;
   const int64_t blocks = predictions > 0 ? (predictions + context - 1) / context : 0;
   std::vector<int64_t> mine;
@@ -95,14 +117,13 @@ EvalResult evaluate_language_model(models::Model& model, const std::vector<int64
       targets.insert(targets.end(), begin + 1, begin + length + 1);
     }
     const auto rows = static_cast<int64_t>(batch_blocks.size());
-    torch::Tensor x = torch::from_blob(inputs.data(), {rows, length}, torch::kInt64);
-    torch::Tensor y = torch::from_blob(targets.data(), {rows * length}, torch::kInt64);
+    const torch::Tensor x = ids_on(inputs, {rows, length}, device);
+    const torch::Tensor y = ids_on(targets, {rows * length}, device);
     torch::Tensor logits = model.forward(x).to(torch::kFloat32).reshape({rows * length, -1});
-    sums[0] +=
-        torch::nn::functional::cross_entropy(
-            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-            .item<double>();
-    sums[1] += (logits.argmax(1) == y).sum().item<double>();
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(
+        logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    on_device.narrow(0, 0, 1).add_(loss.to(torch::kFloat64));
+    on_device.narrow(0, 1, 1).add_((logits.argmax(1) == y).sum().to(torch::kFloat64));
     sums[2] += static_cast<double>(rows * length);
   };
   std::vector<int64_t> full;
@@ -119,6 +140,9 @@ EvalResult evaluate_language_model(models::Model& model, const std::vector<int64
     }
   }
   if (!full.empty()) run(full, context);
+  const torch::Tensor host = on_device.cpu();
+  sums[0] = host.data_ptr<double>()[0];
+  sums[1] = host.data_ptr<double>()[1];
   comm.all_reduce(sums, 3, comm::DataType::kFloat64, comm::ReduceOp::kSum, "evaluation sums");
   model.train();
   EvalResult result;

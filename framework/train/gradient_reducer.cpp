@@ -243,23 +243,4 @@ void GradientReducer::reduce_rows(size_t index, double scale) {
   if (!in_place) grad.copy_(work);
 }
 
-bool all_finite(const torch::Tensor& tensor) {
-  if (tensor.scalar_type() != torch::kFloat32 || !tensor.is_contiguous() || !tensor.is_cpu()) {
-    return torch::isfinite(tensor).all().item<bool>();
-  }
-  // A float is Inf or NaN exactly when its exponent bits are all ones, i.e. when its magnitude
-  // bits are >= 0x7f800000. A max over blocks vectorises; the exit between blocks keeps a bad
-  // gradient cheap to find.
-  const auto* bits = static_cast<const uint32_t*>(tensor.const_data_ptr());
-  const int64_t n = tensor.numel();
-  constexpr int64_t kBlock = 4096;
-  for (int64_t begin = 0; begin < n; begin += kBlock) {
-    const int64_t end = std::min(n, begin + kBlock);
-    uint32_t largest = 0;
-    for (int64_t i = begin; i < end; ++i) largest = std::max(largest, bits[i] & 0x7fffffffu);
-    if (largest >= 0x7f800000u) return false;
-  }
-  return true;
-}
-
 }  // namespace topiary::train

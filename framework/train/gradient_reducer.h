@@ -44,11 +44,6 @@ namespace topiary::train {
 
 class MaskSet;
 
-// True when every element of `tensor` is finite; same answer as isfinite(tensor).all(), but for
-// contiguous float32 on the CPU one read pass with no temporaries (the per-step non-finite check
-// over every gradient cost as much as four element-wise passes plus their allocations).
-bool all_finite(const torch::Tensor& tensor);
-
 struct ReducerOptions {
   int64_t bucket_bytes = int64_t{25} << 20;
   int64_t first_bucket_bytes = int64_t{1} << 20;

@@ -50,8 +50,10 @@ class FusedAdam final : public Base {
         grads.push_back(p.grad());
         exp_avgs.push_back(state.exp_avg());
         exp_avg_sqs.push_back(state.exp_avg_sq());
-        // The kernel reads the step count (already incremented) from a float tensor.
-        steps.push_back(torch::full({}, static_cast<float>(state.step())));
+        // The kernel reads the step count (already incremented) from a float tensor on the
+        // parameter's device (a fill, not a host-to-device copy).
+        steps.push_back(
+            torch::full({}, static_cast<float>(state.step()), p.options().dtype(torch::kFloat32)));
       }
       if (params.empty()) continue;
       const auto [beta1, beta2] = options.betas();
@@ -139,6 +141,13 @@ OptimizerStateArrays export_optimizer_state(
   return out;
 }
 
+namespace {
+// A copy of saved state (host memory from a checkpoint, or a snapshot) where the parameter is.
+torch::Tensor copy_to(const torch::Tensor& saved, const torch::Tensor& parameter) {
+  return saved.to(parameter.device(), saved.scalar_type(), /*non_blocking=*/false, /*copy=*/true);
+}
+}  // namespace
+
 void import_optimizer_state(torch::optim::Optimizer& optimizer,
                             const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
                             const std::vector<int64_t>& steps,
@@ -152,19 +161,19 @@ void import_optimizer_state(torch::optim::Optimizer& optimizer,
     if (dynamic_cast<torch::optim::AdamW*>(&optimizer) != nullptr) {
       auto state = std::make_unique<torch::optim::AdamWParamState>();
       state->step(steps[i]);
-      state->exp_avg(find(name + ":exp_avg").clone());
-      state->exp_avg_sq(find(name + ":exp_avg_sq").clone());
+      state->exp_avg(copy_to(find(name + ":exp_avg"), parameter));
+      state->exp_avg_sq(copy_to(find(name + ":exp_avg_sq"), parameter));
       states[key] = std::move(state);
     } else if (dynamic_cast<torch::optim::Adam*>(&optimizer) != nullptr) {
       auto state = std::make_unique<torch::optim::AdamParamState>();
       state->step(steps[i]);
-      state->exp_avg(find(name + ":exp_avg").clone());
-      state->exp_avg_sq(find(name + ":exp_avg_sq").clone());
+      state->exp_avg(copy_to(find(name + ":exp_avg"), parameter));
+      state->exp_avg_sq(copy_to(find(name + ":exp_avg_sq"), parameter));
       states[key] = std::move(state);
     } else if (dynamic_cast<torch::optim::SGD*>(&optimizer) != nullptr) {
       auto state = std::make_unique<torch::optim::SGDParamState>();
       torch::Tensor buffer = find(name + ":momentum_buffer");
-      if (buffer.defined()) state->momentum_buffer(buffer.clone());
+      if (buffer.defined()) state->momentum_buffer(copy_to(buffer, parameter));
       states[key] = std::move(state);
     }
   }

@@ -94,13 +94,12 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
             prune::check_pattern_fits(job.pattern, name,
                                       std::vector<int64_t>(sizes.begin(), sizes.end()));
             if (is_gradient_scorer(job.scorer)) {
-              auto& acc = accumulators_[job.key];
-              const auto n = static_cast<size_t>(find_parameter(parameters, name).numel());
-              if (job.scorer == prune::ScorerKind::kTaylor) {
-                if (!acc.taylor.count(name))
-                  acc.taylor[name] = std::make_unique<prune::TaylorAccumulator>(n);
-              } else if (!acc.movement.count(name)) {
-                acc.movement[name] = std::make_unique<prune::MovementAccumulator>(n);
+              auto& acc = accumulators_[job.key].by_parameter;
+              if (!acc.count(name)) {
+                acc[name] = std::make_unique<ScoreAccumulator>(
+                    job.scorer == prune::ScorerKind::kTaylor ? ScoreAccumulator::Kind::kTaylor
+                                                             : ScoreAccumulator::Kind::kMovement,
+                    find_parameter(parameters, name));
               }
             }
           }
@@ -203,13 +202,7 @@ void PruningController::accumulate(int64_t step, const NamedParameters& paramete
       for (const auto& name : group.parameters) {
         const torch::Tensor& p = find_parameter(parameters, name);
         if (!p.grad().defined()) continue;
-        torch::Tensor w = p.detach().to(torch::kCPU).contiguous();
-        torch::Tensor g = p.grad().to(torch::kCPU).contiguous();
-        if (job.scorer == prune::ScorerKind::kTaylor) {
-          acc.taylor.at(name)->add(const_span(w), const_span(g));
-        } else {
-          acc.movement.at(name)->add(const_span(w), const_span(g));
-        }
+        acc.by_parameter.at(name)->add(p, p.grad());
       }
     }
   }
@@ -263,24 +256,26 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
       new_masks.reserve(group.parameters.size());
       for (const auto& name : group.parameters) {
         const torch::Tensor& parameter = find_parameter(parameters, name);
+        // Note [One host copy per mask update]: selection runs on the host, on one copy of the
+        // weights (or the scorer's sums) and the mask.
         torch::Tensor weights = parameter.detach().to(torch::kCPU).contiguous();
         torch::Tensor mask = masks.at(name).to(torch::kCPU).contiguous();
-        torch::Tensor score = torch::empty_like(weights);
+        torch::Tensor score;
         switch (job.scorer) {
           case prune::ScorerKind::kMagnitude:
+            score = torch::empty_like(weights);
             prune::magnitude_scores(const_span(weights), const_span(mask), float_span(score));
             break;
           case prune::ScorerKind::kRandom:
+            score = torch::empty_like(weights);
             prune::random_scores(seed_, stream++, const_span(mask), float_span(score));
             break;
           case prune::ScorerKind::kTaylor:
-            acc.taylor.at(name)->scores(const_span(mask), float_span(score));
-            break;
           case prune::ScorerKind::kMovement:
-            acc.movement.at(name)->scores(const_span(mask), float_span(score));
+            score = acc.by_parameter.at(name)->scores(mask);
             break;
           case prune::ScorerKind::kMovementSoft:
-            acc.movement.at(name)->scores({}, float_span(score));
+            score = acc.by_parameter.at(name)->scores(torch::Tensor());
             break;
         }
         scores.push_back(score);
@@ -324,7 +319,7 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
       changed = true;
     }
     if (job.scorer == prune::ScorerKind::kTaylor) {
-      for (auto& [name, a] : acc.taylor) a->reset();
+      for (auto& [name, a] : acc.by_parameter) a->reset();
     }
     if (job.clock) job.clock->applied(step);
   }
@@ -334,15 +329,14 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
 
 std::map<std::string, std::vector<uint8_t>> PruningController::export_state() const {
   std::map<std::string, std::vector<uint8_t>> blobs;
-  auto put = [&](const std::string& key, std::span<const double> sums, int64_t steps) {
+  auto put = [&](const std::string& key, const std::vector<double>& sums, int64_t steps) {
     const auto* bytes = reinterpret_cast<const uint8_t*>(sums.data());
     blobs[key] = std::vector<uint8_t>(bytes, bytes + sums.size() * sizeof(double));
     const auto* step_bytes = reinterpret_cast<const uint8_t*>(&steps);
     blobs[key + ":steps"] = std::vector<uint8_t>(step_bytes, step_bytes + sizeof(steps));
   };
   for (const auto& [key, acc] : accumulators_) {
-    for (const auto& [name, a] : acc.taylor) put("acc:" + key + ":" + name, a->sums(), a->steps());
-    for (const auto& [name, a] : acc.movement)
+    for (const auto& [name, a] : acc.by_parameter)
       put("acc:" + key + ":" + name, a->sums(), a->steps());
   }
   for (const auto& job : jobs_) {
@@ -367,12 +361,8 @@ void PruningController::import_state(const std::map<std::string, std::vector<uin
   std::vector<double> sums;
   int64_t steps = 0;
   for (auto& [key, acc] : accumulators_) {
-    for (auto& [name, a] : acc.taylor) {
-      get("acc:" + key + ":" + name, a->sums().size(), sums, steps);
-      a->restore(sums, steps);
-    }
-    for (auto& [name, a] : acc.movement) {
-      get("acc:" + key + ":" + name, a->sums().size(), sums, steps);
+    for (auto& [name, a] : acc.by_parameter) {
+      get("acc:" + key + ":" + name, static_cast<size_t>(a->size()), sums, steps);
       a->restore(sums, steps);
     }
   }

@@ -18,12 +18,12 @@
 
 #include "comm/communicator.h"
 #include "prune/adaptive_clock.h"
-#include "prune/gradient_scores.h"
 #include "prune/pattern.h"
 #include "prune/scorers.h"
 #include "recipe/plan.h"
 #include "recipe/recipe.h"
 #include "train/mask_set.h"
+#include "train/score_accumulator.h"
 
 namespace torch::optim {
 class Optimizer;
@@ -99,8 +99,7 @@ class PruningController {
 
  private:
   struct Accumulators {
-    std::map<std::string, std::unique_ptr<prune::TaylorAccumulator>> taylor;
-    std::map<std::string, std::unique_ptr<prune::MovementAccumulator>> movement;
+    std::map<std::string, std::unique_ptr<ScoreAccumulator>> by_parameter;
   };
   bool job_accumulates(const PruneJob& job, int64_t step) const;
 

@@ -11,6 +11,7 @@
 #include "data/augmentation.h"
 #include "data/vocabulary.h"
 #include "train/batch.h"
+#include "train/device_tensor.h"
 
 namespace topiary::train {
 namespace {
@@ -18,8 +19,9 @@ namespace {
 class ClassificationTask final : public Task {
  public:
   ClassificationTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
-                     int rank, int64_t min_length)
-      : dataset_(dataset),
+                     int rank, int64_t min_length, torch::Device device)
+      : device_(device),
+        dataset_(dataset),
         max_length_(recipe.model.max_length),
         min_length_(min_length),
         accumulate_(recipe.training.accumulate),
@@ -80,11 +82,8 @@ class ClassificationTask final : public Task {
     }
     PaddedBatch batch = make_batch(augmented_ ? *augmented_ : dataset_.train, rows,
                                    model.min_length(), max_length_);
-    // Cloned: autograd keeps ids and labels for the backward pass, after `batch` is gone.
-    torch::Tensor ids =
-        torch::from_blob(batch.ids.data(), {batch.rows, batch.length}, torch::kInt64).clone();
-    torch::Tensor labels =
-        torch::from_blob(batch.labels.data(), {batch.rows}, torch::kInt64).clone();
+    const torch::Tensor ids = ids_on(batch.ids, {batch.rows, batch.length}, device_);
+    const torch::Tensor labels = ids_on(batch.labels, {batch.rows}, device_);
     torch::Tensor loss =
         torch::nn::functional::cross_entropy(model.forward(ids).to(torch::kFloat32), labels);
     if (end - begin == local_rows) return loss;
@@ -138,6 +137,7 @@ class ClassificationTask final : public Task {
     prepared_step_ = step;
   }
 
+  torch::Device device_;
   const data::Dataset& dataset_;
   int64_t max_length_;
   int64_t min_length_;
@@ -155,8 +155,9 @@ class ClassificationTask final : public Task {
 class LanguageModelTask final : public Task {
  public:
   LanguageModelTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
-                    int rank)
-      : context_(recipe.model.max_positions),
+                    int rank, torch::Device device)
+      : device_(device),
+        context_(recipe.model.max_positions),
         accumulate_(recipe.training.accumulate),
         max_tokens_(recipe.training.max_tokens),
         seed_(recipe.seed),
@@ -194,9 +195,8 @@ class LanguageModelTask final : public Task {
       targets.insert(targets.end(), first + 1, first + context_ + 1);
     }
     const int64_t rows = end - begin;
-    // Cloned: autograd keeps them for the backward pass, after the vectors are gone.
-    torch::Tensor x = torch::from_blob(inputs.data(), {rows, context_}, torch::kInt64).clone();
-    torch::Tensor y = torch::from_blob(targets.data(), {rows * context_}, torch::kInt64).clone();
+    const torch::Tensor x = ids_on(inputs, {rows, context_}, device_);
+    const torch::Tensor y = ids_on(targets, {rows * context_}, device_);
     torch::Tensor logits = model.forward(x).to(torch::kFloat32).reshape({rows * context_, -1});
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
     if (rows == static_cast<int64_t>(local.size())) return loss;
@@ -234,6 +234,7 @@ class LanguageModelTask final : public Task {
     prepared_step_ = step;
   }
 
+  torch::Device device_;
   int64_t context_;
   int64_t accumulate_;
   int64_t max_tokens_;
@@ -249,7 +250,8 @@ class LanguageModelTask final : public Task {
 }  // namespace
 
 std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Recipe& recipe,
-                                const models::Model& model, int world_size, int rank) {
+                                const models::Model& model, int world_size, int rank,
+                                torch::Device device) {
   const bool lm_data = dataset.kind == data::kLanguageModelKind;
   if (lm_data != model.is_language_model()) {
     throw UserError(recipe.data.path + ": a " + (lm_data ? "language-model" : "classification") +
@@ -274,13 +276,13 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
                 " is a language-model dataset"));
       }
     }
-    return std::make_unique<LanguageModelTask>(dataset, recipe, world_size, rank);
+    return std::make_unique<LanguageModelTask>(dataset, recipe, world_size, rank, device);
   }
   if (dataset.train.labels.empty() || dataset.label_names.size() < 2) {
     throw UserError(recipe.data.path + ": not a classification dataset (needs labels)");
   }
-  return std::make_unique<ClassificationTask>(dataset, recipe, world_size, rank,
-                                              model.min_length());
+  return std::make_unique<ClassificationTask>(dataset, recipe, world_size, rank, model.min_length(),
+                                              device);
 }
 
 }  // namespace topiary::train

@@ -41,8 +41,10 @@ class Task {
 };
 
 // Picks the task from the dataset's kind and checks that the model fits it (a classifier on a
-// language-model file and the reverse are UserErrors naming the file and model.type).
+// language-model file and the reverse are UserErrors naming the file and model.type). Batches
+// are built on the host and moved to `device`, where the model must be when it runs them.
 std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Recipe& recipe,
-                                const models::Model& model, int world_size, int rank);
+                                const models::Model& model, int world_size, int rank,
+                                torch::Device device = torch::kCPU);
 
 }  // namespace topiary::train

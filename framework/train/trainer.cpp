@@ -6,8 +6,10 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "comm/mpi_communicator.h"
 #include "core/error.h"
@@ -41,9 +43,14 @@ NamedParameters named_parameters(torch::nn::Module& model) {
   return out;
 }
 
-void print_rank_hosts(comm::Communicator& comm) {
+void print_rank_hosts(comm::Communicator& comm, const torch::Device& device) {
   char host[64] = {};
   gethostname(host, sizeof(host) - 1);
+  // "host/cuda:1"; the device part is cut before the host name is.
+  const std::string where = "/" + device.str();
+  const size_t room = sizeof(host) - 1 - std::min(sizeof(host) - 1, where.size());
+  host[std::min(room, std::strlen(host))] = '\0';
+  std::strncat(host, where.c_str(), sizeof(host) - 1 - std::strlen(host));
   std::vector<char> all(sizeof(host) * static_cast<size_t>(comm.world_size()));
   comm.all_gather(host, all.data(), sizeof(host), comm::DataType::kUInt8, "rank host names");
   if (comm.rank() != 0) return;
@@ -65,7 +72,7 @@ FaultInjection fault_injection_from_environment() {
 std::map<std::string, std::string> Trainer::Job::attributes_at(int64_t step) const {
   std::map<std::string, std::string> attributes = {
       {"step", std::to_string(step)},
-      {"recipe", recipe.effective_yaml},
+      {"recipe", recipe.checkpoint_yaml},
       {"model_type", recipe.model.type},
       {"mask_verifications", std::to_string(mask_verifications)}};
   if (dense) {
@@ -86,13 +93,14 @@ void Trainer::Job::save_checkpoint(const std::string& path, int64_t step) {
   save_training_state(path, state(), attributes_at(step), extra_state());
 }
 
-Trainer::Trainer(TrainOptions options, comm::Communicator& comm)
-    : job_(std::make_unique<Job>(std::move(options), comm)) {}
+Trainer::Trainer(TrainOptions options, comm::Communicator& comm, Placement placement)
+    : job_(std::make_unique<Job>(std::move(options), comm, placement)) {}
 
 Trainer::~Trainer() = default;
 
 int64_t Trainer::start_step() const { return job_->start_step; }
 int64_t Trainer::total_steps() const { return job_->plan.total_steps; }
+std::string Trainer::device() const { return job_->device.str(); }
 
 int Trainer::run() {
   Job& j = *job_;
@@ -129,7 +137,9 @@ int Trainer::run() {
 
 int run_training(const TrainOptions& options) {
   auto comm = comm::make_mpi_communicator();
-  Trainer trainer(options, *comm);
+  Placement placement;
+  placement.local_rank = comm::mpi_local_rank();
+  Trainer trainer(options, *comm, placement);
   if (const int code = trainer.set_up(); code != kExitOk) return code;
   return trainer.run();
 }

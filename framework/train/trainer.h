@@ -25,19 +25,31 @@ struct TrainOptions {
   int64_t stop_at = 0;  // stop after this step with a checkpoint (0 = run to the end)
 };
 
+// Where this rank runs, when the caller knows better than the environment and the recipe.
+struct Placement {
+  // This rank's index on its node, which picks its GPU; -1: from MPI, else the launcher's
+  // variables (train/device_choice.h).
+  int local_rank = -1;
+  // The communicator for gradient tensors (Note [Two communicators]); null: built from
+  // training.comm for the chosen device. Must outlive the trainer.
+  comm::Communicator* tensors = nullptr;
+};
+
 // SIGTERM (Slurm's preemption notice) makes every rank stop at the next step boundary, write a
 // checkpoint, and return kExitPreempted; `--resume` continues from it.
 inline constexpr int kExitPreempted = 3;
 
 // One training job on this rank, in parts that every rank calls in the same order (each is
-// collective): set_up() loads the recipe and data and builds model, masks, optimizer and
-// gradient exchange (resuming when asked); run() drives the steps to the end. The
-// communicator is injected (MPI for a job, loopback for one process) and must outlive the
-// trainer. Return values are process exit codes: user errors found on any rank give
-// kExitUserError on every rank; anything rank-specific aborts the whole job.
+// collective): set_up() loads the recipe and data, picks the device (training.device) and
+// builds model, masks, optimizer and gradient exchange on it (resuming when asked); run()
+// drives the steps to the end. The host communicator is injected (MPI for a job, loopback for
+// one process) and must outlive the trainer; it carries every host scalar, and the tensors too
+// unless `placement` or training.comm says otherwise. Return values are process exit codes: user
+// errors found on any rank give kExitUserError on every rank; anything rank-specific aborts the
+// whole job.
 class Trainer {
  public:
-  Trainer(TrainOptions options, comm::Communicator& comm);
+  Trainer(TrainOptions options, comm::Communicator& comm, Placement placement = {});
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -62,6 +74,8 @@ class Trainer {
 
   int64_t start_step() const;
   int64_t total_steps() const;
+  // After set_up(): "cpu" or "cuda:<index>".
+  std::string device() const;
 
  private:
   struct Job;  // everything set_up() builds and the steps update (trainer_job.h)

@@ -28,6 +28,7 @@
 #include "train/pruning_controller.h"
 #include "train/snapshots.h"
 #include "train/task.h"
+#include "train/tensor_transport.h"
 #include "train/trainer.h"
 #include "train/training_state.h"
 
@@ -50,21 +51,28 @@ bool agree(comm::Communicator& comm, const std::function<void()>& phase);
 
 NamedParameters named_parameters(torch::nn::Module& model);
 
-// Collective: one line on rank 0 naming every rank's host, so that a lost host in a failure
-// report maps to its ranks.
-void print_rank_hosts(comm::Communicator& comm);
+// Collective: one line on rank 0 naming every rank's host and device, so that a lost host in a
+// failure report maps to its ranks.
+void print_rank_hosts(comm::Communicator& comm, const torch::Device& device);
 
 struct Trainer::Job {
-  Job(TrainOptions job_options, comm::Communicator& job_comm)
-      : options(std::move(job_options)), comm(job_comm), leader(job_comm.rank() == 0) {}
+  Job(TrainOptions job_options, comm::Communicator& job_comm, Placement job_placement)
+      : options(std::move(job_options)),
+        comm(job_comm),
+        placement(job_placement),
+        leader(job_comm.rank() == 0) {}
 
   const TrainOptions options;
-  comm::Communicator& comm;
+  comm::Communicator& comm;  // host scalars (Note [Two communicators])
+  const Placement placement;
   const bool leader;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   // Built by set_up().
   recipe::Recipe recipe;
+  torch::Device device{torch::kCPU};
+  int local_rank = 0;
+  TensorTransport transport;  // gradient tensors go over transport.comm
   data::Dataset dataset;
   std::string output_dir;
   std::shared_ptr<models::Model> model;
@@ -102,6 +110,9 @@ struct Trainer::Job {
   std::optional<int64_t> stopped_early_at;
 
   StateRefs state() { return StateRefs{parameters, masks, *optimizer, comm}; }
+  // Picks this rank's device (training.device), every rank the same kind; false (every rank)
+  // with a message when they cannot agree.
+  bool choose_device();
   // Restores weights, masks, optimizer, scorer, snapshot and selection state from
   // options.resume (UserError when it belongs to another recipe).
   void resume();

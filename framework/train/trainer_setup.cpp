@@ -1,15 +1,19 @@
 // Trainer::set_up: recipe, data, model, plan, masks, optimizer, gradient exchange and resume,
 // each phase agreed on by every rank before the next one starts.
+#include <c10/core/impl/VirtualGuardImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "train/cuda_backend.h"
+#include "train/device_choice.h"
 #include "train/model_spec.h"
 #include "train/optimizer.h"
 #include "train/preemption.h"
@@ -35,6 +39,16 @@ int Trainer::set_up() {
     return kExitOk;
   }
 
+  // Before any seeding: the CUDA library, when a device is used, must be loaded first.
+  if (!j.choose_device()) return kExitUserError;
+  if (!agree(j.comm, [&] {
+        j.transport =
+            j.placement.tensors != nullptr
+                ? TensorTransport{j.placement.tensors, nullptr}
+                : make_tensor_transport(j.recipe.training.comm, j.device, j.comm, j.local_rank);
+      })) {
+    return kExitUserError;
+  }
   torch::set_num_threads(static_cast<int>(j.recipe.training.threads));
   torch::manual_seed(j.recipe.seed);
   if (!agree(j.comm, [&] {
@@ -43,7 +57,8 @@ int Trainer::set_up() {
         std::vector<std::string> names;
         for (const auto& [name, p] : j.parameters) names.push_back(name);
         recipe::validate_targets(j.recipe, names);
-        j.task = make_task(j.dataset, j.recipe, *j.model, j.comm.world_size(), j.comm.rank());
+        j.task =
+            make_task(j.dataset, j.recipe, *j.model, j.comm.world_size(), j.comm.rank(), j.device);
         const int64_t local_batch = j.recipe.training.batch_size / j.comm.world_size();
         if (j.recipe.training.accumulate > local_batch) {
           throw UserError("training.accumulate " + std::to_string(j.recipe.training.accumulate) +
@@ -56,6 +71,9 @@ int Trainer::set_up() {
   j.language_model = j.model->is_language_model();
   verify_same_job(j.comm, j.parameters, j.recipe.effective_yaml);
   broadcast_parameters(j.comm, j.parameters);
+  // Initialised and agreed on the CPU (the same weights whatever the device), then moved.
+  j.model->to(j.device);
+  j.parameters = named_parameters(*j.model);
 
   if (!agree(j.comm, [&] {
         recipe::PlanOptions plan_options;
@@ -111,7 +129,7 @@ int Trainer::set_up() {
   }
   ReducerOptions reducer_options;
   reducer_options.row_sparse = j.model->lookup_tables();  // Note [Row-sparse exchange]
-  j.reducer.emplace(j.parameters, j.comm, reducer_options);
+  j.reducer.emplace(j.parameters, *j.transport.comm, reducer_options);
   j.reducer->set_masks(j.masks);  // mask-aware: only unpruned entries travel (no index is sent)
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
   torch::manual_seed(j.recipe.seed * 1000003ull + static_cast<uint64_t>(j.comm.rank()) + 1);
@@ -136,12 +154,13 @@ int Trainer::set_up() {
     ++j.mask_verifications;
     j.reducer->masks_changed();
   }
-  print_rank_hosts(j.comm);
+  print_rank_hosts(j.comm, j.device);
   if (j.leader) {
     std::printf(
-        "topiary: %s on %d rank(s) [%s]: %lld %s, %lld steps/epoch, %lld steps, "
-        "global batch %lld\n",
+        "topiary: %s on %d rank(s) [%s, tensors: %s] on %s: %lld %s, %lld steps/epoch, "
+        "%lld steps, global batch %lld\n",
         j.recipe.name.c_str(), j.comm.world_size(), j.comm.name().c_str(),
+        j.transport.comm->name().c_str(), j.device.is_cpu() ? "CPU" : "CUDA",
         static_cast<long long>(j.task->train_units()), j.language_model ? "blocks" : "examples",
         static_cast<long long>(j.plan.geometry.steps_per_epoch),
         static_cast<long long>(j.plan.total_steps),
@@ -149,6 +168,33 @@ int Trainer::set_up() {
   }
   j.model->train();
   return kExitOk;
+}
+
+bool Trainer::Job::choose_device() {
+  if (!agree(comm, [&] {
+        const LocalRank local = resolve_local_rank(placement.local_rank, std::getenv);
+        const CudaDevices cuda =
+            recipe.training.device == "cpu" ? CudaDevices{} : probe_cuda_devices();
+        device = train::choose_device(recipe.training.device, local, cuda);
+        local_rank = local.index;
+      })) {
+    return false;
+  }
+  // NCCL start-up and the collectives that follow differ by device kind: all ranks must match.
+  int32_t on_cuda[2] = {device.is_cuda() ? 1 : 0, device.is_cuda() ? 1 : 0};
+  comm.all_reduce(&on_cuda[0], 1, comm::DataType::kInt32, comm::ReduceOp::kMin, "device kind");
+  comm.all_reduce(&on_cuda[1], 1, comm::DataType::kInt32, comm::ReduceOp::kMax, "device kind");
+  if (on_cuda[0] != on_cuda[1]) {
+    if (leader) {
+      std::fprintf(stderr,
+                   "topiary: error: training.device %s: some ranks see a CUDA device and some "
+                   "do not; set training.device=cpu, or give every rank a GPU\n",
+                   recipe.training.device.c_str());
+    }
+    return false;
+  }
+  if (device.is_cuda()) c10::impl::VirtualGuardImpl(device.type()).setDevice(device);
+  return true;
 }
 
 void Trainer::Job::resume() {
@@ -159,7 +205,7 @@ void Trainer::Job::resume() {
   snapshots.import_state(extra, parameters);
   selection->import_state(extra);
   reducer->masks_changed();
-  if (attributes["recipe"] != recipe.effective_yaml) {
+  if (attributes["recipe"] != recipe.checkpoint_yaml) {
     throw UserError(path +
                     ": checkpoint was written by a different effective recipe; "
                     "resume with the same recipe and --set overrides");

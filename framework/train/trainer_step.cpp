@@ -9,43 +9,64 @@
 #include <limits>
 #include <string>
 
+#include "train/finite_check.h"
 #include "train/model_spec.h"
 #include "train/trainer_job.h"
 
 namespace topiary::train {
 namespace {
 
-// bf16 autocast of the forward pass on CPU while alive (training.precision: bf16); weights,
-// gradients, optimizer state and masks stay fp32.
+// bf16 autocast of the forward pass on the model's device while alive (training.precision:
+// bf16); weights, gradients, optimizer state and masks stay fp32.
 class AutocastScope {
  public:
-  explicit AutocastScope(bool enabled) : enabled_(enabled) {
+  AutocastScope(bool enabled, const torch::Device& device)
+      : enabled_(enabled), type_(device.type()) {
     if (!enabled_) return;
-    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCPU, true);
+    at::autocast::set_autocast_dtype(type_, at::kBFloat16);
+    at::autocast::set_autocast_enabled(type_, true);
     at::autocast::increment_nesting();
   }
   ~AutocastScope() {
     if (!enabled_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    at::autocast::set_autocast_enabled(at::kCPU, false);
+    at::autocast::set_autocast_enabled(type_, false);
   }
   AutocastScope(const AutocastScope&) = delete;
   AutocastScope& operator=(const AutocastScope&) = delete;
 
  private:
   bool enabled_;
+  at::DeviceType type_;
 };
+
+// The step's one host read: the local loss (summed over micro-batches, float64 on the device)
+// and the finite flag of every reduced gradient.
+struct StepReadout {
+  double loss = 0;
+  std::vector<bool> finite;  // per parameter
+};
+
+StepReadout read_step(const torch::Tensor& loss_sum, const NamedParameters& parameters) {
+  const torch::Tensor flags = finite_gradient_flags(parameters);
+  const torch::Tensor host =
+      torch::cat({loss_sum.reshape({1}), flags.to(torch::kFloat64)}).to(torch::kCPU);
+  const double* values = host.data_ptr<double>();
+  StepReadout out;
+  out.loss = values[0];
+  for (int64_t i = 1; i < host.numel(); ++i) out.finite.push_back(values[i] != 0);
+  return out;
+}
 
 // Collective. Empty when the loss of every rank and every reduced gradient is finite; otherwise
 // what was found first, identically on every rank (reduced gradients are the same everywhere).
-std::string nonfinite_problem(double local_loss, const NamedParameters& parameters,
+std::string nonfinite_problem(const StepReadout& readout, const NamedParameters& parameters,
                               comm::Communicator& comm) {
-  int32_t bad_rank = std::isfinite(local_loss) ? comm.world_size() : comm.rank();
+  int32_t bad_rank = std::isfinite(readout.loss) ? comm.world_size() : comm.rank();
   comm.all_reduce(&bad_rank, 1, comm::DataType::kInt32, comm::ReduceOp::kMin, "non-finite check");
-  for (const auto& [name, p] : parameters) {
-    if (p.grad().defined() && !all_finite(p.grad())) {
-      return "gradient of '" + name + "'" +
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (!readout.finite[i]) {
+      return "gradient of '" + parameters[i].first + "'" +
              (bad_rank < comm.world_size() ? " (loss on rank " + std::to_string(bad_rank) + ")"
                                            : "");
     }
@@ -101,27 +122,30 @@ Trainer::StepStatus Trainer::step(int64_t step) {
   j.task->set_augmentation(j.plan.augment_at(step));
   j.optimizer->zero_grad();
   const int64_t completed = step + 1;
-  double loss_value = 0;
+  // Summed on the device in float64, micro-batch by micro-batch, as a host sum would be.
+  torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions(torch::kFloat64).device(j.device));
   const int64_t parts = j.task->micro_batches(step);
   j.micro_batches_run += parts;
   for (int64_t part = 0; part < parts; ++part) {
     torch::Tensor loss;
     {
-      AutocastScope autocast(j.bf16);
+      AutocastScope autocast(j.bf16, j.device);
       loss = j.task->micro_batch_loss(*j.model, step, part);
     }
     if (j.faults.nan_loss_at == completed && j.comm.rank() == j.comm.world_size() - 1) {
       loss = loss * std::numeric_limits<float>::quiet_NaN();
     }
     loss.backward();
-    loss_value += loss.item<double>();
+    loss_sum.add_(loss.detach().to(torch::kFloat64));
   }
   // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
   // scores]); masking after the reduce is then exactly equivalent for the optimizer.
   const bool dense_gradients = j.pruning->wants_gradients(completed);
   if (!dense_gradients) j.masks.apply_to_grads(j.parameters);
   j.reducer->reduce(/*all_dense=*/dense_gradients);
-  const std::string problem = nonfinite_problem(loss_value, j.parameters, j.comm);
+  const StepReadout readout = read_step(loss_sum, j.parameters);
+  const double loss_value = readout.loss;
+  const std::string problem = nonfinite_problem(readout, j.parameters, j.comm);
   if (!problem.empty()) {
     const std::string& policy = j.recipe.training.on_nonfinite;
     const bool skip = policy == "skip" && ++j.skipped_steps <= j.recipe.training.max_skipped_steps;

@@ -22,20 +22,44 @@ std::vector<uint8_t> as_bytes(const std::vector<T>& values) {
   return {begin, begin + values.size() * sizeof(T)};
 }
 
-std::vector<uint8_t> rng_state() {
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
+// The default generator of `device`: the CPU's, or the CUDA device's (dropout on a GPU draws
+// from it). Its state is host bytes either way.
+at::Generator default_generator(const torch::Device& device) {
+  return device.is_cpu() ? at::detail::getDefaultCPUGenerator()
+                         : at::globalContext().defaultGenerator(device);
+}
+
+std::vector<uint8_t> rng_state(const torch::Device& device) {
+  at::Generator generator = default_generator(device);
   std::lock_guard<std::mutex> lock(generator.mutex());
   torch::Tensor state = generator.get_state().contiguous();
   const auto* bytes = state.data_ptr<uint8_t>();
   return {bytes, bytes + state.numel()};
 }
 
-void set_rng_state(const std::vector<uint8_t>& bytes) {
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
+void set_rng_state(const torch::Device& device, const std::vector<uint8_t>& bytes) {
+  at::Generator generator = default_generator(device);
   std::lock_guard<std::mutex> lock(generator.mutex());
   torch::Tensor state = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
   std::copy(bytes.begin(), bytes.end(), state.data_ptr<uint8_t>());
   generator.set_state(state);
+}
+
+torch::Device parameters_device(const StateRefs& state) {
+  return state.parameters.empty() ? torch::Device(torch::kCPU)
+                                  : state.parameters.front().second.device();
+}
+
+// The generators whose state a checkpoint keeps: the CPU's, and the device's when it has one.
+std::vector<torch::Device> generators_of(const torch::Device& device) {
+  if (device.is_cpu()) return {torch::Device(torch::kCPU)};
+  return {torch::Device(torch::kCPU), device};
+}
+
+// "rng.rank3" for the CPU generator (the name checkpoints have always used), "rng_cuda.rank3"
+// for a GPU's: any CUDA device, so a resume may land on another device index.
+std::string rng_key(const torch::Device& device, int rank) {
+  return std::string(device.is_cpu() ? "rng" : "rng_cuda") + ".rank" + std::to_string(rank);
 }
 
 io::NamedArray to_array(const std::string& name, const torch::Tensor& tensor) {
@@ -63,12 +87,22 @@ void copy_into(const std::string& path, const io::NamedArray& array, torch::Tens
 void save_training_state(const std::string& path, const StateRefs& state,
                          const std::map<std::string, std::string>& attributes,
                          const std::map<std::string, std::vector<uint8_t>>& extra) {
-  // Collective part: every rank's RNG state (same size on every rank).
-  std::vector<uint8_t> mine = rng_state();
+  // Collective part: every rank's RNG states (same sizes on every rank: every rank trains on the
+  // same kind of device), the CPU's and, on a GPU, the device's.
   const int world = state.comm.world_size();
-  std::vector<uint8_t> all(mine.size() * static_cast<size_t>(world));
-  state.comm.all_gather(mine.data(), all.data(), static_cast<int64_t>(mine.size()),
-                        comm::DataType::kUInt8, "checkpoint RNG states");
+  const torch::Device device = parameters_device(state);
+  std::map<std::string, std::vector<uint8_t>> rng_blobs;
+  for (const torch::Device& generator : generators_of(device)) {
+    std::vector<uint8_t> mine = rng_state(generator);
+    std::vector<uint8_t> all(mine.size() * static_cast<size_t>(world));
+    state.comm.all_gather(mine.data(), all.data(), static_cast<int64_t>(mine.size()),
+                          comm::DataType::kUInt8, "checkpoint RNG states");
+    for (int r = 0; r < world; ++r) {
+      rng_blobs[rng_key(generator, r)] =
+          std::vector<uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(mine.size() * r),
+                               all.begin() + static_cast<std::ptrdiff_t>(mine.size() * (r + 1)));
+    }
+  }
   std::string error;
   if (state.comm.rank() == 0) {
     try {
@@ -80,11 +114,7 @@ void save_training_state(const std::string& path, const StateRefs& state,
       for (const auto& [name, tensor] : optimizer.tensors)
         contents.optimizer.push_back(to_array(name, tensor));
       contents.blobs["optimizer_steps"] = as_bytes(optimizer.steps);
-      for (int r = 0; r < world; ++r) {
-        contents.blobs["rng.rank" + std::to_string(r)] =
-            std::vector<uint8_t>(all.begin() + static_cast<std::ptrdiff_t>(mine.size() * r),
-                                 all.begin() + static_cast<std::ptrdiff_t>(mine.size() * (r + 1)));
-      }
+      for (auto& [key, bytes] : rng_blobs) contents.blobs[key] = std::move(bytes);
       for (const auto& [name, bytes] : extra) contents.blobs[name] = bytes;
       contents.attributes = attributes;
       contents.attributes["world_size"] = std::to_string(world);
@@ -152,10 +182,18 @@ std::map<std::string, std::string> restore_training_state(
     return torch::from_blob(const_cast<float*>(it->second->values.data()), it->second->shape,
                             torch::kFloat32);
   });
-  const auto rng = contents.blobs.find("rng.rank" + std::to_string(state.comm.rank()));
+  const auto rng = contents.blobs.find(rng_key(torch::kCPU, state.comm.rank()));
   if (rng == contents.blobs.end())
     throw UserError(path + ": checkpoint holds no RNG state for this rank");
-  set_rng_state(rng->second);
+  set_rng_state(torch::kCPU, rng->second);
+  // Note [Device-independent checkpoints]: a GPU's generator state is restored when the
+  // checkpoint has one; a checkpoint from the CPU leaves the GPU's generator as seeded at start
+  // (same seed and rank, so a resume is still reproducible), and the CPU ignores a GPU's state.
+  const torch::Device device = parameters_device(state);
+  if (device.is_cuda()) {
+    const auto device_rng = contents.blobs.find(rng_key(device, state.comm.rank()));
+    if (device_rng != contents.blobs.end()) set_rng_state(device, device_rng->second);
+  }
   if (extra != nullptr) *extra = std::move(contents.blobs);
   return contents.attributes;
 }

@@ -49,5 +49,13 @@ TEST(Fingerprint, DependsOnEveryKeepBit) {
   EXPECT_NE(mask_fingerprint(longer), base);
 }
 
+TEST(Scorers, MethodsThatNeedGradientsSaySo) {
+  EXPECT_TRUE(needs_gradients(parse_scorer_kind("taylor")));
+  EXPECT_TRUE(needs_gradients(parse_scorer_kind("movement")));
+  EXPECT_TRUE(needs_gradients(parse_scorer_kind("movement_soft")));
+  EXPECT_FALSE(needs_gradients(parse_scorer_kind("magnitude")));
+  EXPECT_FALSE(needs_gradients(parse_scorer_kind("random")));
+}
+
 }  // namespace
 }  // namespace topiary::prune

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "../test_data_dir.h"
 #include "comm/communicator.h"
@@ -17,6 +19,59 @@
 
 namespace topiary::train {
 namespace {
+
+// Rank 0 of two ranks that hold identical data: a sum doubles, min and max change nothing, a
+// gather repeats this rank's block. Records the name of every collective it is asked for.
+class MirrorCommunicator final : public comm::Communicator {
+ public:
+  int rank() const override { return 0; }
+  int world_size() const override { return 2; }
+  void all_reduce(void* data, int64_t count, comm::DataType type, comm::ReduceOp op,
+                  const char* what) override {
+    calls.emplace_back(what);
+    if (op != comm::ReduceOp::kSum) return;
+    for (int64_t i = 0; i < count; ++i) {
+      switch (type) {
+        case comm::DataType::kFloat32:
+          static_cast<float*>(data)[i] *= 2;
+          break;
+        case comm::DataType::kFloat64:
+          static_cast<double*>(data)[i] *= 2;
+          break;
+        case comm::DataType::kInt32:
+          static_cast<int32_t*>(data)[i] *= 2;
+          break;
+        case comm::DataType::kInt64:
+          static_cast<int64_t*>(data)[i] *= 2;
+          break;
+        case comm::DataType::kUInt64:
+          static_cast<uint64_t*>(data)[i] *= 2;
+          break;
+        case comm::DataType::kUInt8:
+          static_cast<uint8_t*>(data)[i] *= 2;
+          break;
+      }
+    }
+  }
+  void broadcast(void*, int64_t, comm::DataType, int, const char* what) override {
+    calls.emplace_back(what);
+  }
+  void all_gather(const void* send, void* recv, int64_t count, comm::DataType type,
+                  const char* what) override {
+    calls.emplace_back(what);
+    const size_t bytes = static_cast<size_t>(count) * comm::element_size(type);
+    std::memcpy(recv, send, bytes);
+    std::memcpy(static_cast<char*>(recv) + bytes, send, bytes);
+  }
+  void barrier(const char* what) override { calls.emplace_back(what); }
+  [[noreturn]] void abort(int code, const std::string& why) override {
+    ADD_FAILURE() << "abort(" << code << "): " << why;
+    std::_Exit(code);
+  }
+  std::string name() const override { return "mirror"; }
+
+  std::vector<std::string> calls;
+};
 
 class TrainerTest : public ::testing::Test {
  protected:
@@ -95,6 +150,64 @@ TEST_F(TrainerTest, PartsDrivenOneByOneEqualRun) {
   EXPECT_EQ(a["final_accuracy"].get<double>(), b["final_accuracy"].get<double>());
   EXPECT_EQ(a["parameters_kept"], b["parameters_kept"]);
   EXPECT_EQ(a["mask_verifications"], b["mask_verifications"]);
+}
+
+TEST_F(TrainerTest, GradientsTakeTheTensorCommunicatorAndScalarsTheHostOne) {
+  // Note [Two communicators]: a recipe whose embedding travels by rows, with gradient scores
+  // (dense steps) and magnitude pruning (compact steps), run as rank 0 of two mirrored ranks.
+  std::ofstream(path("two.yaml")) << R"(name: two_communicators
+seed: 3
+data: {path: dev.h5}
+model: {type: textcnn, embedding_dim: 16, filters: 8, widths: [3, 4], dropout: 0.5, max_length: 40}
+training: {batch_size: 32, optimizer: adam, lr: 0.003, eval_every: 10it}
+stages:
+  - name: prune
+    until: 20it
+    modifiers:
+      - prune: {method: taylor, scope: layer, targets: ["convs.*.weight"], final_sparsity: 0.5, start: 2it, end: 10it, every: 4it}
+      - prune: {method: magnitude, scope: global, targets: ["fc.weight", "embedding.weight"], final_sparsity: 0.5, start: 5it, end: 15it, every: 5it}
+)";
+  MirrorCommunicator scalars, tensors;
+  TrainOptions o = options("two");
+  o.recipe_path = path("two.yaml");
+  o.checkpoint_every = "10it";
+  Placement placement;
+  placement.tensors = &tensors;
+  Trainer trainer(o, scalars, placement);
+  ASSERT_EQ(trainer.set_up(), kExitOk);
+  EXPECT_EQ(trainer.device(), "cpu");
+  ASSERT_EQ(trainer.run(), kExitOk);
+  ASSERT_FALSE(tensors.calls.empty());
+  for (const std::string& call : tensors.calls) {
+    EXPECT_NE(call.find("gradient"), std::string::npos) << "scalar on the tensor path: " << call;
+  }
+  bool rows = false;
+  for (const std::string& call : tensors.calls)
+    rows = rows || call.find("rows") != std::string::npos;
+  EXPECT_TRUE(rows) << "the embedding's row-sparse exchange did not run";
+  ASSERT_FALSE(scalars.calls.empty());
+  for (const std::string& call : scalars.calls) {
+    EXPECT_EQ(call.find("gradient"), std::string::npos) << "tensor on the host path: " << call;
+  }
+  EXPECT_EQ(summary("two")["world_size"], 2);
+}
+
+TEST_F(TrainerTest, CudaAskedForWithoutADeviceIsAUserError) {
+  auto comm = comm::make_loopback_communicator();
+  TrainOptions o = options("cuda");
+  o.overrides = {"training.device=cuda"};
+  Trainer trainer(o, *comm);
+  const int code = trainer.set_up();
+  if (code == kExitOk && trainer.device() != "cpu") GTEST_SKIP() << "this machine has a GPU";
+  EXPECT_EQ(code, kExitUserError);
+}
+
+TEST_F(TrainerTest, NcclOnTheCpuIsAUserError) {
+  auto comm = comm::make_loopback_communicator();
+  TrainOptions o = options("nccl");
+  o.overrides = {"training.device=cpu", "training.comm=nccl"};
+  Trainer trainer(o, *comm);
+  EXPECT_EQ(trainer.set_up(), kExitUserError);
 }
 
 TEST_F(TrainerTest, UserErrorInSetUpIsAnExitCodeNotAnException) {

@@ -1,0 +1,61 @@
+#include "train/tensor_transport.h"
+
+#include <chrono>
+#include <cstdlib>
+
+#include "core/error.h"
+#ifdef TOPIARY_HAVE_NCCL
+#include "comm/cuda_staged_communicator.h"
+#include "comm/nccl_communicator.h"
+#endif
+
+namespace topiary::train {
+namespace {
+
+#ifdef TOPIARY_HAVE_NCCL
+// The same deadline as the MPI communicator's (TOPIARY_COLLECTIVE_TIMEOUT, seconds).
+comm::NcclOptions nccl_options() {
+  comm::NcclOptions options;
+  if (const char* seconds = std::getenv("TOPIARY_COLLECTIVE_TIMEOUT")) {
+    const double value = std::atof(seconds);
+    if (value > 0) {
+      options.timeout = std::chrono::milliseconds(static_cast<int64_t>(value * 1000));
+    }
+  }
+  return options;
+}
+#endif
+
+}  // namespace
+
+TensorTransport make_tensor_transport(const std::string& choice, const torch::Device& device,
+                                      comm::Communicator& host, int local_rank) {
+  if (choice != "auto" && choice != "nccl" && choice != "mpi") {
+    throw UserError("training.comm: unknown transport '" + choice + "'; known: auto, nccl, mpi");
+  }
+  TensorTransport transport;
+  if (device.is_cpu()) {
+    if (choice == "nccl") {
+      throw UserError(
+          "training.comm: nccl carries CUDA tensors only, and this rank trains on "
+          "the CPU (training.device); use comm: mpi or auto");
+    }
+    transport.comm = &host;
+    return transport;
+  }
+#ifdef TOPIARY_HAVE_NCCL
+  if (choice == "mpi") {
+    transport.owned = comm::make_cuda_staged_communicator(host);
+  } else {
+    transport.owned = comm::make_nccl_communicator(host, local_rank, nccl_options());
+  }
+  transport.comm = transport.owned.get();
+  return transport;
+#else
+  (void)local_rank;
+  throw UserError("training.device resolved to " + device.str() +
+                  " but this build of Topiary has no CUDA support");
+#endif
+}
+
+}  // namespace topiary::train
