@@ -37,7 +37,8 @@ target_compile_definitions(topiary_hdf5 INTERFACE ${HDF5_DEFINITIONS})
 # The libraries and the CLI link LibTorch's CPU library only: the trainer runs on the CPU, and
 # loading libtorch_cuda (with cuBLASLt, cuSPARSE, nvJitLink) at start costs ~200 MB of resident
 # memory in every process, `topiary prepare` included (the 512 MB bound). The GPU targets
-# (tests/gpu, bench/gpu) add topiary_torch_cuda. Both carry torch's full compile definitions, so
+# (tests/gpu, bench/gpu) add topiary_torch_cuda; the trainer in the CLI loads libtorch_cuda at run
+# time when it finds a GPU (train/cuda_backend.h). Both carry torch's full compile definitions, so
 # the static libraries are compiled once and are the same for the CLI and the GPU targets.
 add_library(topiary_torch INTERFACE)
 add_library(topiary_torch_cuda INTERFACE)
@@ -46,7 +47,12 @@ if(TARGET torch_cpu_library AND TARGET torch_cuda)
   target_link_libraries(topiary_torch INTERFACE torch_cpu_library)
   target_compile_definitions(topiary_torch
                              INTERFACE $<TARGET_PROPERTY:torch_cuda,INTERFACE_COMPILE_DEFINITIONS>)
-  target_link_libraries(topiary_torch_cuda INTERFACE topiary_torch ${TORCH_LIBRARIES})
+  # libtorch_cuda itself, not libtorch.so: that wrapper carries its own copy of
+  # std::filesystem, whose remove_all crashes when it wins symbol resolution.
+  # --no-as-needed keeps the library (and its CUDA kernel registrations) even though no symbol
+  # of it is referenced directly.
+  target_link_libraries(topiary_torch_cuda INTERFACE topiary_torch "-Wl,--no-as-needed"
+                                                     torch_cuda "-Wl,--as-needed")
 else()
   target_link_libraries(topiary_torch INTERFACE ${TORCH_LIBRARIES})
   target_link_libraries(topiary_torch_cuda INTERFACE topiary_torch)

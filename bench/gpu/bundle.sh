@@ -23,7 +23,7 @@ packages=(
   libyaml-cpp-dev libyaml-cpp0.7
   libhdf5-dev libhdf5-103-1 libhdf5-cpp-103-1 libhdf5-hl-100 libhdf5-hl-cpp-100 libsz2 libaec0
   libaec-dev
-  libopenmpi-dev libopenmpi3 openmpi-common libhwloc15 libhwloc-dev libevent-core-2.1-7
+  libopenmpi-dev libopenmpi3 openmpi-common openmpi-bin libhwloc15 libhwloc-dev libevent-core-2.1-7
   libevent-pthreads-2.1-7 libevent-dev libpmix2 libpmix-dev libltdl7 libnuma1 libudev1
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libfmt9
   libsentencepiece-dev libsentencepiece0 zlib1g-dev pkgconf pkgconf-bin libpkgconf3

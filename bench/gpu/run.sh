@@ -1,34 +1,45 @@
 #!/usr/bin/env bash
-# The GPU validation run, in one script (<= 8 minutes on one H200):
-#   facts (nvidia-smi, nvcc, torch/CUDA/NCCL versions) -> unpack .bundle/*.deb (bench/gpu/bundle.sh)
-#   into a prefix -> configure against the machine's torch and the nvidia-nccl-cu13 wheel -> build
-#   topiary, gpu_tests, gpt_throughput -> `ctest -L gpu` -> GPT throughput, Topiary
-#   (bench/gpu/gpt_throughput) vs PyTorch eager (bench/peers/gpt_peer.py), dense and 90% masked,
-#   alternately -> a short table, last.
+# The GPU validation run, in one script (about 8 minutes on one H200, the build included):
+#   facts (nvidia-smi, nvcc, torch/CUDA/NCCL versions) -> unpack .bundle/*.deb (bench/gpu/bundle.sh:
+#   MPI with mpirun, HDF5, yaml-cpp, ...) into a prefix -> configure against the machine's torch
+#   and the nvidia-nccl wheel -> build topiary, gpu_tests, gpt_throughput -> `ctest -L gpu` ->
+#   real `topiary train` runs on the GPU: a pruning recipe on 1 rank over NCCL, and on 2 ranks
+#   sharing the GPU over the host-staged MPI path -> GPT throughput of the trainer's step against
+#   PyTorch eager, dense and 90% masked, alternately -> a summary with a Markdown table.
 #
-#   bench/gpu/run.sh              # on the GPU machine; logs under $OUT (default ./gpu-run-out)
-#   bench/gpu/run.sh --cpu-smoke  # here: tiny model on the CPU, no bundle unless BUNDLE_SMOKE=1
-#   env: PY (python with torch, default python3), BUILD (build dir), JOBS, STEPS, ROUNDS
+#   bench/gpu/run.sh              # on the GPU machine; results in $OUT (default ./gpu-run-out)
+#   bench/gpu/run.sh --cpu-smoke  # here: the same parts on the CPU with tiny shapes, system
+#                                 # packages unless BUNDLE_SMOKE=1
+#   env: PY (python with torch, default python3), WORK (scratch: build, prefix, logs; default
+#        /tmp/topiary-gpu-run), JOBS, STEPS, ROUNDS
 #
-# Every part records PASS/FAIL and the script goes on to the table; exit status 1 if any failed.
-set -euo pipefail
+# $OUT receives at most 6 files: run.log (everything printed), summary.md, bench.jsonl,
+# train_nccl.json and train_shared.json (the runs' summary.json) and logs.tar.gz (every part's
+# log). The bundle's libraries and MPI reach only Topiary's own processes (the `topiary_env`
+# wrapper), never the Python peer. Every part records PASS/FAIL and the script goes on; exit
+# status 1 if any part failed.
+set -uo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 SMOKE=${GPU_CPU_SMOKE:-0}
 [ "${1:-}" = --cpu-smoke ] && SMOKE=1
 OUT=${OUT:-$SRC/gpu-run-out}
-mkdir -p "$OUT"
+WORK=${WORK:-/tmp/topiary-gpu-run}
+LOGS=$WORK/logs
+rm -rf "$LOGS"
+mkdir -p "$OUT" "$LOGS"
 exec > >(tee "$OUT/run.log") 2>&1
 PY=${PY:-python3}
-BUILD=${BUILD:-$SRC/build-gpurun}
+BUILD=$WORK/build
 JOBS=${JOBS:-$(nproc)}
 START=$(date +%s)
 declare -A STATUS
-part() {  # name command...: runs a part, logs to $OUT/<name>.log, records PASS/FAIL
+PARTS=(facts unpack configure build gpu_tests data train_nccl train_shared bench)
+part() {  # name command...: runs a part, logs to $LOGS/<name>.log, records PASS/FAIL
   local name=$1
   shift
   echo "=== $name ($(($(date +%s) - START)) s)"
-  if "$@" >"$OUT/$name.log" 2>&1; then STATUS[$name]=PASS; else STATUS[$name]="FAIL (rc $?)"; fi
-  tail -n 15 "$OUT/$name.log"
+  if "$@" >"$LOGS/$name.log" 2>&1; then STATUS[$name]=PASS; else STATUS[$name]="FAIL (rc $?)"; fi
+  tail -n 12 "$LOGS/$name.log"
   echo "--- $name: ${STATUS[$name]}"
 }
 
@@ -56,14 +67,19 @@ PYEOF
 }
 
 # Unpacks every .deb of the bundle into $PREFIX and makes the copies relocatable: .pc files name
-# the new prefix, and the Debian alternatives (not in any .deb) get their links.
-PREFIX=$OUT/prefix
+# the new prefix; OpenMPI and PMIx find their plugins and helpers through OPAL_PREFIX and
+# PMIX_MCA_mca_base_component_path (topiary_env).
+PREFIX=$WORK/prefix
 MULTIARCH=x86_64-linux-gnu
+LIB=$PREFIX/usr/lib/$MULTIARCH
+USE_BUNDLE=1
+[ "$SMOKE" = 1 ] && [ "${BUNDLE_SMOKE:-0}" != 1 ] && USE_BUNDLE=0
 unpack() {
   rm -rf "$PREFIX"
   mkdir -p "$PREFIX"
   local n=0
   for deb in "$SRC"/.bundle/*.deb; do
+    [ -e "$deb" ] || continue
     dpkg -x "$deb" "$PREFIX"
     n=$((n + 1))
   done
@@ -72,6 +88,20 @@ unpack() {
   echo "unpacked $n packages into $PREFIX ($(du -sh "$PREFIX" | cut -f1))"
 }
 
+# Runs a command with the bundle's libraries, MPI and PMIx (nothing else gets them).
+topiary_env() {
+  if [ "$USE_BUNDLE" = 1 ]; then
+    env LD_LIBRARY_PATH="$LIB:$LIB/openmpi/lib:$LIB/hdf5/serial${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+      OPAL_PREFIX="$PREFIX/usr" PMIX_MCA_mca_base_component_path="$LIB/pmix2/lib/pmix" \
+      PATH="$PREFIX/usr/bin:$PATH" "$@"
+  else
+    "$@"
+  fi
+}
+MPIRUN=mpirun
+[ "$USE_BUNDLE" = 1 ] && MPIRUN=$PREFIX/usr/bin/orterun
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
 configure() {
   local torch_prefix nccl_root args=()
   torch_prefix=$("$PY" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')
@@ -79,63 +109,94 @@ configure() {
     true)
   echo "torch cmake prefix: $torch_prefix; nccl wheel: ${nccl_root:-none}"
   args=(-S "$SRC" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTOPIARY_PYTHON="$(command -v "$PY")"
-    -DTorch_DIR="$torch_prefix/Torch")
+    -DTorch_DIR="$torch_prefix/Torch" -DTOPIARY_DATA_DIR="$SRC/data")
   if [ -n "$nccl_root" ]; then
     args+=(-DNCCL_INCLUDE_DIR="$nccl_root/include" -DNCCL_LIBRARY="$(ls "$nccl_root"/lib/libnccl.so* | head -1)")
   fi
-  if [ -d "$PREFIX/usr" ]; then
-    local lib=$PREFIX/usr/lib/$MULTIARCH
-    args+=(-DCMAKE_PREFIX_PATH="$PREFIX/usr;$lib/cmake"
+  if [ "$USE_BUNDLE" = 1 ]; then
+    args+=(-DCMAKE_PREFIX_PATH="$PREFIX/usr;$LIB/cmake"
       -DPKG_CONFIG_EXECUTABLE="$PREFIX/usr/bin/pkgconf"
       -DHDF5_C_INCLUDE_DIR="$PREFIX/usr/include/hdf5/serial"
       -DHDF5_CXX_INCLUDE_DIR="$PREFIX/usr/include/hdf5/serial"
-      -DHDF5_C_LIBRARY_hdf5="$lib/hdf5/serial/libhdf5.so"
-      -DHDF5_CXX_LIBRARY_hdf5="$lib/hdf5/serial/libhdf5.so"
-      -DHDF5_CXX_LIBRARY_hdf5_cpp="$lib/hdf5/serial/libhdf5_cpp.so"
+      -DHDF5_C_LIBRARY_hdf5="$LIB/hdf5/serial/libhdf5.so"
+      -DHDF5_CXX_LIBRARY_hdf5="$LIB/hdf5/serial/libhdf5.so"
+      -DHDF5_CXX_LIBRARY_hdf5_cpp="$LIB/hdf5/serial/libhdf5_cpp.so"
       -DMPI_C_COMPILER=NOTFOUND -DMPI_CXX_COMPILER=NOTFOUND
-      -DMPI_C_HEADER_DIR="$lib/openmpi/include" -DMPI_CXX_HEADER_DIR="$lib/openmpi/include"
-      -DMPI_C_LIB_NAMES=mpi -DMPI_CXX_LIB_NAMES=mpi -DMPI_mpi_LIBRARY="$lib/libmpi.so.40"  # libmpi.so is an alternatives link
-      -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$lib -Wl,-rpath-link,$lib/hdf5/serial")
-    export PKG_CONFIG_PATH=$lib/pkgconfig:$PREFIX/usr/share/pkgconfig
+      -DMPI_C_HEADER_DIR="$LIB/openmpi/include" -DMPI_CXX_HEADER_DIR="$LIB/openmpi/include"
+      -DMPI_C_LIB_NAMES=mpi -DMPI_CXX_LIB_NAMES=mpi -DMPI_mpi_LIBRARY="$LIB/libmpi.so.40"  # libmpi.so is an alternatives link
+      -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$LIB -Wl,-rpath-link,$LIB/hdf5/serial")
+    export PKG_CONFIG_PATH=$LIB/pkgconfig:$PREFIX/usr/share/pkgconfig
     export PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH
   fi
-  cmake "${args[@]}"
+  topiary_env cmake "${args[@]}"
 }
 
-build() { cmake --build "$BUILD" -j "$JOBS" --target topiary gpu_tests gpt_throughput; }
-gpu_tests() { (cd "$BUILD" && ctest -L gpu --output-on-failure --timeout 300); }
+build() { topiary_env cmake --build "$BUILD" -j "$JOBS" --target topiary gpu_tests gpt_throughput; }
+gpu_tests() { (cd "$BUILD" && topiary_env ctest -L gpu --output-on-failure --timeout 300); }
+BIN=$BUILD/bin/topiary
+
+data() {
+  topiary_env "$BIN" --version
+  topiary_env "$BIN" prepare --format tsv --input "$SRC/data/sst2/train.tsv" \
+    --valid "$SRC/data/sst2/dev.tsv" --text-column sentence --label-column label \
+    --output "$WORK/sst2.h5"
+  topiary_env "$BIN" prepare --format text --tokenizer char \
+    --input "$SRC/data/tinyshakespeare/input.txt" --output "$WORK/shakespeare.h5"
+}
+
+DEVICE=cuda
+[ "$SMOKE" = 1 ] && DEVICE=cpu
+RECIPE=$SRC/tests/data/recipes/tiny_layer.yaml  # 120 steps, layer-wise magnitude pruning to 70%
+# train_run NAME NP COMM: `topiary train` of the pruning recipe on NP ranks, tensors over COMM.
+train_run() {
+  local name=$1 np=$2 comm=$3
+  rm -rf "$WORK/$name"
+  topiary_env "$MPIRUN" --bind-to none -np "$np" "$BIN" train --recipe "$RECIPE" \
+    --output "$WORK/$name" --set data.path="$WORK/sst2.h5" --set training.device="$DEVICE" \
+    --set training.comm="$comm" || return 1
+  cp "$WORK/$name/summary.json" "$OUT/$name.json"
+  grep -q "on $np rank(s)" "$LOGS/$name.log" || { echo "no banner for $np rank(s)"; return 1; }
+  if [ "$DEVICE" = cuda ]; then
+    grep -qE "\] on CUDA:" "$LOGS/$name.log" || { echo "the run was not on CUDA"; return 1; }
+    grep -qE "ranks: 0@[^ ]+/cuda:0" "$LOGS/$name.log" || { echo "rank 0 not on cuda:0"; return 1; }
+  fi
+}
+train_nccl() {
+  local comm=nccl
+  [ "$SMOKE" = 1 ] && comm=mpi
+  train_run train_nccl 1 "$comm"
+}
+train_shared() { train_run train_shared 2 mpi; }
 
 # GPT throughput: each (impl, sparsity) alternately, ROUNDS rounds; one JSON line per run.
 bench() {
-  local rounds=${ROUNDS:-2} dev=cuda size=()
+  local rounds=${ROUNDS:-2} size=() vocab
   if [ "$SMOKE" = 1 ]; then
-    dev=cpu
-    size=(--layers 2 --width 64 --heads 4 --ffn 256 --vocab 512 --context 64 --batch 4
+    size=(--layers 2 --width 64 --heads 4 --ffn 256 --context 64 --batch 4
       --steps "${STEPS:-4}" --warmup 1 --threads 2)
-  else  # GPT-2 small shape (124M params with the 50304 vocabulary), 8 x 1024 tokens per step
-    size=(--layers 12 --width 768 --heads 12 --ffn 3072 --vocab 50304 --context 1024 --batch 8
-      --steps "${STEPS:-30}" --warmup 5)
+  else  # GPT-2 small's blocks (12 x 768, FFN 3072), 8 x 1024 tokens per step
+    size=(--layers 12 --width 768 --heads 12 --ffn 3072 --context 1024 --batch 8
+      --steps "${STEPS:-20}" --warmup 5)
   fi
-  : >"$OUT/bench.jsonl"
-  local ok=0 sparsity round
+  : >"$WORK/bench.jsonl"
+  local ok=0 sparsity round line
   for round in $(seq "$rounds"); do
     for sparsity in 0 0.9; do
-      if "$BUILD/bin/gpt_throughput" --device "$dev" --sparsity "$sparsity" "${size[@]}" \
-        >>"$OUT/bench.jsonl" 2>>"$OUT/bench.err"; then :; else
-        echo "gpt_throughput (topiary optimizer) failed at sparsity $sparsity; retrying with --optimizer libtorch" >>"$OUT/bench.err"
-        "$BUILD/bin/gpt_throughput" --device "$dev" --sparsity "$sparsity" --optimizer libtorch \
-          "${size[@]}" >>"$OUT/bench.jsonl" 2>>"$OUT/bench.err" || ok=1
-      fi
-      "$PY" "$SRC/bench/peers/gpt_peer.py" --device "$dev" --sparsity "$sparsity" "${size[@]}" \
-        >>"$OUT/bench.jsonl" 2>>"$OUT/bench.err" || ok=1
+      line=$(topiary_env "$BUILD/bin/gpt_throughput" --data "$WORK/shakespeare.h5" \
+        --device "$DEVICE" --sparsity "$sparsity" "${size[@]}" 2>>"$LOGS/bench.err") || ok=1
+      echo "$line" | grep '^{' >>"$WORK/bench.jsonl"
+      vocab=$(echo "$line" | sed -n 's/.*"vocab": \([0-9]*\).*/\1/p')
+      "$PY" "$SRC/bench/peers/gpt_peer.py" --device "$DEVICE" --sparsity "$sparsity" \
+        --vocab "${vocab:-65}" "${size[@]}" >>"$WORK/bench.jsonl" 2>>"$LOGS/bench.err" || ok=1
     done
   done
-  cat "$OUT/bench.jsonl"
+  cat "$WORK/bench.jsonl"
+  cp "$WORK/bench.jsonl" "$OUT/bench.jsonl"
   return $ok
 }
 
 table() {
-  "$PY" - "$OUT/bench.jsonl" <<'PYEOF'
+  "$PY" - "$WORK/bench.jsonl" <<'PYEOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
 if not rows:
@@ -149,11 +210,11 @@ for dense in (True, False):
     t, tr = med("topiary", dense)
     p, pr = med("pytorch", dense)
     label = "dense" if dense else "90% masked"
-    for name, v, r in (("topiary", t, tr), ("pytorch eager", p, pr)):
+    for name, v, r in (("topiary trainer", t, tr), ("pytorch eager", p, pr)):
         if v is None:
             print(f"| {label} | {name} | FAIL | | |"); continue
         mfu = 6 * r["params"] * v / 989e12
-        ratio = f"{t / p:.2f}x" if (name == "topiary" and t and p) else ""
+        ratio = f"{t / p:.2f}x" if (name == "topiary trainer" and t and p) else ""
         print(f"| {label} | {name} ({r['device']}, {r['optimizer']}) | {v:,.0f} | {100 * mfu:.1f}% | {ratio} |")
 r = rows[0]
 print(f"model: GPT {r['layers']} layers, width {r['width']}, {r['params']:,} params; "
@@ -162,23 +223,31 @@ PYEOF
 }
 
 part facts facts
-if [ "$SMOKE" = 1 ] && [ "${BUNDLE_SMOKE:-0}" != 1 ]; then
-  STATUS[unpack]="skipped (--cpu-smoke: system packages)"
-else
-  part unpack unpack
-  export LD_LIBRARY_PATH=$PREFIX/usr/lib/$MULTIARCH:$PREFIX/usr/lib/$MULTIARCH/hdf5/serial${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-fi
+if [ "$USE_BUNDLE" = 1 ]; then part unpack unpack; else STATUS[unpack]="skipped (--cpu-smoke: system packages)"; fi
 part configure configure
 part build build
 part gpu_tests gpu_tests
+part data data
+part train_nccl train_nccl
+part train_shared train_shared
 part bench bench
-echo
-echo "=== summary ($(($(date +%s) - START)) s, logs in $OUT)"
+{
+  echo "# GPU validation run"
+  echo
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(($(date +%s) - START)) s; device: $DEVICE"
+  echo
+  echo "| part | result |"
+  echo "|---|---|"
+  for name in "${PARTS[@]}"; do echo "| $name | ${STATUS[$name]:-not run} |"; done
+  echo
+  grep -E "tests passed|tests failed|Skipped|\*\*\*|Failed" "$LOGS/gpu_tests.log" 2>/dev/null | tail -12 | sed 's/^/    /'
+  echo
+  table
+} >"$OUT/summary.md" 2>&1
+cat "$OUT/summary.md"
+tar -C "$WORK" -czf "$OUT/logs.tar.gz" logs
 failed=0
-for name in facts unpack configure build gpu_tests bench; do
-  echo "$name: ${STATUS[$name]:-not run}"
+for name in "${PARTS[@]}"; do
   case "${STATUS[$name]:-}" in FAIL*) failed=1 ;; esac
 done
-grep -E "tests passed|tests failed|Skipped|\*\*\*" "$OUT/gpu_tests.log" 2>/dev/null | tail -8 || true
-table || true
 exit $failed

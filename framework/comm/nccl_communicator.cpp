@@ -92,6 +92,7 @@ class NcclCommunicator final : public Communicator {
   // Note [NCCL ordering].
   void all_reduce(void* data, int64_t count, DataType type, ReduceOp op,
                   const char* what) override {
+    if (count > 0) require_device_memory(data, what);
     wait_for_producer(what);
     check_nccl(ncclAllReduce(data, data, static_cast<size_t>(count), to_nccl(type), to_nccl(op),
                              comm_, stream_),
@@ -107,6 +108,7 @@ class NcclCommunicator final : public Communicator {
   }
 
   void broadcast(void* data, int64_t count, DataType type, int root, const char* what) override {
+    if (count > 0) require_device_memory(data, what);
     wait_for_producer(what);
     check_nccl(
         ncclBroadcast(data, data, static_cast<size_t>(count), to_nccl(type), root, comm_, stream_),
@@ -116,6 +118,10 @@ class NcclCommunicator final : public Communicator {
 
   void all_gather(const void* send, void* recv, int64_t count, DataType type,
                   const char* what) override {
+    if (count > 0) {
+      require_device_memory(send, what);
+      require_device_memory(recv, what);
+    }
     wait_for_producer(what);
     check_nccl(ncclAllGather(send, recv, static_cast<size_t>(count), to_nccl(type), comm_, stream_),
                "ncclAllGather", what);
@@ -156,6 +162,20 @@ class NcclCommunicator final : public Communicator {
     cudaEvent_t event = nullptr;
     check_cuda(cudaEventCreateWithFlags(&event, cudaEventDisableTiming), "cudaEventCreate", what);
     return event;
+  }
+
+  // NCCL may accept host memory on systems where the GPU can address it, and then runs far
+  // slower than expected, or fault later; Topiary never means to pass it, so it is refused here.
+  void require_device_memory(const void* pointer, const char* what) {
+    cudaPointerAttributes attributes{};
+    const cudaError_t code = cudaPointerGetAttributes(&attributes, pointer);
+    if (code != cudaSuccess) cudaGetLastError();  // clear the error an unknown pointer leaves
+    if (code != cudaSuccess || (attributes.type != cudaMemoryTypeDevice &&
+                                attributes.type != cudaMemoryTypeManaged)) {
+      abort(1, std::string("NCCL collective '") + what +
+                   "' was given host memory; NCCL carries CUDA tensors only (host values go "
+                   "over the MPI communicator)");
+    }
   }
 
   // NCCL's stream waits (on the GPU) for what the producer stream queued so far.

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "train/mask_set.h"
+#include "train/row_flags.h"
 
 namespace topiary::train {
 
@@ -185,31 +186,6 @@ void GradientReducer::reduce_single_rank(const Plan& plan) {
   }
 }
 
-namespace {
-
-// flags[r] = 1 when row r of `grad` (contiguous float32 [rows, width] on the CPU) has a non-zero
-// entry. A row whose entries are all zero but not all +0 is rewritten to +0, so that rows no rank
-// touched hold the same bits on every rank (a dense sum of +-0 would give +0 there too).
-void flag_rows_cpu(const torch::Tensor& grad, torch::Tensor& flags) {
-  const int64_t rows = grad.size(0);
-  const int64_t width = grad.size(1);
-  auto* bits = static_cast<uint32_t*>(grad.data_ptr());
-  auto* out = flags.data_ptr<uint8_t>();
-  for (int64_t r = 0; r < rows; ++r) {
-    uint32_t* row = bits + r * width;
-    uint32_t any = 0;
-    uint32_t signs = 0;
-    for (int64_t c = 0; c < width; ++c) {
-      any |= row[c] & 0x7fffffffu;
-      signs |= row[c];
-    }
-    out[r] = any != 0 ? 1 : 0;
-    if (any == 0 && signs != 0) std::fill(row, row + width, 0u);
-  }
-}
-
-}  // namespace
-
 // Note [Row-sparse exchange]. Same flags on every rank after the max, so every rank sends the
 // same number of rows in the same order.
 void GradientReducer::reduce_rows(size_t index, double scale) {
@@ -220,14 +196,7 @@ void GradientReducer::reduce_rows(size_t index, double scale) {
   torch::Tensor grad = parameter.mutable_grad();
   const bool in_place = grad.is_contiguous();
   torch::Tensor work = in_place ? grad : grad.contiguous();
-  torch::Tensor flags = torch::empty({work.size(0)}, work.options().dtype(torch::kUInt8));
-  if (work.is_cpu()) {
-    flag_rows_cpu(work, flags);
-  } else {
-    torch::Tensor touched = work.ne(0).any(1);
-    work.masked_fill_(touched.logical_not().unsqueeze(1), 0.0f);
-    flags.copy_(touched);
-  }
+  torch::Tensor flags = flag_touched_rows(work);
   comm_.all_reduce(flags.data_ptr(), flags.numel(), comm::DataType::kUInt8, comm::ReduceOp::kMax,
                    "gradient row flags all-reduce");
   torch::Tensor rows = flags.nonzero().reshape({-1});

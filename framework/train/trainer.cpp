@@ -101,6 +101,11 @@ Trainer::~Trainer() = default;
 int64_t Trainer::start_step() const { return job_->start_step; }
 int64_t Trainer::total_steps() const { return job_->plan.total_steps; }
 std::string Trainer::device() const { return job_->device.str(); }
+int64_t Trainer::parameter_count() const {
+  int64_t count = 0;
+  for (const auto& [name, p] : job_->parameters) count += p.numel();
+  return count;
+}
 
 int Trainer::run() {
   Job& j = *job_;

@@ -74,8 +74,9 @@ class Trainer {
 
   int64_t start_step() const;
   int64_t total_steps() const;
-  // After set_up(): "cpu" or "cuda:<index>".
+  // After set_up(): "cpu" or "cuda:<index>", and the model's parameter count.
   std::string device() const;
+  int64_t parameter_count() const;
 
  private:
   struct Job;  // everything set_up() builds and the steps update (trainer_job.h)

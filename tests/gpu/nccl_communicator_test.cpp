@@ -88,8 +88,6 @@ TEST(NcclCommunicator, SingleRankCollectivesOnCudaTensors) {
       const torch::Tensor expected = values(n, c.dtype);
       for (ReduceOp op : {ReduceOp::kSum, ReduceOp::kMin, ReduceOp::kMax}) {
         torch::Tensor data = expected.to(torch::kCUDA);
-        // The communicator's stream is non-blocking: torch's copy must be finished first.
-        torch::cuda::synchronize();
         comm->all_reduce(data.data_ptr(), n, c.type, op, "test all-reduce");
         EXPECT_TRUE(torch::equal(data.cpu(), expected));
       }
@@ -154,7 +152,8 @@ TEST(NcclCommunicatorDeathTest, HostPointerAbortsNamingTheCollective) {
         std::fprintf(stderr, "all-reduce of host memory returned normally\n");
         std::_Exit(0);
       },
-      testing::ExitedWithCode(1), "host-pointer all-reduce");
+      testing::ExitedWithCode(1),
+      "NCCL collective 'host-pointer all-reduce' was given host memory");
 }
 
 #else
