@@ -14,6 +14,9 @@ void add_train_command(CLI::App& app) {
   command->add_option("--set", options->overrides, "Override a recipe key: key.path=value");
   command->add_option("--output", options->output_dir,
                       "Output directory (default runs/<recipe name>)");
+  command->add_flag("--profile", options->profile,
+                    "Synchronise the device at every step phase and print where the time went "
+                    "(data, forward, backward, exchange, optimizer, pruning)");
   command->add_flag("--dump-config", options->dump_config,
                     "Print the effective recipe (after variables and --set) and exit");
   command->add_flag(

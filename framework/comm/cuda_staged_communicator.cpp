@@ -2,6 +2,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,7 @@ class CudaStagedCommunicator final : public Communicator {
 
   [[noreturn]] void abort(int exit_code, const std::string& why) override {
     host_.abort(exit_code, why);
+    std::_Exit(exit_code);  // not reached: the host communicator's abort does not return
   }
 
   std::string name() const override { return host_.name() + " (staged through host memory)"; }

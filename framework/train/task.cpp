@@ -72,6 +72,8 @@ class ClassificationTask final : public Task {
   }
 
   torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part) override {
+    std::optional<StepPhases::Scope> data_time, forward_time;
+    time(data_time, StepPhase::kData);
     prepare(step);
     const int64_t begin = bounds_[static_cast<size_t>(part)];
     const int64_t end = bounds_[static_cast<size_t>(part) + 1];
@@ -84,6 +86,8 @@ class ClassificationTask final : public Task {
                                    model.min_length(), max_length_);
     const torch::Tensor ids = ids_on(batch.ids, {batch.rows, batch.length}, device_);
     const torch::Tensor labels = ids_on(batch.labels, {batch.rows}, device_);
+    data_time.reset();
+    time(forward_time, StepPhase::kForward);
     torch::Tensor loss =
         torch::nn::functional::cross_entropy(model.forward(ids).to(torch::kFloat32), labels);
     if (end - begin == local_rows) return loss;
@@ -183,6 +187,8 @@ class LanguageModelTask final : public Task {
   }
 
   torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part) override {
+    std::optional<StepPhases::Scope> data_time, forward_time;
+    time(data_time, StepPhase::kData);
     prepare(step);
     const std::vector<int64_t>& local = local_;
     const int64_t begin = bounds_[static_cast<size_t>(part)];
@@ -197,6 +203,8 @@ class LanguageModelTask final : public Task {
     const int64_t rows = end - begin;
     const torch::Tensor x = ids_on(inputs, {rows, context_}, device_);
     const torch::Tensor y = ids_on(targets, {rows * context_}, device_);
+    data_time.reset();
+    time(forward_time, StepPhase::kForward);
     torch::Tensor logits = model.forward(x).to(torch::kFloat32).reshape({rows * context_, -1});
     torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
     if (rows == static_cast<int64_t>(local.size())) return loss;

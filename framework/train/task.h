@@ -7,6 +7,7 @@
 #include <torch/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "recipe/recipe.h"
 #include "train/evaluate.h"
 #include "train/sampler.h"
+#include "train/step_phases.h"
 
 namespace topiary::train {
 
@@ -38,6 +40,17 @@ class Task {
   virtual void set_augmentation(const recipe::AugmentModifier* augment) { (void)augment; }
   // "accuracy" or "loss": what selection.metric auto means.
   virtual std::string default_metric() const = 0;
+  // Where micro_batch_loss records its data and forward time (null: nowhere).
+  void set_phases(StepPhases* phases) { phases_ = phases; }
+
+ protected:
+  // Starts `scope` adding to `phase` when phases are recorded; reset() ends it.
+  void time(std::optional<StepPhases::Scope>& scope, StepPhase phase) {
+    if (phases_ != nullptr) scope.emplace(*phases_, phase);
+  }
+
+ private:
+  StepPhases* phases_ = nullptr;
 };
 
 // Picks the task from the dataset's kind and checks that the model fits it (a classifier on a

@@ -23,6 +23,8 @@ struct TrainOptions {
   std::string checkpoint_every;        // time with unit ("200it", "1ep"); empty = only final.h5
   int keep_last = 3;                   // periodic checkpoints kept
   int64_t stop_at = 0;  // stop after this step with a checkpoint (0 = run to the end)
+  // Synchronise the device at every step phase and print where the time went (step_phases.h).
+  bool profile = false;
 };
 
 // Where this rank runs, when the caller knows better than the environment and the recipe.

@@ -2,6 +2,7 @@
 // selected checkpoint.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -9,6 +10,27 @@
 #include "train/trainer_job.h"
 
 namespace topiary::train {
+namespace {
+
+// `--profile`: where rank 0's steps spent their time.
+void print_step_phases(const StepPhases& phases, const torch::Device& device) {
+  const double steps = static_cast<double>(std::max<int64_t>(1, phases.steps()));
+  double total = 0;
+  for (int p = 0; p < kStepPhaseCount; ++p) total += phases.seconds(static_cast<StepPhase>(p));
+  std::printf("topiary: step profile, rank 0, %lld steps on %s%s\n",
+              static_cast<long long>(phases.steps()), device.str().c_str(),
+              device.is_cpu() ? "" : " (device synchronised at every phase)");
+  std::printf("  %-10s %12s %7s\n", "phase", "ms/step", "share");
+  for (int p = 0; p < kStepPhaseCount; ++p) {
+    const auto phase = static_cast<StepPhase>(p);
+    std::printf("  %-10s %12.3f %6.1f%%\n", step_phase_name(phase),
+                1e3 * phases.seconds(phase) / steps,
+                total > 0 ? 100 * phases.seconds(phase) / total : 0.0);
+  }
+  std::printf("  %-10s %12.3f\n", "total", 1e3 * total / steps);
+}
+
+}  // namespace
 
 int Trainer::finish() {
   Job& j = *job_;
@@ -54,7 +76,8 @@ int Trainer::finish() {
         {"skipped_steps", j.skipped_steps},
         {"micro_batches_rank0", j.micro_batches_run},
         {"gradient_bytes_per_step", j.reducer->bytes_per_step()},
-        {"dense_gradient_bytes_per_step", j.reducer->dense_bytes_per_step()}};
+        {"dense_gradient_bytes_per_step", j.reducer->dense_bytes_per_step()},
+        {"step_seconds", j.phases.mean_per_step()}};
     if (j.stopped_early_at) summary["stopped_early_at"] = *j.stopped_early_at;
     summary["selection"] = {{"metric", j.selection_metric}, {"kept", nlohmann::json::array()}};
     for (const auto& e : j.selection->kept()) {
@@ -71,6 +94,7 @@ int Trainer::finish() {
                   j.selection_metric.c_str(), best.value, static_cast<long long>(best.step));
     }
     j.log->write_summary(summary);
+    if (j.options.profile) print_step_phases(j.phases, j.device);
     std::printf("topiary: done in %.1f s; %s %.4f at sparsity %.4f; checkpoint %s\n", seconds,
                 j.language_model ? "valid loss" : "accuracy",
                 j.language_model ? last.loss : last.accuracy, j.masks.sparsity(),

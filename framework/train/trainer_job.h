@@ -98,6 +98,7 @@ struct Trainer::Job {
   std::optional<MetricsLog> log;
   FaultInjection faults;
   bool bf16 = false;
+  StepPhases phases;
 
   // Progress.
   std::optional<EvalResult> dense;

@@ -166,6 +166,8 @@ int Trainer::set_up() {
         static_cast<long long>(j.plan.total_steps),
         static_cast<long long>(j.recipe.training.batch_size));
   }
+  j.phases.configure(j.device, j.options.profile);
+  j.task->set_phases(&j.phases);
   j.model->train();
   return kExitOk;
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "train/finite_check.h"
@@ -135,17 +136,21 @@ Trainer::StepStatus Trainer::step(int64_t step) {
     if (j.faults.nan_loss_at == completed && j.comm.rank() == j.comm.world_size() - 1) {
       loss = loss * std::numeric_limits<float>::quiet_NaN();
     }
+    StepPhases::Scope backward(j.phases, StepPhase::kBackward);
     loss.backward();
     loss_sum.add_(loss.detach().to(torch::kFloat64));
   }
+  j.phases.count_step();
   // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
   // scores]); masking after the reduce is then exactly equivalent for the optimizer.
   const bool dense_gradients = j.pruning->wants_gradients(completed);
+  std::optional<StepPhases::Scope> exchange(std::in_place, j.phases, StepPhase::kExchange);
   if (!dense_gradients) j.masks.apply_to_grads(j.parameters);
   j.reducer->reduce(/*all_dense=*/dense_gradients);
   const StepReadout readout = read_step(loss_sum, j.parameters);
   const double loss_value = readout.loss;
   const std::string problem = nonfinite_problem(readout, j.parameters, j.comm);
+  exchange.reset();
   if (!problem.empty()) {
     const std::string& policy = j.recipe.training.on_nonfinite;
     const bool skip = policy == "skip" && ++j.skipped_steps <= j.recipe.training.max_skipped_steps;
@@ -161,13 +166,17 @@ Trainer::StepStatus Trainer::step(int64_t step) {
     return StepStatus::kSkipped;
   }
   if (dense_gradients) {
+    StepPhases::Scope pruning(j.phases, StepPhase::kPruning);
     j.pruning->accumulate(completed, j.parameters);
     j.masks.apply_to_grads(j.parameters);
   }
-  if (j.recipe.training.grad_clip > 0)
-    torch::nn::utils::clip_grad_norm_(j.tensors, j.recipe.training.grad_clip);
-  j.optimizer->step();
-  j.masks.apply_to_weights(j.parameters);
+  {
+    StepPhases::Scope optimizer(j.phases, StepPhase::kOptimizer);
+    if (j.recipe.training.grad_clip > 0)
+      torch::nn::utils::clip_grad_norm_(j.tensors, j.recipe.training.grad_clip);
+    j.optimizer->step();
+    j.masks.apply_to_weights(j.parameters);
+  }
   j.running_loss += loss_value;
   ++j.running_count;
   return StepStatus::kApplied;
@@ -181,10 +190,12 @@ void Trainer::after_step(int64_t completed) {
     entry.update(eval_fields(*j.dense, j.language_model));
     j.log->append(entry);
   }
+  std::optional<StepPhases::Scope> pruning(std::in_place, j.phases, StepPhase::kPruning);
   if (j.pruning->on_step(completed, j.parameters, j.masks, *j.optimizer, j.comm)) {
     ++j.mask_verifications;
     j.reducer->masks_changed();  // every rank, same step: the packing plan follows the masks
   }
+  pruning.reset();
   if (j.faults.flip_mask_at == completed && j.comm.rank() == j.comm.world_size() - 1 &&
       !j.masks.all().empty()) {
     torch::NoGradGuard no_grad;

@@ -192,6 +192,32 @@ stages:
   EXPECT_EQ(summary("two")["world_size"], 2);
 }
 
+TEST_F(TrainerTest, SummaryBreaksTheStepTimeDownAndProfilePrintsIt) {
+  auto comm = comm::make_loopback_communicator();
+  TrainOptions o = options("profile");
+  o.profile = true;
+  Trainer trainer(o, *comm);
+  ASSERT_EQ(trainer.set_up(), kExitOk);
+  testing::internal::CaptureStdout();
+  const int code = trainer.run();
+  const std::string printed = testing::internal::GetCapturedStdout();
+  ASSERT_EQ(code, kExitOk);
+  const nlohmann::json s = summary("profile");
+  const nlohmann::json& phases = s["step_seconds"];
+  EXPECT_EQ(phases["steps"], 30);
+  double sum = 0;
+  for (const char* phase : {"data", "forward", "backward", "exchange", "optimizer", "pruning"}) {
+    ASSERT_TRUE(phases.contains(phase)) << phase;
+    EXPECT_GE(phases[phase].get<double>(), 0.0) << phase;
+    sum += phases[phase].get<double>();
+    EXPECT_NE(printed.find(std::string("  ") + phase), std::string::npos) << printed;
+  }
+  EXPECT_GT(phases["forward"].get<double>(), 0.0);
+  EXPECT_GT(phases["backward"].get<double>(), 0.0);
+  EXPECT_LE(sum * 30, s["wall_seconds"].get<double>());
+  EXPECT_NE(printed.find("step profile"), std::string::npos) << printed;
+}
+
 TEST_F(TrainerTest, CudaAskedForWithoutADeviceIsAUserError) {
   auto comm = comm::make_loopback_communicator();
   TrainOptions o = options("cuda");
