@@ -123,7 +123,10 @@ configure() {
       -DHDF5_CXX_LIBRARY_hdf5_cpp="$LIB/hdf5/serial/libhdf5_cpp.so"
       -DMPI_C_COMPILER=NOTFOUND -DMPI_CXX_COMPILER=NOTFOUND
       -DMPI_C_HEADER_DIR="$LIB/openmpi/include" -DMPI_CXX_HEADER_DIR="$LIB/openmpi/include"
-      -DMPI_C_LIB_NAMES=mpi -DMPI_CXX_LIB_NAMES=mpi -DMPI_mpi_LIBRARY="$LIB/libmpi.so.40"  # libmpi.so is an alternatives link
+      # libmpi.so is an alternatives link (not in any .deb); the C++ test program needs the
+      # C++ bindings too.
+      -DMPI_C_LIB_NAMES=mpi -DMPI_CXX_LIB_NAMES="mpi_cxx;mpi" -DMPI_mpi_LIBRARY="$LIB/libmpi.so.40"
+      -DMPI_mpi_cxx_LIBRARY="$LIB/libmpi_cxx.so.40"
       -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$LIB -Wl,-rpath-link,$LIB/hdf5/serial")
     export PKG_CONFIG_PATH=$LIB/pkgconfig:$PREFIX/usr/share/pkgconfig
     export PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH

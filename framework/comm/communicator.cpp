@@ -26,6 +26,23 @@ size_t element_size(DataType type) {
 
 namespace {
 
+class CompletedCollective final : public PendingCollective {
+ public:
+  bool test() override { return true; }
+  void wait() override {}
+};
+
+}  // namespace
+
+std::unique_ptr<PendingCollective> Communicator::start_all_reduce(void* data, int64_t count,
+                                                                  DataType type, ReduceOp op,
+                                                                  const char* what) {
+  all_reduce(data, count, type, op, what);
+  return std::make_unique<CompletedCollective>();
+}
+
+namespace {
+
 class LoopbackCommunicator final : public Communicator {
  public:
   int rank() const override { return 0; }

@@ -17,6 +17,17 @@ enum class ReduceOp { kSum, kMin, kMax };
 
 size_t element_size(DataType type);
 
+// A collective in flight (Communicator::start_all_reduce). Its buffer must stay alive and
+// untouched until wait() returns.
+class PendingCollective {
+ public:
+  virtual ~PendingCollective() = default;
+  // Advances it without blocking; true once it is complete.
+  virtual bool test() = 0;
+  // Returns when it is complete, under the communicator's deadline.
+  virtual void wait() = 0;
+};
+
 class Communicator {
  public:
   virtual ~Communicator() = default;
@@ -25,6 +36,13 @@ class Communicator {
   // In place. `what` names the collective in timeout and error messages.
   virtual void all_reduce(void* data, int64_t count, DataType type, ReduceOp op,
                           const char* what) = 0;
+  // The same all-reduce, started without waiting for it (gradient buckets launched during the
+  // backward pass). Every rank starts the same collectives in the same order, as for the
+  // blocking calls; `what` must outlive the result. The default runs all_reduce at once, so a
+  // transport without a nonblocking form is still correct, only not overlapped.
+  virtual std::unique_ptr<PendingCollective> start_all_reduce(void* data, int64_t count,
+                                                              DataType type, ReduceOp op,
+                                                              const char* what);
   virtual void broadcast(void* data, int64_t count, DataType type, int root, const char* what) = 0;
   // recv holds world_size() * count elements, rank r's block at offset r * count.
   virtual void all_gather(const void* send, void* recv, int64_t count, DataType type,

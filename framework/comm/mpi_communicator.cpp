@@ -124,6 +124,23 @@ class MpiCommunicator final : public Communicator {
     }
   }
 
+  // The chunks' MPI_Iallreduce calls are the blocking all_reduce's, so results are the same bits.
+  std::unique_ptr<PendingCollective> start_all_reduce(void* data, int64_t count, DataType type,
+                                                      ReduceOp op, const char* what) override {
+    auto pending = std::make_unique<MpiPending>(*this, what);
+    auto* bytes = static_cast<char*>(data);
+    const size_t width = element_size(type);
+    for (int64_t done = 0; done < count; done += options_.max_chunk_elements) {
+      const int n = static_cast<int>(std::min(options_.max_chunk_elements, count - done));
+      MPI_Request request;
+      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes + done * width, n, to_mpi(type), to_mpi(op),
+                               MPI_COMM_WORLD, &request),
+                "MPI_Iallreduce", what);
+      pending->requests.push_back(request);
+    }
+    return pending;
+  }
+
   void broadcast(void* data, int64_t count, DataType type, int root, const char* what) override {
     auto* bytes = static_cast<char*>(data);
     const size_t width = element_size(type);
@@ -177,6 +194,27 @@ class MpiCommunicator final : public Communicator {
   std::string name() const override { return "mpi"; }
 
  private:
+  struct MpiPending final : PendingCollective {
+    MpiPending(MpiCommunicator& owner, const char* name) : comm(owner), what(name) {}
+    bool test() override {
+      for (MPI_Request& request : requests) {
+        if (request == MPI_REQUEST_NULL) continue;
+        int done = 0;
+        check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test", what);
+        if (!done) return false;
+      }
+      return true;
+    }
+    void wait() override {
+      for (MPI_Request& request : requests) {
+        if (request != MPI_REQUEST_NULL) comm.wait(request, what);
+      }
+    }
+    MpiCommunicator& comm;
+    const char* what;
+    std::vector<MPI_Request> requests;
+  };
+
   // Polls instead of blocking so that a lost peer becomes an abort with a message.
   void wait(MPI_Request& request, const char* what) {
     const auto start = std::chrono::steady_clock::now();

@@ -170,8 +170,8 @@ class NcclCommunicator final : public Communicator {
     cudaPointerAttributes attributes{};
     const cudaError_t code = cudaPointerGetAttributes(&attributes, pointer);
     if (code != cudaSuccess) cudaGetLastError();  // clear the error an unknown pointer leaves
-    if (code != cudaSuccess || (attributes.type != cudaMemoryTypeDevice &&
-                                attributes.type != cudaMemoryTypeManaged)) {
+    if (code != cudaSuccess ||
+        (attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged)) {
       abort(1, std::string("NCCL collective '") + what +
                    "' was given host memory; NCCL carries CUDA tensors only (host values go "
                    "over the MPI communicator)");

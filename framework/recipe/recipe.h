@@ -220,6 +220,8 @@ struct TrainingConfig {
   // Transport of gradient and parameter tensors between ranks: "nccl" (CUDA only), "mpi" (CPU
   // tensors directly; CUDA tensors staged through host memory), "auto" = nccl on CUDA, else mpi.
   std::string comm = "auto";  // auto | nccl | mpi
+  // Launch gradient buckets during the backward pass (same results as after it, sooner).
+  bool overlap = true;
 };
 
 struct Recipe {
@@ -234,7 +236,7 @@ struct Recipe {
   // The recipe after variables, --set overrides and defaults, as YAML; stored in checkpoints.
   // parse_recipe(effective_yaml, ...) gives back an equal Recipe.
   std::string effective_yaml;
-  // The same without where-it-runs keys (training.device, training.comm): what a checkpoint
+  // The same without how-it-runs keys (training.device, .comm, .overlap): what a checkpoint
   // records and what --resume compares, so a checkpoint written on a GPU resumes on the CPU.
   std::string checkpoint_yaml;
 };

@@ -111,7 +111,7 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
       ctx, node, "training",
       {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip", "eval_every",
        "threads", "on_nonfinite", "max_skipped_steps", "accumulate", "precision", "selection",
-       "bucket_by_length", "drop_last", "max_tokens", "device", "comm"});
+       "bucket_by_length", "drop_last", "max_tokens", "device", "comm", "overlap"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -163,6 +163,7 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
     training.comm =
         as_choice(ctx, m.get("comm"), m.path("comm"), "tensor communicator", kTransports);
   }
+  training.overlap = m.bool_or("overlap", training.overlap);
   return training;
 }
 

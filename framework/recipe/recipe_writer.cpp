@@ -191,6 +191,7 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
   if (placement) {
     out << YAML::Key << "device" << YAML::Value << training.device;
     out << YAML::Key << "comm" << YAML::Value << training.comm;
+    out << YAML::Key << "overlap" << YAML::Value << training.overlap;
   }
   const SelectionConfig& selection = training.selection;
   out << YAML::Key << "selection" << YAML::Value << YAML::BeginMap;

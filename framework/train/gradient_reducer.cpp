@@ -1,6 +1,8 @@
 #include "train/gradient_reducer.h"
 
 #include <ATen/ATen.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
 #include <torch/types.h>
 
 #include <algorithm>
@@ -11,6 +13,18 @@
 #include "train/row_flags.h"
 
 namespace topiary::train {
+
+// Runs after AccumulateGrad has added this backward pass's gradient into .grad.
+struct GradientReducer::ReadyHook final : torch::autograd::PostAccumulateGradHook {
+  ReadyHook(GradientReducer& reducer, size_t parameter) : reducer_(reducer), index_(parameter) {}
+  void operator()(const torch::autograd::Variable& /*tensor*/) override {
+    reducer_.on_gradient_ready(index_);
+  }
+
+ private:
+  GradientReducer& reducer_;
+  size_t index_;
+};
 
 GradientReducer::GradientReducer(std::vector<std::pair<std::string, torch::Tensor>> parameters,
                                  comm::Communicator& comm, int64_t bucket_bytes,
@@ -35,6 +49,19 @@ GradientReducer::GradientReducer(std::vector<std::pair<std::string, torch::Tenso
                      std::find(rows.begin(), rows.end(), name) != rows.end();
   }
   rebuild_plan();
+  if (options_.overlap && comm_.world_size() > 1) {
+    for (size_t i = 0; i < parameters_.size(); ++i) {
+      torch::autograd::impl::set_post_acc_grad_hooks(parameters_[i].second,
+                                                     std::make_unique<ReadyHook>(*this, i));
+    }
+  }
+}
+
+GradientReducer::~GradientReducer() {
+  if (!options_.overlap || comm_.world_size() == 1) return;
+  for (auto& [name, parameter] : parameters_) {
+    torch::autograd::impl::set_post_acc_grad_hooks(parameter, nullptr);
+  }
 }
 
 void GradientReducer::set_masks(const MaskSet& masks) {
@@ -80,7 +107,10 @@ GradientReducer::Plan GradientReducer::build_plan(bool compact) const {
   const int64_t width = sizeof(float);
   int64_t cap = options_.first_bucket_bytes;
   int64_t filled = 0;
-  for (size_t i = 0; i < parameters_.size(); ++i) {
+  const size_t n = parameters_.size();
+  for (size_t k = 0; k < n; ++k) {
+    // Overlapped: the last parameters first, as backward produces their gradients first.
+    const size_t i = options_.overlap ? n - 1 - k : k;
     const auto& [name, parameter] = parameters_[i];
     Slot slot{i, 0, parameter.numel(), torch::Tensor()};
     if (compact && !needs_dense_[i] && masks_->has(name)) {
@@ -116,14 +146,25 @@ GradientReducer::Plan GradientReducer::build_plan(bool compact) const {
   return plan;
 }
 
-void GradientReducer::reduce(bool all_dense) {
-  torch::NoGradGuard no_grad;
-  Plan* plan = &plan_;
+GradientReducer::Plan* GradientReducer::plan_for(bool all_dense) {
   if (all_dense && plan_compacts_) {
     // Built on first use and kept: its layout depends only on the parameters.
     if (!dense_plan_) dense_plan_ = build_plan(/*compact=*/false);
-    plan = &*dense_plan_;
+    return &*dense_plan_;
   }
+  return &plan_;
+}
+
+// What the trainer's masking before a reduction did: pruned entries' gradients are zero.
+void GradientReducer::mask_gradient(size_t parameter) {
+  const auto& [name, tensor] = parameters_[parameter];
+  if (masks_ == nullptr || !masks_->has(name) || !tensor.grad().defined()) return;
+  tensor.mutable_grad().mul_(masks_->all().at(name));
+}
+
+void GradientReducer::reduce(bool all_dense) {
+  torch::NoGradGuard no_grad;
+  Plan* plan = plan_for(all_dense);
   if (comm_.world_size() == 1) {
     reduce_single_rank(*plan);
     return;
@@ -132,43 +173,127 @@ void GradientReducer::reduce(bool all_dense) {
   for (size_t parameter : plan->by_rows) reduce_rows(parameter, scale);
   if (!plan->by_rows.empty()) ++row_exchanges_;
   for (auto& bucket : plan->buckets) {
-    for (const Slot& slot : bucket.slots) {
-      const torch::Tensor& parameter = parameters_[slot.parameter].second;
-      torch::Tensor target = bucket.buffer.narrow(0, slot.offset, slot.count);
-      if (!parameter.grad().defined()) {
-        target.zero_();
-      } else if (slot.live.defined()) {
-        at::index_select_out(target, parameter.grad().reshape({-1}), 0, slot.live);
-      } else {
-        target.copy_(parameter.grad().reshape({-1}));
-      }
-    }
-    bucket.buffer.mul_(scale);
-    if (comm_.world_size() > 1 && bucket.buffer.numel() > 0) {
+    pack(bucket);
+    if (bucket.buffer.numel() > 0) {
       comm_.all_reduce(bucket.buffer.data_ptr(), bucket.buffer.numel(), comm::DataType::kFloat32,
                        comm::ReduceOp::kSum, "gradient bucket all-reduce");
     }
-    for (const Slot& slot : bucket.slots) {
-      torch::Tensor& parameter = parameters_[slot.parameter].second;
-      torch::Tensor reduced = bucket.buffer.narrow(0, slot.offset, slot.count);
-      if (!parameter.grad().defined()) {
-        parameter.mutable_grad() = torch::zeros_like(parameter).detach();
-      }
-      torch::Tensor grad = parameter.mutable_grad();
-      if (slot.live.defined()) {
-        if (grad.is_contiguous()) {
-          grad.zero_();
-          grad.view({-1}).index_copy_(0, slot.live, reduced);
-        } else {
-          torch::Tensor scattered = torch::zeros({parameter.numel()}, reduced.options());
-          scattered.index_copy_(0, slot.live, reduced);
-          grad.copy_(scattered.view(parameter.sizes()));
-        }
-      } else {
-        grad.copy_(reduced.view(parameter.sizes()));
-      }
+    unpack(bucket);
+  }
+}
+
+// The bucket's gradients, scaled by 1 / world size, into its buffer (zeros for a parameter
+// without a gradient).
+void GradientReducer::pack(Bucket& bucket) {
+  for (const Slot& slot : bucket.slots) {
+    const torch::Tensor& parameter = parameters_[slot.parameter].second;
+    torch::Tensor target = bucket.buffer.narrow(0, slot.offset, slot.count);
+    if (!parameter.grad().defined()) {
+      target.zero_();
+    } else if (slot.live.defined()) {
+      at::index_select_out(target, parameter.grad().reshape({-1}), 0, slot.live);
+    } else {
+      target.copy_(parameter.grad().reshape({-1}));
     }
   }
+  bucket.buffer.mul_(1.0 / comm_.world_size());
+}
+
+void GradientReducer::unpack(const Bucket& bucket) {
+  for (const Slot& slot : bucket.slots) {
+    torch::Tensor& parameter = parameters_[slot.parameter].second;
+    torch::Tensor reduced = bucket.buffer.narrow(0, slot.offset, slot.count);
+    if (!parameter.grad().defined()) {
+      parameter.mutable_grad() = torch::zeros_like(parameter).detach();
+    }
+    torch::Tensor grad = parameter.mutable_grad();
+    if (slot.live.defined()) {
+      if (grad.is_contiguous()) {
+        grad.zero_();
+        grad.view({-1}).index_copy_(0, slot.live, reduced);
+      } else {
+        torch::Tensor scattered = torch::zeros({parameter.numel()}, reduced.options());
+        scattered.index_copy_(0, slot.live, reduced);
+        grad.copy_(scattered.view(parameter.sizes()));
+      }
+    } else {
+      grad.copy_(reduced.view(parameter.sizes()));
+    }
+  }
+}
+
+// Note [Overlapped exchange].
+void GradientReducer::arm(bool all_dense) {
+  TOPIARY_ASSERT(options_.overlap, "arm() needs ReducerOptions::overlap");
+  Overlap& o = overlap_;
+  o = Overlap{};
+  o.armed = true;
+  o.all_dense = all_dense;
+  o.plan = plan_for(all_dense);
+  o.bucket_of.assign(parameters_.size(), -1);
+  o.waiting_for.assign(o.plan->buckets.size(), 0);
+  for (size_t b = 0; b < o.plan->buckets.size(); ++b) {
+    for (const Slot& slot : o.plan->buckets[b].slots) {
+      o.bucket_of[slot.parameter] = static_cast<int64_t>(b);
+      ++o.waiting_for[b];
+    }
+  }
+}
+
+void GradientReducer::on_gradient_ready(size_t parameter) {
+  Overlap& o = overlap_;
+  if (!o.armed || o.bucket_of[parameter] < 0) return;  // not this step, or a row-sparse table
+  torch::NoGradGuard no_grad;
+  if (!o.all_dense) mask_gradient(parameter);
+  const auto bucket = static_cast<size_t>(o.bucket_of[parameter]);
+  o.bucket_of[parameter] = -1;  // counted once
+  --o.waiting_for[bucket];
+  launch_ready_buckets();
+  for (auto& pending : o.in_flight) pending->test();  // MPI advances only inside its calls
+}
+
+void GradientReducer::launch_ready_buckets() {
+  Overlap& o = overlap_;
+  while (o.next_launch < o.plan->buckets.size() && o.waiting_for[o.next_launch] == 0) {
+    Bucket& bucket = o.plan->buckets[o.next_launch++];
+    pack(bucket);
+    o.in_flight.push_back(
+        bucket.buffer.numel() > 0
+            ? comm_.start_all_reduce(bucket.buffer.data_ptr(), bucket.buffer.numel(),
+                                     comm::DataType::kFloat32, comm::ReduceOp::kSum,
+                                     "gradient bucket all-reduce")
+            : nullptr);
+  }
+}
+
+void GradientReducer::finish() {
+  TOPIARY_ASSERT(options_.overlap && overlap_.armed, "finish() without arm()");
+  torch::NoGradGuard no_grad;
+  Overlap& o = overlap_;
+  if (comm_.world_size() == 1) {
+    o.armed = false;
+    reduce(o.all_dense);
+    return;
+  }
+  // Gradients that never arrived (unused parameters) and row-sparse tables are masked here.
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    if (o.bucket_of[i] >= 0 && !o.all_dense) mask_gradient(i);
+  }
+  o.launched_in_backward = o.next_launch;
+  for (size_t b = o.next_launch; b < o.waiting_for.size(); ++b) o.waiting_for[b] = 0;
+  launch_ready_buckets();
+  o.armed = false;
+  const double scale = 1.0 / comm_.world_size();
+  for (size_t parameter : o.plan->by_rows) {
+    if (!o.all_dense) mask_gradient(parameter);
+    reduce_rows(parameter, scale);
+  }
+  if (!o.plan->by_rows.empty()) ++row_exchanges_;
+  for (size_t b = 0; b < o.plan->buckets.size(); ++b) {
+    if (o.in_flight[b]) o.in_flight[b]->wait();
+    unpack(o.plan->buckets[b]);
+  }
+  o.in_flight.clear();
 }
 
 // The packed round trip at world size 1 multiplies by 1.0 (exact) and, for compacted slots,

@@ -27,12 +27,23 @@
 // is what the dense reduction gives; flagged rows get the same sums. The decision is made from
 // the gradient itself, so a wrong `row_sparse` entry (e.g. a tied output projection) costs time,
 // never correctness. A row-sparse parameter whose mask is compacted uses the compact path.
+// Note [Overlapped exchange]: with `overlap` on, buckets are cut in reverse parameter order (the
+// order backward produces gradients) and each is launched as a nonblocking all-reduce from an
+// autograd hook as soon as every gradient in it has been accumulated, while backward goes on;
+// hooks also advance the buckets in flight. Buckets launch strictly in index order on every
+// rank (a ready bucket waits for the ones before it), so collectives match across ranks.
+// Parameters that got no gradient this step (unused branches, like DDP's
+// find_unused_parameters) never fire a hook: finish() launches whatever is left, in order,
+// sending zeros for them, then runs the row exchange, waits, and unpacks. Only the last
+// micro-batch's backward is armed (gradient accumulation exchanges once). The packed values
+// and the MPI calls are those of the blocking reduce(), so the results are the same bits.
 // With one rank there is nothing to exchange: reduce() packs nothing and only gives each slot
 // what the packed round trip would (pruned entries of compacted parameters +0, missing
 // gradients zeros), bit for bit.
 #include <torch/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,6 +62,8 @@ struct ReducerOptions {
   bool compact_masked = true;
   // Parameter names exchanged by touched rows (Note [Row-sparse exchange]).
   std::vector<std::string> row_sparse;
+  // Launch buckets from autograd hooks during backward (Note [Overlapped exchange]).
+  bool overlap = false;
 };
 
 class GradientReducer {
@@ -60,6 +73,9 @@ class GradientReducer {
                   int64_t first_bucket_bytes = int64_t{1} << 20);
   GradientReducer(std::vector<std::pair<std::string, torch::Tensor>> parameters,
                   comm::Communicator& comm, const ReducerOptions& options);
+  ~GradientReducer();
+  GradientReducer(const GradientReducer&) = delete;
+  GradientReducer& operator=(const GradientReducer&) = delete;
 
   // Uses `masks` (which must outlive the reducer) from now on and rebuilds the plan.
   void set_masks(const MaskSet& masks);
@@ -69,8 +85,20 @@ class GradientReducer {
   void set_needs_dense(const std::string& name, bool dense);
 
   // `all_dense`: this step, send every parameter dense (steps where a scorer reads the reduced
-  // gradient of pruned entries). Every rank passes the same value.
+  // gradient of pruned entries). Every rank passes the same value. The caller masks the
+  // gradients first when it wants them masked (the trainer does unless all_dense).
   void reduce(bool all_dense = false);
+
+  // The overlapped form of reduce() (options.overlap): arm() right before the backward pass
+  // that completes the step's gradients, finish() right after it. Gradients of masked
+  // parameters are masked here as they arrive (unless all_dense), since the caller cannot mask
+  // before they exist: the same results as masking, then reduce().
+  void arm(bool all_dense);
+  void finish();
+  bool overlaps() const { return options_.overlap; }
+  // Of the last overlapped step's buckets, how many were launched during backward (the rest
+  // waited for finish(): parameters without a gradient, or buckets after them).
+  size_t buckets_launched_in_backward() const { return overlap_.launched_in_backward; }
 
   // Gradient bytes this rank sends into all-reduces per step: the buckets of the current plan
   // plus the mean of the row-sparse exchanges so far (flags and rows); and what a dense
@@ -99,6 +127,13 @@ class GradientReducer {
 
   void rebuild_plan();
   Plan build_plan(bool compact) const;
+  Plan* plan_for(bool all_dense);
+  void mask_gradient(size_t parameter);
+  void pack(Bucket& bucket);
+  void unpack(const Bucket& bucket);
+  void on_gradient_ready(size_t parameter);
+  void launch_ready_buckets();
+  struct ReadyHook;
   void reduce_single_rank(const Plan& plan);
   void reduce_rows(size_t parameter, double scale);
 
@@ -116,6 +151,19 @@ class GradientReducer {
   int64_t row_exchanges_ = 0;       // reduce() calls that ran a row exchange
   int64_t dense_bytes_per_step_ = 0;
   int64_t plan_builds_ = 0;
+
+  // The step being overlapped (Note [Overlapped exchange]).
+  struct Overlap {
+    bool armed = false;
+    bool all_dense = false;
+    Plan* plan = nullptr;
+    std::vector<int64_t> bucket_of;    // per parameter: its bucket in `plan`, -1 = none
+    std::vector<int64_t> waiting_for;  // per bucket: gradients not yet accumulated
+    size_t next_launch = 0;            // buckets launch in index order
+    size_t launched_in_backward = 0;
+    std::vector<std::unique_ptr<comm::PendingCollective>> in_flight;  // per launched bucket
+  };
+  Overlap overlap_;
 };
 
 }  // namespace topiary::train

@@ -129,6 +129,7 @@ int Trainer::set_up() {
   }
   ReducerOptions reducer_options;
   reducer_options.row_sparse = j.model->lookup_tables();  // Note [Row-sparse exchange]
+  reducer_options.overlap = j.recipe.training.overlap;    // Note [Overlapped exchange]
   j.reducer.emplace(j.parameters, *j.transport.comm, reducer_options);
   j.reducer->set_masks(j.masks);  // mask-aware: only unpruned entries travel (no index is sent)
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).

@@ -127,6 +127,9 @@ Trainer::StepStatus Trainer::step(int64_t step) {
   torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions(torch::kFloat64).device(j.device));
   const int64_t parts = j.task->micro_batches(step);
   j.micro_batches_run += parts;
+  // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
+  // scores]); masking after the reduce is then exactly equivalent for the optimizer.
+  const bool dense_gradients = j.pruning->wants_gradients(completed);
   for (int64_t part = 0; part < parts; ++part) {
     torch::Tensor loss;
     {
@@ -137,16 +140,21 @@ Trainer::StepStatus Trainer::step(int64_t step) {
       loss = loss * std::numeric_limits<float>::quiet_NaN();
     }
     StepPhases::Scope backward(j.phases, StepPhase::kBackward);
+    // The last backward pass completes the gradients: its buckets launch as they fill.
+    if (j.reducer->overlaps() && part == parts - 1) j.reducer->arm(dense_gradients);
     loss.backward();
     loss_sum.add_(loss.detach().to(torch::kFloat64));
   }
   j.phases.count_step();
-  // Gradient scorers need the dense all-reduced gradient (Note [Dense gradients for gradient
-  // scores]); masking after the reduce is then exactly equivalent for the optimizer.
-  const bool dense_gradients = j.pruning->wants_gradients(completed);
   std::optional<StepPhases::Scope> exchange(std::in_place, j.phases, StepPhase::kExchange);
-  if (!dense_gradients) j.masks.apply_to_grads(j.parameters);
-  j.reducer->reduce(/*all_dense=*/dense_gradients);
+  // Masked gradients are masked before they travel, unless this step sends them dense (the
+  // overlapped exchange masks them as they arrive).
+  if (j.reducer->overlaps()) {
+    j.reducer->finish();
+  } else {
+    if (!dense_gradients) j.masks.apply_to_grads(j.parameters);
+    j.reducer->reduce(/*all_dense=*/dense_gradients);
+  }
   const StepReadout readout = read_step(loss_sum, j.parameters);
   const double loss_value = readout.loss;
   const std::string problem = nonfinite_problem(readout, j.parameters, j.comm);

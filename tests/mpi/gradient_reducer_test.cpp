@@ -8,7 +8,12 @@
 //     when masks change;
 //  5. the row-sparse exchange of a lookup table equals the dense reduction bit for bit (rows
 //     touched by some ranks, by none, a row of -0 on one rank, a missing gradient, a compacted
-//     mask, an all-dense step) and sends only the touched rows.
+//     mask, an all-dense step) and sends only the touched rows;
+//  6. the overlapped exchange (buckets launched from autograd hooks during backward) equals the
+//     blocking reduction with the same bucket layout bit for bit on arbitrary floats, and
+//     today's blocking layout on exact values: dense, masked (compact) and row-sparse
+//     parameters, gradient accumulation (two backward passes, only the last armed), an unused
+//     parameter, and an all-dense step.
 // Gradients are multiples of 2^-10: every sum of a few of them is exact in float32, so equality
 // does not depend on the order in which the MPI library adds ranks (that order may follow the
 // message size, and compaction changes the size). Test 1 uses arbitrary floats and a tolerance.
@@ -313,6 +318,102 @@ void test_row_sparse(Communicator& comm) {
   }
 }
 
+// Gradients from a real backward pass, so that autograd hooks fire: loss = sum_i <p_i, c_i> with
+// c_i drawn per rank; parameter `unused` is left out; the table p0 is read through a few rows.
+void backward_pass(Named& params, int rank, uint64_t seed, bool exact, size_t unused) {
+  auto gen = at::detail::createCPUGenerator(seed * 131 + static_cast<uint64_t>(rank));
+  torch::Tensor loss = torch::zeros({});
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i == unused) continue;
+    const torch::Tensor& p = params[i].second;
+    if (i == 0) {
+      const torch::Tensor rows = torch::randint(0, p.size(0), {5}, gen, torch::kLong);
+      const std::vector<int64_t> shape = {5, p.size(1)};
+      const torch::Tensor c = exact ? dyadic(shape, gen) : torch::randn(shape, gen);
+      loss = loss + (p.index_select(0, rows) * c).sum();
+    } else {
+      const torch::Tensor c = exact ? dyadic(p.sizes().vec(), gen) : torch::randn(p.sizes(), gen);
+      loss = loss + (p * c).sum();
+    }
+  }
+  loss.backward();
+}
+
+void test_overlap(Communicator& comm) {
+  const std::vector<std::vector<int64_t>> shapes = {{300, 8}, {16, 33}, {16}, {64, 20},
+                                                    {9},      {40, 50}, {5}};
+  for (bool exact : {true, false}) {
+    Named today_params = make_parameters(shapes);
+    Named layout_params = make_parameters(shapes);
+    Named overlap_params = make_parameters(shapes);
+    ReducerOptions blocking;
+    blocking.first_bucket_bytes = 256;
+    blocking.bucket_bytes = 4096;
+    blocking.row_sparse = {"p0"};
+    ReducerOptions overlapped = blocking;
+    overlapped.overlap = true;
+    GradientReducer today(today_params, comm, blocking);
+    GradientReducer same_layout(layout_params, comm, overlapped);  // reduce(): blocking
+    GradientReducer overlap(overlap_params, comm, overlapped);
+    expect(comm, overlap.bucket_count() >= 4, "several buckets");
+    MaskSet today_masks = random_masks(today_params, 0.8, 9);
+    MaskSet layout_masks = random_masks(layout_params, 0.8, 9);
+    MaskSet overlap_masks = random_masks(overlap_params, 0.8, 9);
+    for (int round = 0; round < 4; ++round) {
+      if (round == 2) {  // masks from here on: compact buckets, the table compacted too
+        today.set_masks(today_masks);
+        same_layout.set_masks(layout_masks);
+        overlap.set_masks(overlap_masks);
+      }
+      const bool all_dense = round == 3;
+      const size_t unused = round == 1 ? 4 : SIZE_MAX;
+      const uint64_t seed = 60 + static_cast<uint64_t>(round) + (exact ? 0 : 100);
+      for (Named* params : {&today_params, &layout_params, &overlap_params}) {
+        for (auto& [name, p] : *params) p.mutable_grad() = torch::Tensor();
+      }
+      // Gradient accumulation: two backward passes, the exchange armed for the last only.
+      for (Named* params : {&today_params, &layout_params}) {
+        backward_pass(*params, comm.rank(), seed, exact, unused);
+        backward_pass(*params, comm.rank(), seed + 1000, exact, unused);
+      }
+      backward_pass(overlap_params, comm.rank(), seed, exact, unused);
+      overlap.arm(all_dense);
+      backward_pass(overlap_params, comm.rank(), seed + 1000, exact, unused);
+      overlap.finish();
+      if (round == 0) {
+        expect(comm, overlap.buckets_launched_in_backward() == overlap.bucket_count(),
+               "every bucket launched during backward when every parameter has a gradient");
+      }
+      if (round == 1) {
+        expect(comm, overlap.buckets_launched_in_backward() < overlap.bucket_count(),
+               "the unused parameter's bucket waits for finish()");
+      }
+      if (round >= 2 && !all_dense) {  // what the trainer does before a blocking reduction
+        today_masks.apply_to_grads(today_params);
+        layout_masks.apply_to_grads(layout_params);
+      }
+      today.reduce(all_dense);
+      same_layout.reduce(all_dense);
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        const torch::Tensor a = overlap_params[i].second.grad();
+        const std::string what = std::string(exact ? "exact" : "float") + " round " +
+                                 std::to_string(round) + " " + overlap_params[i].first;
+        expect(
+            comm,
+            torch::equal(a.view(torch::kInt32), layout_params[i].second.grad().view(torch::kInt32)),
+            "overlapped equals blocking with the same layout, bit for bit: " + what);
+        if (exact) {
+          expect(comm,
+                 torch::equal(a.view(torch::kInt32),
+                              today_params[i].second.grad().view(torch::kInt32)),
+                 "overlapped equals today's blocking reduction: " + what);
+        }
+      }
+    }
+  }
+  if (comm.rank() == 0) std::printf("ok: overlapped exchange equals the blocking one\n");
+}
+
 }  // namespace
 
 int main() {
@@ -322,6 +423,7 @@ int main() {
   test_compaction_exact(*comm);
   test_masked_training(*comm);
   test_row_sparse(*comm);
+  test_overlap(*comm);
   comm->barrier("test end");
   if (comm->rank() == 0) std::printf("ok: gradient reducer on %d ranks\n", comm->world_size());
   return 0;
