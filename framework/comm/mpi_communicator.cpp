@@ -112,19 +112,10 @@ class MpiCommunicator final : public Communicator {
 
   void all_reduce(void* data, int64_t count, DataType type, ReduceOp op,
                   const char* what) override {
-    auto* bytes = static_cast<char*>(data);
-    const size_t width = element_size(type);
-    for (int64_t done = 0; done < count; done += options_.max_chunk_elements) {
-      const int n = static_cast<int>(std::min(options_.max_chunk_elements, count - done));
-      MPI_Request request;
-      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes + done * width, n, to_mpi(type), to_mpi(op),
-                               MPI_COMM_WORLD, &request),
-                "MPI_Iallreduce", what);
-      wait(request, what);
-    }
+    start_all_reduce(data, count, type, op, what)->wait();
   }
 
-  // The chunks' MPI_Iallreduce calls are the blocking all_reduce's, so results are the same bits.
+  // all_reduce is this and a wait, so a started all-reduce gives the same bits.
   std::unique_ptr<PendingCollective> start_all_reduce(void* data, int64_t count, DataType type,
                                                       ReduceOp op, const char* what) override {
     auto pending = std::make_unique<MpiPending>(*this, what);

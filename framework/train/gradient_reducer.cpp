@@ -270,9 +270,12 @@ void GradientReducer::finish() {
   TOPIARY_ASSERT(options_.overlap && overlap_.armed, "finish() without arm()");
   torch::NoGradGuard no_grad;
   Overlap& o = overlap_;
-  if (comm_.world_size() == 1) {
+  if (comm_.world_size() == 1) {  // no hooks: everything is masked and settled here
     o.armed = false;
-    reduce(o.all_dense);
+    if (!o.all_dense) {
+      for (size_t i = 0; i < parameters_.size(); ++i) mask_gradient(i);
+    }
+    reduce_single_rank(*o.plan);
     return;
   }
   // Gradients that never arrived (unused parameters) and row-sparse tables are masked here.

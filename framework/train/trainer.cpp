@@ -44,13 +44,15 @@ NamedParameters named_parameters(torch::nn::Module& model) {
 }
 
 void print_rank_hosts(comm::Communicator& comm, const torch::Device& device) {
+  char name[64] = {};
+  gethostname(name, sizeof(name) - 1);
+  // "host/cuda:1" in a fixed-size block; a long host name is cut, never the device.
+  const std::string suffix = "/" + device.str();
   char host[64] = {};
-  gethostname(host, sizeof(host) - 1);
-  // "host/cuda:1"; the device part is cut before the host name is.
-  const std::string where = "/" + device.str();
-  const size_t room = sizeof(host) - 1 - std::min(sizeof(host) - 1, where.size());
-  host[std::min(room, std::strlen(host))] = '\0';
-  std::strncat(host, where.c_str(), sizeof(host) - 1 - std::strlen(host));
+  const std::string text =
+      std::string(name).substr(0, sizeof(host) - 1 - std::min(sizeof(host) - 1, suffix.size())) +
+      suffix;
+  std::memcpy(host, text.data(), std::min(text.size(), sizeof(host) - 1));
   std::vector<char> all(sizeof(host) * static_cast<size_t>(comm.world_size()));
   comm.all_gather(host, all.data(), sizeof(host), comm::DataType::kUInt8, "rank host names");
   if (comm.rank() != 0) return;
