@@ -1,6 +1,9 @@
-// nccl-tests-style bandwidth of the communicator's all-reduce, then the gradient sync of a
-// synthetic model at sparsity 0/50/90/95% with mask-aware packing on and off, run alternately
-// so that both see the same machine state. Usage:
+// nccl-tests-style bandwidth of the communicator's all-reduce, blocking and nonblocking (the
+// overlapped reducer's transport: the message cut into 4 buckets started back to back, then
+// waited for); then the gradient sync of a synthetic model at sparsity 0/50/90/95% with
+// mask-aware packing on and off; then backward + exchange with the exchange after backward
+// (blocking) or overlapped with it. Configurations alternate so that all see the same machine
+// state. Usage:
 //   mpirun -np 2 build/bin/comm_bench [--max-bytes N] [--iters N] [--reducer-iters N]
 #include <torch/torch.h>
 
@@ -9,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,33 +36,64 @@ double max_over_ranks(Communicator& comm, double value) {
   return value;
 }
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// The overlapped reducer's traffic: `buckets` nonblocking all-reduces in flight at once.
+void nonblocking_all_reduce(Communicator& comm, float* data, int64_t count, int buckets,
+                            const char* what) {
+  std::vector<std::unique_ptr<topiary::comm::PendingCollective>> in_flight;
+  const int64_t per_bucket = (count + buckets - 1) / buckets;
+  for (int64_t offset = 0; offset < count; offset += per_bucket) {
+    in_flight.push_back(comm.start_all_reduce(data + offset, std::min(per_bucket, count - offset),
+                                              topiary::comm::DataType::kFloat32,
+                                              topiary::comm::ReduceOp::kSum, what));
+  }
+  for (auto& pending : in_flight) pending->wait();
+}
+
 void bandwidth_table(Communicator& comm, int64_t max_bytes, int iters) {
   const int n = comm.world_size();
+  constexpr int kBuckets = 4;
   if (comm.rank() == 0) {
     std::printf("# all-reduce, float32 sum, %s communicator, %d ranks, %d iterations per size\n",
                 comm.name().c_str(), n, iters);
-    std::printf("# %12s %12s %10s %10s %10s\n", "size(B)", "count", "time(us)", "algbw(GB/s)",
-                "busbw(GB/s)");
+    std::printf(
+        "# blocking: one all_reduce; nonblocking: %d start_all_reduce in flight, then wait\n",
+        kBuckets);
+    std::printf("# %12s %12s | %10s %10s %10s | %10s %10s %10s\n", "size(B)", "count", "time(us)",
+                "algbw(GB/s)", "busbw(GB/s)", "nb time(us)", "nb algbw", "nb busbw");
   }
   std::vector<float> buffer(static_cast<size_t>(max_bytes / 4), 1.0f);
   for (int64_t bytes = 8; bytes <= max_bytes; bytes *= 4) {
     const int64_t count = bytes / 4;
-    for (int i = 0; i < 3; ++i) {  // warm-up
+    auto blocking = [&](const char* what) {
       comm.all_reduce(buffer.data(), count, topiary::comm::DataType::kFloat32,
-                      topiary::comm::ReduceOp::kSum, "bench warm-up");
+                      topiary::comm::ReduceOp::kSum, what);
+    };
+    auto nonblocking = [&](const char* what) {
+      nonblocking_all_reduce(comm, buffer.data(), count, kBuckets, what);
+    };
+    double time[2] = {0, 0};
+    for (int which = 0; which < 2; ++which) {
+      for (int i = 0; i < 3; ++i)
+        which == 0 ? blocking("bench warm-up") : nonblocking("bench warm-up");
+      comm.barrier("bench start");
+      const auto start = Clock::now();
+      for (int i = 0; i < iters; ++i) {
+        which == 0 ? blocking("bench all-reduce") : nonblocking("bench nonblocking all-reduce");
+      }
+      time[which] = max_over_ranks(comm, seconds_since(start)) / iters;
     }
-    comm.barrier("bench start");
-    const auto start = Clock::now();
-    for (int i = 0; i < iters; ++i) {
-      comm.all_reduce(buffer.data(), count, topiary::comm::DataType::kFloat32,
-                      topiary::comm::ReduceOp::kSum, "bench all-reduce");
-    }
-    const double time = max_over_ranks(comm, seconds_since(start)) / iters;
-    const double algbw = static_cast<double>(bytes) / time / 1e9;
-    const double busbw = algbw * 2.0 * (n - 1) / n;
+    const double bus = 2.0 * (n - 1) / n;
     if (comm.rank() == 0) {
-      std::printf("  %12lld %12lld %10.1f %10.3f %10.3f\n", static_cast<long long>(bytes),
-                  static_cast<long long>(count), time * 1e6, algbw, busbw);
+      const double algbw = static_cast<double>(bytes) / time[0] / 1e9;
+      const double nb_algbw = static_cast<double>(bytes) / time[1] / 1e9;
+      std::printf("  %12lld %12lld | %10.1f %10.3f %10.3f | %10.1f %10.3f %10.3f\n",
+                  static_cast<long long>(bytes), static_cast<long long>(count), time[0] * 1e6,
+                  algbw, algbw * bus, time[1] * 1e6, nb_algbw, nb_algbw * bus);
     }
   }
 }
@@ -123,10 +158,6 @@ void reducer_table(Communicator& comm, int iters) {
         if (i >= 2) (which == 0 ? dense_times : packed_times).push_back(t);
       }
     }
-    auto median = [](std::vector<double> v) {
-      std::sort(v.begin(), v.end());
-      return v[v.size() / 2];
-    };
     const double d = median(dense_times), p = median(packed_times);
     if (comm.rank() == 0) {
       std::printf("  %7.0f%% %14lld %14lld %8.4f %12.2f %12.2f %7.2fx\n", sparsity * 100,
@@ -135,6 +166,77 @@ void reducer_table(Communicator& comm, int iters) {
                   static_cast<double>(packed.bytes_per_step()) /
                       static_cast<double>(dense.bytes_per_step()),
                   d * 1e3, p * 1e3, d / p);
+    }
+  }
+}
+
+// A backward pass with real work: each parameter's gradient comes from a matrix product with
+// a fixed random input (16 rows), terms created in parameter order so that autograd produces
+// gradients in reverse order, as a network's backward does. Same bits on every rank.
+torch::Tensor synthetic_loss(const std::vector<std::pair<std::string, torch::Tensor>>& parameters,
+                             const std::vector<torch::Tensor>& inputs) {
+  torch::Tensor loss;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const auto& p = parameters[i].second;
+    auto term = torch::matmul(inputs[i], p.dim() == 1 ? p : p.t()).sum();
+    loss = loss.defined() ? loss + term : term;
+  }
+  return loss;
+}
+
+void overlap_table(Communicator& comm, int iters) {
+  auto parameters = synthetic_parameters();
+  torch::manual_seed(23);
+  std::vector<torch::Tensor> inputs;
+  for (auto& [name, p] : parameters) {
+    inputs.push_back(torch::randn({16, p.dim() == 1 ? p.size(0) : p.size(1)}));
+  }
+  if (comm.rank() == 0) {
+    std::printf(
+        "\n# backward + gradient exchange, %d ranks, %d steps per cell (median, slowest "
+        "rank); exposed = step - backward alone\n",
+        comm.world_size(), iters);
+    std::printf("# %8s %12s %12s %12s %14s %14s %10s\n", "sparsity", "backward(ms)", "blocking(ms)",
+                "overlap(ms)", "exposed blk", "exposed ovl", "in bwd");
+  }
+  for (double sparsity : {0.0, 0.9}) {
+    topiary::train::MaskSet masks;
+    torch::manual_seed(17);
+    for (auto& [name, p] : parameters) {
+      if (p.dim() < 2) continue;
+      masks.add(name, p);
+      masks.at(name).copy_((torch::rand(p.sizes()) >= sparsity).to(torch::kFloat32));
+    }
+    topiary::train::ReducerOptions blocking_options;
+    topiary::train::ReducerOptions overlap_options;
+    overlap_options.overlap = true;
+    topiary::train::GradientReducer blocking(parameters, comm, blocking_options);
+    topiary::train::GradientReducer overlapped(parameters, comm, overlap_options);
+    blocking.set_masks(masks);
+    overlapped.set_masks(masks);
+    std::vector<double> times[3];  // backward alone, blocking step, overlapped step
+    for (int i = 0; i < iters + 2; ++i) {
+      for (int which = 0; which < 3; ++which) {
+        for (auto& [name, p] : parameters) p.mutable_grad() = torch::Tensor();
+        auto loss = synthetic_loss(parameters, inputs);
+        comm.barrier("bench step");
+        const auto start = Clock::now();
+        if (which == 2) overlapped.arm(/*all_dense=*/false);
+        loss.backward();
+        if (which == 1) {
+          masks.apply_to_grads(parameters);
+          blocking.reduce();
+        }
+        if (which == 2) overlapped.finish();
+        const double t = max_over_ranks(comm, seconds_since(start));
+        if (i >= 2) times[which].push_back(t);
+      }
+    }
+    const double b = median(times[0]), blk = median(times[1]), ovl = median(times[2]);
+    if (comm.rank() == 0) {
+      std::printf("  %7.0f%% %12.2f %12.2f %12.2f %14.2f %14.2f %6zu/%zu\n", sparsity * 100,
+                  b * 1e3, blk * 1e3, ovl * 1e3, (blk - b) * 1e3, (ovl - b) * 1e3,
+                  overlapped.buckets_launched_in_backward(), overlapped.bucket_count());
     }
   }
 }
@@ -154,5 +256,6 @@ int main(int argc, char** argv) {
   auto comm = topiary::comm::make_mpi_communicator();
   bandwidth_table(*comm, max_bytes, iters);
   reducer_table(*comm, reducer_iters);
+  overlap_table(*comm, reducer_iters);
   return 0;
 }

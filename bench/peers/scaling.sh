@@ -7,9 +7,15 @@
 #
 #   bench/peers/scaling.sh        # env: BIN, PY, MPIRUN, WORK, TOPIARY_DATA_DIR, STEPS (N), ROUNDS, MODE
 #
-# Step time is (wall(2N) - wall(N)) / N as in run.sh, all four configurations alternate within
-# each round, and efficiency = (2-rank examples/s) / (2 x 1-rank examples/s) = t(1 rank) / t(2
-# ranks) per round; the median over rounds is printed.
+# Step time: Topiary's is (wall(2N) - wall(N)) / N from two runs' summary.json (start-up, data
+# load and the final evaluation cancel; every per-step cost stays in). The peer's is its own
+# timed_seconds / N after 10 untimed warm-up steps, from one run: its start-up (importing torch,
+# 5 to 20 s here) varies too much for two runs' difference to be usable, and leaving warm-up out
+# favours the peer, if anything. All four configurations alternate within each round, and
+# efficiency = (2-rank examples/s) / (2 x 1-rank examples/s) = t(1 rank) / t(2 ranks) per round;
+# the median over rounds is printed. For Topiary the last column is the exposed-communication
+# share of the 2N run: rank 0's mean time per step waiting for the gradient exchange
+# (summary.json step_seconds.exchange) over its whole step time.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${BIN:-$SRC/build/bin/topiary}
@@ -36,7 +42,7 @@ recipe=$WORK/$MODE.yaml
 } > "$recipe"
 "$BIN" recipe check "$recipe" >/dev/null
 
-topiary_wall() {  # ranks steps -> wall_seconds
+topiary_wall() {  # ranks steps -> "wall_seconds exposed_share"
   local out=$WORK/run-$1-$2
   rm -rf "$out"
   "$MPIRUN" --oversubscribe --bind-to none -np "$1" "$BIN" train --recipe "$recipe" \
@@ -46,18 +52,29 @@ topiary_wall() {  # ranks steps -> wall_seconds
 s = json.load(open(sys.argv[1]))
 assert s["world_size"] == int(sys.argv[2]), s["world_size"]
 assert (s["overall_sparsity"] > 0.05) == (sys.argv[3] == "masked"), s["overall_sparsity"]
-print(s["wall_seconds"])' "$out/summary.json" "$1" "$MODE"
+p = s["step_seconds"]
+total = sum(v for k, v in p.items() if k != "steps")
+print(s["wall_seconds"], p["exchange"] / total)' "$out/summary.json" "$1" "$MODE"
 }
-peer_wall() {  # ranks steps -> wall_seconds (rank 0's)
+topiary_step() {  # ranks -> "seconds_per_step exposed_share"
+  local o1 o2 w1 w2 exposed
+  o1=$(topiary_wall "$1" "$N")
+  o2=$(topiary_wall "$1" $((2 * N)))
+  read -r w1 _ <<<"$o1"
+  read -r w2 exposed <<<"$o2"
+  "$PY" -c 'import sys; print((float(sys.argv[2]) - float(sys.argv[1])) / int(sys.argv[3]), sys.argv[4])' \
+    "$w1" "$w2" "$N" "$exposed"
+}
+peer_step() {  # ranks -> "seconds_per_step -" (rank 0's timed steps)
   local flag=; [[ $MODE == masked ]] && flag=--masked
   local port=$((29500 + RANDOM % 1000)) r
   for ((r = $1 - 1; r >= 1; r--)); do
     RANK=$r WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
-      "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null &
+      "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" $flag 2>/dev/null &
   done
   RANK=0 WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
-    "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null |
-    "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["wall_seconds"])'
+    "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" $flag 2>/dev/null |
+    "$PY" -c 'import json,sys; s = json.loads(sys.stdin.read()); print(s["timed_seconds"] / s["steps"], "-")'
   wait
 }
 
@@ -66,11 +83,16 @@ results=$WORK/scaling.tsv
 for r in $(seq 1 "$ROUNDS"); do
   for who in topiary peer; do
     for ranks in 1 2; do
-      w1=$(${who}_wall "$ranks" "$N")
-      w2=$(${who}_wall "$ranks" $((2 * N)))
-      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$ranks" "$w1" "$w2" | tee -a "$results" >&2
+      out=$(${who}_step "$ranks")
+      read -r t exposed <<<"$out"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$ranks" "$t" "$exposed" | tee -a "$results" >&2
     done
   done
 done
 
 "$PY" "$SRC/bench/peers/scaling_table.py" "$results" "$N" "$MODE"
+echo
+# What padding alone allows: each rank pads to its own longest example, the step waits for the
+# slowest rank (model.max_length 60, widest filter 5, as in the recipe above).
+"$PY" "$SRC/bench/peers/padding_ceiling.py" "$WORK/sst2.h5" --batch 64 --max-length 60 \
+  --min-length 5 | tee "$WORK/padding.txt"

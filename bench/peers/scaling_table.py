@@ -3,17 +3,22 @@
 
   scaling_table.py SCALING.tsv N MODE
 
-Rows: round, who (topiary|peer), ranks, wall(N), wall(2N).
+Rows: round, who (topiary|peer), ranks, seconds per step, exposed share (Topiary: the share of
+rank 0's step time spent waiting for the gradient exchange; "-" for the peer).
 """
 import statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
 n, mode = int(sys.argv[2]), sys.argv[3]
 sps = {}  # (who, ranks) -> [steps/s per round]
-for r, who, ranks, w1, w2 in rows:
-    sps.setdefault((who, int(ranks)), []).append(n / (float(w2) - float(w1)))
+exposed = {}  # (who, ranks) -> [share per round]
+for r, who, ranks, seconds, share in rows:
+    sps.setdefault((who, int(ranks)), []).append(1 / float(seconds))
+    if share != "-":
+        exposed.setdefault((who, int(ranks)), []).append(float(share))
 med = statistics.median
 rounds = len(sps[("topiary", 1)])
 print(f"\nTextCNN SST-2 {mode}, 64 examples per rank per step, 1 thread per rank, N = {n}, {rounds} rounds")
+print("Topiary: (wall(2N) - wall(N)) / N; peer: its timed steps / N after 10 warm-up steps")
 print(f"{'config':<18}{'steps/s (median)':>18}{'examples/s':>12}   per round (steps/s)")
 for who in ("topiary", "peer"):
     for ranks in (1, 2):
@@ -25,3 +30,9 @@ eff = {who: [b / a for a, b in zip(sps[(who, 1)], sps[(who, 2)])] for who in ("t
 for who, goal in (("topiary", ">= 0.9 and >= DDP's"), ("peer", "-")):
     name = "Topiary 2-rank efficiency" if who == "topiary" else "peer DDP (gloo) 2-rank efficiency"
     print(f"{name:<36}{med(eff[who]):>7.3f}   " + " ".join(f"{x:.3f}" for x in eff[who]) + f"   goal {goal}")
+for ranks in (1, 2):
+    xs = exposed.get(("topiary", ranks))
+    if xs:
+        name = f"Topiary {ranks}-rank exposed exchange"
+        print(f"{name:<36}{med(xs):>7.3f}   " + " ".join(f"{x:.3f}" for x in xs)
+              + "   share of rank 0's step time waiting for the exchange")

@@ -2,7 +2,7 @@
 # Re-runs benchmarks and replaces their raw outputs under bench/results/<section>/, with a
 # provenance.md (command, commit, date, machine) and a params.env that tables.sh reads:
 #
-#   bench/results/refresh.sh SECTION...   # quickstart quality peers scaling threshold export data
+#   bench/results/refresh.sh SECTION...   # quickstart quality peers scaling comm threshold export data
 #
 # Environment: BIN (build/bin/topiary), BUILD (build), SEEDS ("1 2 3"), QUALITY_CONFIGS, QUALITY_WORK,
 # PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS. Timing benches want a quiet machine:
@@ -70,9 +70,14 @@ for section in "$@"; do
     scaling)
       N=${SCALING_STEPS:-100} ROUNDS=${SCALING_ROUNDS:-5}
       BIN=$BIN WORK=$scratch/scaling STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh
-      cp "$scratch/scaling/scaling.tsv" "$dir/"
+      cp "$scratch/scaling/"{scaling.tsv,padding.txt} "$dir/"
       printf 'N=%s\nMODE=masked\n' "$N" >"$dir/params.env"
       provenance "$section" "STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh" ;;
+    comm)
+      cmake --build "$BUILD" --target comm_bench >/dev/null
+      OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+        mpirun --bind-to none -np 2 "$BUILD/bin/comm_bench" | tee "$dir/comm.txt"
+      provenance "$section" "mpirun --bind-to none -np 2 $BUILD/bin/comm_bench" ;;
     threshold)
       WORK=$scratch/threshold bench/threshold/run.sh "$BUILD"
       cp "$scratch/threshold/threshold.jsonl" "$dir/"

@@ -2,7 +2,7 @@
 # Prints every results table that README.md, docs/results.md and docs/performance.md quote,
 # computed from the raw outputs committed under bench/results/ (no training, no timing):
 #
-#   bench/results/tables.sh [quickstart|quality|peers|scaling|threshold|export|data ...]
+#   bench/results/tables.sh [quickstart|quality|peers|scaling|comm|threshold|export|data ...]
 #
 # Each folder's params.env holds the bench's parameters (N, MODE, ...) and provenance.md says
 # which command, commit, date and machine produced its raw files.
@@ -12,7 +12,7 @@ src=$(cd "$here/../.." && pwd)
 PY=${PY:-$src/.venv/bin/python}
 [[ -x $PY ]] || PY=python3
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality peers scaling threshold export data)
+[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality peers scaling comm threshold export data)
 
 for section in "${sections[@]}"; do
   dir=$here/$section
@@ -24,9 +24,12 @@ for section in "${sections[@]}"; do
     quickstart) "$PY" "$src/launch/quickstart_summary.py" "$dir/summary.json" ;;
     quality) "$PY" "$src/bench/quality/aggregate.py" "$dir" ;;
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
-    scaling) "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling.tsv" "$N" "$MODE" ;;
+    scaling)
+      "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling.tsv" "$N" "$MODE"
+      if [[ -f $dir/padding.txt ]]; then echo; cat "$dir/padding.txt"; fi ;;
     threshold) "$PY" "$src/bench/threshold/table.py" "$dir/threshold.jsonl" ;;
     # These benches print their tables themselves; the committed file is that output.
+    comm) cat "$dir/comm.txt" ;;
     export) cat "$dir/export.txt" ;;
     data) cat "$dir/data.txt" ;;
     *) echo "tables.sh: unknown section '$section'" >&2; exit 2 ;;
