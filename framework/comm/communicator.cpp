@@ -20,6 +20,9 @@ size_t element_size(DataType type) {
       return 8;
     case DataType::kUInt8:
       return 1;
+    case DataType::kBFloat16:
+    case DataType::kFloat16:
+      return 2;
   }
   return 1;
 }

@@ -12,7 +12,9 @@
 
 namespace topiary::comm {
 
-enum class DataType { kFloat32, kFloat64, kInt32, kInt64, kUInt64, kUInt8 };
+// kBFloat16 and kFloat16 (2-byte floats, stored as uint16_t bits) support ReduceOp::kSum only:
+// compressed gradient exchange (training.comm_dtype).
+enum class DataType { kFloat32, kFloat64, kInt32, kInt64, kUInt64, kUInt8, kBFloat16, kFloat16 };
 enum class ReduceOp { kSum, kMin, kMax };
 
 size_t element_size(DataType type);

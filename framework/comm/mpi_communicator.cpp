@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "comm/half_float.h"
 #include "core/error.h"
 
 namespace topiary::comm {
@@ -30,6 +31,36 @@ void check_mpi(int code, const char* call, const char* what) {
   std::_Exit(1);
 }
 
+// MPI has no 16-bit float type: two bytes, summed by user operations in float32 with one
+// rounding per addition (comm/half_float.h). Created once, after MPI_Init.
+struct HalfTypes {
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  MPI_Op bfloat16_sum = MPI_OP_NULL;
+  MPI_Op float16_sum = MPI_OP_NULL;
+};
+
+void sum_bfloat16(void* in, void* inout, int* count, MPI_Datatype* /*type*/) {
+  add_bfloat16(static_cast<const uint16_t*>(in), static_cast<uint16_t*>(inout), *count);
+}
+
+void sum_float16(void* in, void* inout, int* count, MPI_Datatype* /*type*/) {
+  add_float16(static_cast<const uint16_t*>(in), static_cast<uint16_t*>(inout), *count);
+}
+
+const HalfTypes& half_types() {
+  static const HalfTypes types = [] {
+    HalfTypes t;
+    check_mpi(MPI_Type_contiguous(2, MPI_BYTE, &t.type), "MPI_Type_contiguous", "16-bit floats");
+    check_mpi(MPI_Type_commit(&t.type), "MPI_Type_commit", "16-bit floats");
+    check_mpi(MPI_Op_create(sum_bfloat16, /*commute=*/1, &t.bfloat16_sum), "MPI_Op_create",
+              "bfloat16 sum");
+    check_mpi(MPI_Op_create(sum_float16, /*commute=*/1, &t.float16_sum), "MPI_Op_create",
+              "float16 sum");
+    return t;
+  }();
+  return types;
+}
+
 MPI_Datatype to_mpi(DataType type) {
   switch (type) {
     case DataType::kFloat32:
@@ -44,11 +75,18 @@ MPI_Datatype to_mpi(DataType type) {
       return MPI_UINT64_T;
     case DataType::kUInt8:
       return MPI_UINT8_T;
+    case DataType::kBFloat16:
+    case DataType::kFloat16:
+      return half_types().type;
   }
   return MPI_BYTE;
 }
 
-MPI_Op to_mpi(ReduceOp op) {
+MPI_Op to_mpi(DataType type, ReduceOp op) {
+  if (type == DataType::kBFloat16 || type == DataType::kFloat16) {
+    TOPIARY_ASSERT(op == ReduceOp::kSum, "16-bit float all-reduce supports sum only");
+    return type == DataType::kBFloat16 ? half_types().bfloat16_sum : half_types().float16_sum;
+  }
   switch (op) {
     case ReduceOp::kSum:
       return MPI_SUM;
@@ -124,8 +162,8 @@ class MpiCommunicator final : public Communicator {
     for (int64_t done = 0; done < count; done += options_.max_chunk_elements) {
       const int n = static_cast<int>(std::min(options_.max_chunk_elements, count - done));
       MPI_Request request;
-      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes + done * width, n, to_mpi(type), to_mpi(op),
-                               MPI_COMM_WORLD, &request),
+      check_mpi(MPI_Iallreduce(MPI_IN_PLACE, bytes + done * width, n, to_mpi(type),
+                               to_mpi(type, op), MPI_COMM_WORLD, &request),
                 "MPI_Iallreduce", what);
       pending->requests.push_back(request);
     }

@@ -31,6 +31,10 @@ ncclDataType_t to_nccl(DataType type) {
       return ncclUint64;
     case DataType::kUInt8:
       return ncclUint8;
+    case DataType::kBFloat16:
+      return ncclBfloat16;
+    case DataType::kFloat16:
+      return ncclFloat16;
   }
   return ncclUint8;
 }

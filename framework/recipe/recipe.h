@@ -222,6 +222,9 @@ struct TrainingConfig {
   std::string comm = "auto";  // auto | nccl | mpi
   // Launch gradient buckets during the backward pass (same results as after it, sooner).
   bool overlap = true;
+  // Element type of the gradient exchange between ranks: "fp32" (exact), "bf16" or "fp16"
+  // (half the bytes, gradients rounded). Changes results, so checkpoints record it.
+  std::string comm_dtype = "fp32";  // fp32 | bf16 | fp16
 };
 
 struct Recipe {

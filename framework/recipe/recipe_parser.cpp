@@ -107,11 +107,11 @@ SelectionConfig parse_selection(const Context& ctx, const YAML::Node& node) {
 }
 
 TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
-  MapReader m(
-      ctx, node, "training",
-      {"batch_size", "optimizer", "lr", "weight_decay", "momentum", "grad_clip", "eval_every",
-       "threads", "on_nonfinite", "max_skipped_steps", "accumulate", "precision", "selection",
-       "bucket_by_length", "drop_last", "max_tokens", "device", "comm", "overlap"});
+  MapReader m(ctx, node, "training",
+              {"batch_size", "optimizer",  "lr",        "weight_decay",     "momentum",
+               "grad_clip",  "eval_every", "threads",   "on_nonfinite",     "max_skipped_steps",
+               "accumulate", "precision",  "selection", "bucket_by_length", "drop_last",
+               "max_tokens", "device",     "comm",      "overlap",          "comm_dtype"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -164,6 +164,11 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
         as_choice(ctx, m.get("comm"), m.path("comm"), "tensor communicator", kTransports);
   }
   training.overlap = m.bool_or("overlap", training.overlap);
+  if (m.has("comm_dtype")) {
+    static const std::vector<std::string> kWireTypes{"fp32", "bf16", "fp16"};
+    training.comm_dtype = as_choice(ctx, m.get("comm_dtype"), m.path("comm_dtype"),
+                                    "gradient exchange element type", kWireTypes);
+  }
   return training;
 }
 

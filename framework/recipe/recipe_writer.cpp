@@ -188,6 +188,9 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
   if (training.max_tokens > 0) {
     out << YAML::Key << "max_tokens" << YAML::Value << training.max_tokens;
   }
+  if (training.comm_dtype != "fp32") {
+    out << YAML::Key << "comm_dtype" << YAML::Value << training.comm_dtype;
+  }
   if (placement) {
     out << YAML::Key << "device" << YAML::Value << training.device;
     out << YAML::Key << "comm" << YAML::Value << training.comm;

@@ -90,7 +90,8 @@ void GradientReducer::rebuild_plan() {
   dense_bytes_per_step_ = 0;
   plan_compacts_ = false;
   for (const auto& bucket : plan_.buckets) {
-    bytes_per_step_ += bucket.buffer.numel() * 4;
+    bytes_per_step_ +=
+        bucket.buffer.numel() * static_cast<int64_t>(comm::element_size(options_.wire));
     for (const Slot& slot : bucket.slots) plan_compacts_ = plan_compacts_ || slot.live.defined();
   }
   for (const auto& [name, parameter] : parameters_) dense_bytes_per_step_ += parameter.numel() * 4;
@@ -142,8 +143,25 @@ GradientReducer::Plan GradientReducer::build_plan(bool compact) const {
     const Slot& last = bucket.slots.back();
     const torch::Tensor& any = parameters_[last.parameter].second;
     bucket.buffer = torch::empty({last.offset + last.count}, any.options().requires_grad(false));
+    if (options_.wire != comm::DataType::kFloat32 && comm_.world_size() > 1) {
+      bucket.wire = wire_tensor_for(bucket.buffer);
+    }
   }
   return plan;
+}
+
+torch::Tensor GradientReducer::wire_tensor_for(const torch::Tensor& buffer) const {
+  switch (options_.wire) {
+    case comm::DataType::kFloat32:
+      return buffer;
+    case comm::DataType::kBFloat16:
+      return torch::empty_like(buffer, buffer.options().dtype(torch::kBFloat16));
+    case comm::DataType::kFloat16:
+      return torch::empty_like(buffer, buffer.options().dtype(torch::kHalf));
+    default:
+      TOPIARY_ASSERT(false, "gradient wire type must be float32, bfloat16 or float16");
+  }
+  return buffer;
 }
 
 GradientReducer::Plan* GradientReducer::plan_for(bool all_dense) {
@@ -174,9 +192,10 @@ void GradientReducer::reduce(bool all_dense) {
   if (!plan->by_rows.empty()) ++row_exchanges_;
   for (auto& bucket : plan->buckets) {
     pack(bucket);
-    if (bucket.buffer.numel() > 0) {
-      comm_.all_reduce(bucket.buffer.data_ptr(), bucket.buffer.numel(), comm::DataType::kFloat32,
-                       comm::ReduceOp::kSum, "gradient bucket all-reduce");
+    torch::Tensor& sent = bucket.wire.defined() ? bucket.wire : bucket.buffer;
+    if (sent.numel() > 0) {
+      comm_.all_reduce(sent.data_ptr(), sent.numel(), options_.wire, comm::ReduceOp::kSum,
+                       "gradient bucket all-reduce");
     }
     unpack(bucket);
   }
@@ -197,9 +216,11 @@ void GradientReducer::pack(Bucket& bucket) {
     }
   }
   bucket.buffer.mul_(1.0 / comm_.world_size());
+  if (bucket.wire.defined()) bucket.wire.copy_(bucket.buffer);  // rounds to nearest even
 }
 
 void GradientReducer::unpack(const Bucket& bucket) {
+  if (bucket.wire.defined()) bucket.buffer.copy_(bucket.wire);  // exact widening
   for (const Slot& slot : bucket.slots) {
     torch::Tensor& parameter = parameters_[slot.parameter].second;
     torch::Tensor reduced = bucket.buffer.narrow(0, slot.offset, slot.count);
@@ -257,12 +278,11 @@ void GradientReducer::launch_ready_buckets() {
   while (o.next_launch < o.plan->buckets.size() && o.waiting_for[o.next_launch] == 0) {
     Bucket& bucket = o.plan->buckets[o.next_launch++];
     pack(bucket);
-    o.in_flight.push_back(
-        bucket.buffer.numel() > 0
-            ? comm_.start_all_reduce(bucket.buffer.data_ptr(), bucket.buffer.numel(),
-                                     comm::DataType::kFloat32, comm::ReduceOp::kSum,
-                                     "gradient bucket all-reduce")
-            : nullptr);
+    torch::Tensor& sent = bucket.wire.defined() ? bucket.wire : bucket.buffer;
+    o.in_flight.push_back(sent.numel() > 0 ? comm_.start_all_reduce(
+                                                 sent.data_ptr(), sent.numel(), options_.wire,
+                                                 comm::ReduceOp::kSum, "gradient bucket all-reduce")
+                                           : nullptr);
   }
 }
 
@@ -332,9 +352,12 @@ void GradientReducer::reduce_rows(size_t index, double scale) {
   if (rows.numel() > 0) {
     torch::Tensor packed = work.index_select(0, rows);
     packed.mul_(scale);
-    comm_.all_reduce(packed.data_ptr(), packed.numel(), comm::DataType::kFloat32,
-                     comm::ReduceOp::kSum, "gradient rows all-reduce");
-    row_bytes_sent_ += packed.numel() * 4;
+    torch::Tensor sent = wire_tensor_for(packed);
+    if (!sent.is_same(packed)) sent.copy_(packed);  // Note [Compressed exchange]
+    comm_.all_reduce(sent.data_ptr(), sent.numel(), options_.wire, comm::ReduceOp::kSum,
+                     "gradient rows all-reduce");
+    row_bytes_sent_ += sent.numel() * static_cast<int64_t>(comm::element_size(options_.wire));
+    if (!sent.is_same(packed)) packed.copy_(sent);
     work.index_copy_(0, rows, packed);
   }
   if (!in_place) grad.copy_(work);

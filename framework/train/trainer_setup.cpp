@@ -128,8 +128,12 @@ int Trainer::set_up() {
     return kExitUserError;
   }
   ReducerOptions reducer_options;
-  reducer_options.row_sparse = j.model->lookup_tables();  // Note [Row-sparse exchange]
-  reducer_options.overlap = j.recipe.training.overlap;    // Note [Overlapped exchange]
+  reducer_options.row_sparse = j.model->lookup_tables();   // Note [Row-sparse exchange]
+  reducer_options.overlap = j.recipe.training.overlap;     // Note [Overlapped exchange]
+  const std::string& wire = j.recipe.training.comm_dtype;  // Note [Compressed exchange]
+  reducer_options.wire = wire == "bf16"   ? comm::DataType::kBFloat16
+                         : wire == "fp16" ? comm::DataType::kFloat16
+                                          : comm::DataType::kFloat32;
   j.reducer.emplace(j.parameters, *j.transport.comm, reducer_options);
   j.reducer->set_masks(j.masks);  // mask-aware: only unpruned entries travel (no index is sent)
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).

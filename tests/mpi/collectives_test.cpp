@@ -2,13 +2,16 @@
 // type and for sizes 0, 1, odd sizes and a large one. Communicators with a 7-element chunk limit
 // (small sizes) and a 4093-element limit (the large size) must give identical bytes: that is the
 // path a >2^31-element transfer takes, made cheap. Run under mpirun with any number of ranks; any
-// mismatch aborts every rank.
+// mismatch aborts every rank. 16-bit floats (bf16, fp16: sum only) are checked the same way,
+// after the float32 <-> 16-bit conversions themselves (round to nearest even, inf, NaN).
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "comm/half_float.h"
 #include "comm/mpi_communicator.h"
 
 namespace {
@@ -86,6 +89,64 @@ void check_type(Communicator& comm, Communicator& tiny_chunks, Communicator& lar
   }
 }
 
+void check_half_conversions(Communicator& comm) {
+  using namespace topiary::comm;
+  expect(comm, float_to_bfloat16(1.0f) == 0x3f80 && float_to_float16(1.0f) == 0x3c00, "1.0");
+  // Halfway cases go to the even neighbour.
+  expect(comm, float_to_bfloat16(1.0f + 0x1p-8f) == 0x3f80, "bf16 tie down to even");
+  expect(comm, float_to_bfloat16(1.0f + 0x3p-8f) == 0x3f82, "bf16 tie up to even");
+  expect(comm, float_to_float16(1.0f + 0x1p-11f) == 0x3c00, "fp16 tie down to even");
+  expect(comm, float_to_float16(1.0f + 0x3p-11f) == 0x3c02, "fp16 tie up to even");
+  expect(comm, float_to_bfloat16(3.4e38f) == 0x7f80, "bf16 overflow to inf");
+  expect(comm, float_to_float16(65520.0f) == 0x7c00 && float_to_float16(65504.0f) == 0x7bff,
+         "fp16 overflow to inf at 65520");
+  expect(comm, float_to_float16(0x1p-24f) == 0x0001 && float_to_float16(0x1p-25f) == 0x0000,
+         "fp16 smallest subnormal, and the tie below it to zero");
+  expect(comm, std::isnan(bfloat16_to_float(float_to_bfloat16(std::nanf("")))), "bf16 NaN");
+  expect(comm, std::isnan(float16_to_float(float_to_float16(std::nanf("")))), "fp16 NaN");
+  expect(comm,
+         bfloat16_to_float(float_to_bfloat16(-2.5f)) == -2.5f &&
+             float16_to_float(float_to_float16(-2.5f)) == -2.5f,
+         "exact values round trip");
+}
+
+// Small integers are exact in both 16-bit types, and so are their sums over 4 ranks (<= 256).
+void check_half_type(Communicator& comm, Communicator& tiny_chunks, DataType type,
+                     const char* type_name) {
+  const bool bf16 = type == DataType::kBFloat16;
+  auto encode = [&](float v) {
+    return bf16 ? topiary::comm::float_to_bfloat16(v) : topiary::comm::float_to_float16(v);
+  };
+  const int rank = comm.rank();
+  const int world = comm.world_size();
+  for (int64_t n : {int64_t{0}, int64_t{1}, int64_t{7}, int64_t{1001}}) {
+    const std::string label = std::string(type_name) + " n=" + std::to_string(n);
+    std::vector<uint16_t> data(n), small(n), expected(n);
+    for (int64_t i = 0; i < n; ++i) {
+      data[i] = small[i] = encode(value<float>(rank, i));
+      float sum = 0;
+      for (int r = 0; r < world; ++r) sum += value<float>(r, i);
+      expected[i] = encode(sum);
+    }
+    comm.all_reduce(data.data(), n, type, ReduceOp::kSum, "test all-reduce");
+    tiny_chunks.all_reduce(small.data(), n, type, ReduceOp::kSum, "test chunked all-reduce");
+    expect(comm, data == expected, "all-reduce sum " + label);
+    expect(comm, data == small, "chunked all-reduce sum " + label);
+    std::vector<uint16_t> mine(n), all(n * world);
+    for (int64_t i = 0; i < n; ++i) mine[i] = encode(value<float>(rank, i));
+    comm.all_gather(mine.data(), all.data(), n, type, "test all-gather");
+    bool ok = true;
+    for (int r = 0; r < world; ++r) {
+      for (int64_t i = 0; i < n; ++i) ok = ok && all[r * n + i] == encode(value<float>(r, i));
+    }
+    expect(comm, ok, "all-gather " + label);
+    comm.broadcast(mine.data(), n, type, world - 1, "test broadcast");
+    ok = true;
+    for (int64_t i = 0; i < n; ++i) ok = ok && mine[i] == encode(value<float>(world - 1, i));
+    expect(comm, ok, "broadcast " + label);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -102,6 +163,9 @@ int main() {
   check_type<int64_t>(*comm, *tiny_chunks, *large_chunks, DataType::kInt64, "int64");
   check_type<uint64_t>(*comm, *tiny_chunks, *large_chunks, DataType::kUInt64, "uint64");
   check_type<uint8_t>(*comm, *tiny_chunks, *large_chunks, DataType::kUInt8, "uint8");
+  check_half_conversions(*comm);
+  check_half_type(*comm, *tiny_chunks, DataType::kBFloat16, "bfloat16");
+  check_half_type(*comm, *tiny_chunks, DataType::kFloat16, "float16");
   comm->barrier("test end");
   if (comm->rank() == 0) {
     std::printf(

@@ -13,13 +13,18 @@
 //     blocking reduction with the same bucket layout bit for bit on arbitrary floats, and
 //     today's blocking layout on exact values: dense, masked (compact) and row-sparse
 //     parameters, gradient accumulation (two backward passes, only the last armed), an unused
-//     parameter, and an all-dense step.
+//     parameter, and an all-dense step;
+//  7. the compressed exchange (bf16, fp16 on the wire) gives every rank the same bits, equal on
+//     2 ranks to one rounding of the sum of the rounded, scaled gradients (and within a few
+//     roundings of the exact mean on more), overlapped equal to blocking bit for bit, with the
+//     bucket and row bytes halved.
 // Gradients are multiples of 2^-10: every sum of a few of them is exact in float32, so equality
 // does not depend on the order in which the MPI library adds ranks (that order may follow the
 // message size, and compaction changes the size). Test 1 uses arbitrary floats and a tolerance.
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -414,6 +419,101 @@ void test_overlap(Communicator& comm) {
   if (comm.rank() == 0) std::printf("ok: overlapped exchange equals the blocking one\n");
 }
 
+// Every rank's float32 `local`, stacked: [world size, numel].
+torch::Tensor gather_all(Communicator& comm, const torch::Tensor& local) {
+  torch::Tensor mine = local.reshape({-1}).contiguous();
+  torch::Tensor all = torch::empty({comm.world_size(), mine.numel()});
+  comm.all_gather(mine.data_ptr(), all.data_ptr(), mine.numel(), topiary::comm::DataType::kFloat32,
+                  "test gather");
+  return all;
+}
+
+// What each rank sends for `local`: scaled by 1 / world size, rounded to `wire`.
+torch::Tensor rounded_contributions(Communicator& comm, const torch::Tensor& local,
+                                    torch::ScalarType wire) {
+  const torch::Tensor sent = (local * (1.0 / comm.world_size())).to(wire).to(torch::kFloat32);
+  return gather_all(comm, sent);
+}
+
+void test_compressed_exchange(Communicator& comm) {
+  using topiary::comm::DataType;
+  const std::vector<std::vector<int64_t>> shapes = {{300, 8}, {16, 33}, {16}, {64, 20}, {9}};
+  const int n = comm.world_size();
+  struct Wire {
+    DataType type;
+    torch::ScalarType dtype;
+    double unit;  // unit roundoff
+    const char* name;
+  };
+  for (const Wire& wire : {Wire{DataType::kBFloat16, torch::kBFloat16, 0x1p-8, "bf16"},
+                           Wire{DataType::kFloat16, torch::kHalf, 0x1p-11, "fp16"}}) {
+    Named blocking_params = make_parameters(shapes);
+    Named overlap_params = make_parameters(shapes);
+    Named fp32_params = make_parameters(shapes);
+    ReducerOptions fp32_options;
+    fp32_options.first_bucket_bytes = 256;
+    fp32_options.bucket_bytes = 4096;
+    fp32_options.row_sparse = {"p0"};
+    fp32_options.overlap = true;
+    ReducerOptions options = fp32_options;
+    options.wire = wire.type;
+    GradientReducer blocking(blocking_params, comm, options);  // reduce(): blocking, same layout
+    GradientReducer overlap(overlap_params, comm, options);
+    GradientReducer fp32(fp32_params, comm, fp32_options);
+    // Masks on two matrices (compact buckets); the table p0 keeps the row exchange.
+    MaskSet masks = random_masks(Named{blocking_params[1], blocking_params[3]}, 0.8, 9);
+    for (GradientReducer* reducer : {&blocking, &overlap, &fp32}) reducer->set_masks(masks);
+    for (int round = 0; round < 3; ++round) {
+      const uint64_t seed = 80 + static_cast<uint64_t>(round);
+      for (Named* params : {&blocking_params, &overlap_params, &fp32_params}) {
+        for (auto& [name, p] : *params) p.mutable_grad() = torch::Tensor();
+      }
+      backward_pass(blocking_params, comm.rank(), seed, /*exact=*/false, SIZE_MAX);
+      backward_pass(fp32_params, comm.rank(), seed, /*exact=*/false, SIZE_MAX);
+      overlap.arm(false);
+      backward_pass(overlap_params, comm.rank(), seed, /*exact=*/false, SIZE_MAX);
+      overlap.finish();
+      masks.apply_to_grads(blocking_params);
+      masks.apply_to_grads(fp32_params);
+      std::vector<torch::Tensor> local;
+      for (auto& [name, p] : blocking_params) local.push_back(p.grad().clone());
+      blocking.reduce();
+      fp32.reduce();
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        const std::string what = std::string(wire.name) + " round " + std::to_string(round) + " " +
+                                 blocking_params[i].first;
+        const torch::Tensor got = blocking_params[i].second.grad().reshape({-1});
+        expect(comm,
+               torch::equal(got.view(torch::kInt32),
+                            overlap_params[i].second.grad().reshape({-1}).view(torch::kInt32)),
+               "overlapped equals blocking, bit for bit: " + what);
+        const torch::Tensor everyone = gather_all(comm, got);
+        expect(comm, torch::equal(everyone[0].view(torch::kInt32), got.view(torch::kInt32)),
+               "every rank has the same bits: " + what);
+        const torch::Tensor terms = rounded_contributions(comm, local[i], wire.dtype);
+        if (n == 2) {
+          const torch::Tensor expected = (terms[0] + terms[1]).to(wire.dtype).to(torch::kFloat32);
+          expect(comm, torch::equal(got, expected), "one rounding of the sum on 2 ranks: " + what);
+        } else {
+          const torch::Tensor error =
+              (got.to(torch::kDouble) - terms.to(torch::kDouble).sum(0)).abs();
+          const torch::Tensor bound = terms.to(torch::kDouble).abs().sum(0) * (4 * wire.unit);
+          expect(comm, error.le(bound).all().item<bool>(), "within 4 roundings: " + what);
+        }
+        expect(comm, got.ne(0).sum().item<int64_t>() > 0 || i == 0, "not all zero: " + what);
+      }
+    }
+    // Row flags (one byte per table row) are not compressed; everything else travels in half.
+    const int64_t flags = shapes[0][0];
+    const int64_t halved = blocking.bytes_per_step() - flags;
+    const int64_t full = fp32.bytes_per_step() - flags;
+    expect(comm, std::abs(2 * halved - full) <= 2,
+           std::string(wire.name) + " sends half the bytes: " + std::to_string(halved) + " vs " +
+               std::to_string(full));
+  }
+  if (comm.rank() == 0) std::printf("ok: compressed exchange (bf16, fp16)\n");
+}
+
 }  // namespace
 
 int main() {
@@ -424,6 +524,7 @@ int main() {
   test_masked_training(*comm);
   test_row_sparse(*comm);
   test_overlap(*comm);
+  test_compressed_exchange(*comm);
   comm->barrier("test end");
   if (comm->rank() == 0) std::printf("ok: gradient reducer on %d ranks\n", comm->world_size());
   return 0;

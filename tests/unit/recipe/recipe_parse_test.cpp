@@ -254,6 +254,18 @@ TEST(RecipeParse, EffectiveYamlRoundTrips) {
   EXPECT_EQ(b.every, a.every);
 }
 
+TEST(RecipeParse, CommDtypeIsRecordedOnlyWhenSet) {
+  // It changes results, so checkpoints record it; fp32 leaves older effective recipes as they were.
+  const std::string text = std::string(kMinimal) + "training: {comm_dtype: bf16}\n";
+  const Recipe r = parse_recipe(text, "r.yaml");
+  EXPECT_EQ(r.training.comm_dtype, "bf16");
+  EXPECT_NE(r.checkpoint_yaml.find("comm_dtype: bf16"), std::string::npos) << r.checkpoint_yaml;
+  EXPECT_EQ(parse_recipe(r.effective_yaml, "again.yaml").training.comm_dtype, "bf16");
+  const Recipe plain = parse_recipe(kMinimal, "r.yaml");
+  EXPECT_EQ(plain.training.comm_dtype, "fp32");
+  EXPECT_EQ(plain.effective_yaml.find("comm_dtype"), std::string::npos) << plain.effective_yaml;
+}
+
 TEST(RecipeParse, EffectiveYamlKeepsForStagesAndExcludes) {
   const Recipe r = parse_recipe(R"(data: {path: /d.h5}
 stages:

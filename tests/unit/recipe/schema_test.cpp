@@ -128,6 +128,7 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(training["bucket_by_length"]["default"], t.bucket_by_length);
   EXPECT_EQ(training["drop_last"]["default"], t.drop_last);
   EXPECT_EQ(training["max_tokens"]["default"], t.max_tokens);
+  EXPECT_EQ(training["comm_dtype"]["default"], t.comm_dtype);
   EXPECT_EQ(model["tie_embeddings"]["default"], m.tie_embeddings);
   const json& selection = training["selection"]["properties"];
   EXPECT_EQ(selection["metric"]["default"], t.selection.metric);
