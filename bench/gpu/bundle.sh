@@ -16,7 +16,8 @@ BUNDLE=${BUNDLE:-$SRC/.bundle}
 # and LLVM (~600 MiB) through alternatives. These are what CMake's find_package /
 # pkg_check_modules read (headers, CMake configs, .pc files, wrappers) and the DT_NEEDED closure
 # of the libraries Topiary links (readelf -d): libmpi -> open-rte, open-pal, hwloc, libevent;
-# libhdf5 -> libsz/libaec, libcurl (+ its TLS/auth libraries), libcrypto (OpenSSL 3).
+# libhdf5 -> libsz/libaec, libcurl (+ its TLS/auth libraries), libcrypto (OpenSSL 3, which
+# Topiary also links for SHA-256: libssl-dev has its headers).
 # MPI's transports (libfabric, UCX, PSM) are plugins loaded only by MPI_Init, which the gpu tests
 # and the bench never call, so they stay out. libc, libstdc++ and libgcc are assumed present.
 packages=(
@@ -27,7 +28,7 @@ packages=(
   libevent-pthreads-2.1-7 libevent-dev libpmix2 libpmix-dev libltdl7 libnuma1 libudev1
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libfmt9
   libsentencepiece-dev libsentencepiece0 zlib1g-dev pkgconf pkgconf-bin libpkgconf3
-  libssl3 libcurl4 libnghttp2-14 libidn2-0 libunistring2 librtmp1 libssh2-1 libpsl5 libbrotli1
+  libssl-dev libssl3 libcurl4 libnghttp2-14 libidn2-0 libunistring2 librtmp1 libssh2-1 libpsl5 libbrotli1
   libldap-2.5-0 libsasl2-2 libsasl2-modules-db libgssapi-krb5-2 libkrb5-3 libk5crypto3
   libkrb5support0 libkeyutils1 libzstd1 libgnutls30 libhogweed6 libnettle8 libtasn1-6
   libp11-kit0 libffi8 libgmp10

@@ -215,21 +215,22 @@ std::vector<json> gather_json(comm::Communicator& comm, const json& mine, const 
 
 Pass1 run_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
                 const DocumentTokenizer& tokenizer, comm::Communicator& comm) {
-  std::map<std::string, int64_t> counts;
+  TokenCounter counts;
   json shards = json::array();
   const bool counting = tokenizer.kind != LmTokenizerKind::kByte;
   const ScanError error = scan_shards(
       options, inputs, comm.rank(), comm.world_size(),
       [&](ShardId, const std::string& text, bool valid) {
         if (!counting || valid) return;
-        for (std::string& token : tokenizer.counting_tokens(text)) ++counts[std::move(token)];
+        tokenizer.for_each_counting_token(text, [&](std::string_view token) { counts.add(token); });
       },
       [&](const ShardScan& scan) {
         shards.push_back(
             {scan.id.first, scan.id.second, scan.sha256, scan.lines, scan.skipped, scan.messages});
       });
-  json mine = {
-      {"shards", shards}, {"counts", counts}, {"error", error.any() ? to_json(error) : json()}};
+  json mine = {{"shards", shards},
+               {"counts", counts.sorted_counts()},
+               {"error", error.any() ? to_json(error) : json()}};
   const std::vector<json> all = gather_json(comm, mine, "prepare: token counts");
   Pass1 pass;
   for (const json& payload : all) {
@@ -463,7 +464,8 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
         if (tokenizer.kind == LmTokenizerKind::kByte) {
           for (const char c : text) ids.push_back(3 + static_cast<unsigned char>(c));
         } else {
-          for (const std::string& token : tokenizer.tokens(text)) ids.push_back(index.id(token));
+          tokenizer.for_each_token(text,
+                                   [&](std::string_view token) { ids.push_back(index.id(token)); });
         }
         if (ids.empty()) {
           ++counts.dropped_empty;

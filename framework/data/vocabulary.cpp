@@ -8,7 +8,13 @@
 namespace topiary::data {
 
 void TokenCounter::add(const std::vector<std::string>& tokens) {
-  for (const std::string& token : tokens) ++counts_[token];
+  for (const std::string& token : tokens) add(std::string_view(token));
+}
+
+std::map<std::string, int64_t> TokenCounter::sorted_counts() const {
+  std::map<std::string, int64_t> out;
+  counts_.for_each([&](std::string_view token, int64_t count) { out.emplace(token, count); });
+  return out;
 }
 
 std::vector<std::string> build_vocabulary(const TokenCounter& counter,
@@ -24,9 +30,9 @@ std::vector<std::string> build_vocabulary(const TokenCounter& counter,
         std::to_string(options.max_size));
   }
   std::vector<std::pair<std::string, int64_t>> entries;
-  for (const auto& [token, count] : counter.counts()) {
+  counter.for_each([&](std::string_view token, int64_t count) {
     if (count >= options.min_frequency) entries.emplace_back(token, count);
-  }
+  });
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
@@ -39,15 +45,14 @@ std::vector<std::string> build_vocabulary(const TokenCounter& counter,
 }
 
 VocabularyIndex::VocabularyIndex(const std::vector<std::string>& vocabulary) {
-  ids_.reserve(vocabulary.size());
   for (size_t i = 0; i < vocabulary.size(); ++i) {
-    ids_.emplace(vocabulary[i], static_cast<int32_t>(i));
+    ids_.find_or_insert(vocabulary[i], static_cast<int32_t>(i));  // the first of duplicates wins
   }
 }
 
-int32_t VocabularyIndex::id(const std::string& token) const {
-  auto it = ids_.find(token);
-  return it == ids_.end() ? kUnkId : it->second;
+int32_t VocabularyIndex::id(std::string_view token) const {
+  const int32_t* id = ids_.find(token);
+  return id == nullptr ? kUnkId : *id;
 }
 
 }  // namespace topiary::data

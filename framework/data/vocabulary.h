@@ -4,10 +4,12 @@
 // same data always gives the same ids. Tokens rarer than min_frequency are left out (they map to
 // <unk>); max_size > 0 caps the total size, specials included.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "data/string_table.h"
 
 namespace topiary::data {
 
@@ -24,12 +26,22 @@ struct VocabularyOptions {
 class TokenCounter {
  public:
   void add(const std::vector<std::string>& tokens);
+  // One more occurrence of `token`.
+  void add(std::string_view token) { add_count(token, 1); }
   // `count` more occurrences of `token` (merging counts made elsewhere, e.g. on other ranks).
-  void add_count(const std::string& token, int64_t count) { counts_[token] += count; }
-  const std::unordered_map<std::string, int64_t>& counts() const { return counts_; }
+  void add_count(std::string_view token, int64_t count) {
+    counts_.find_or_insert(token, 0) += count;
+  }
+  // visit(std::string_view token, int64_t count) for every token, in no particular order.
+  template <typename Visit>
+  void for_each(Visit&& visit) const {
+    counts_.for_each(visit);
+  }
+  // Every (token, count), sorted by token.
+  std::map<std::string, int64_t> sorted_counts() const;
 
  private:
-  std::unordered_map<std::string, int64_t> counts_;
+  StringTable<int64_t> counts_;
 };
 
 // UserError when min_frequency < 1 or 0 < max_size < 3 (room for at least one real token).
@@ -40,10 +52,10 @@ std::vector<std::string> build_vocabulary(const TokenCounter& counter,
 class VocabularyIndex {
  public:
   explicit VocabularyIndex(const std::vector<std::string>& vocabulary);
-  int32_t id(const std::string& token) const;
+  int32_t id(std::string_view token) const;
 
  private:
-  std::unordered_map<std::string, int32_t> ids_;
+  StringTable<int32_t> ids_;
 };
 
 }  // namespace topiary::data

@@ -1,9 +1,12 @@
 #pragma once
 // SHA-256 (FIPS 180-4), used to record which input bytes a prepared dataset came from.
-#include <array>
-#include <cstdint>
+// OpenSSL's implementation: it uses the CPU's SHA instructions where there are any, several
+// times faster than portable code, and `topiary prepare` hashes every input byte.
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace topiary::io {
 
@@ -15,12 +18,10 @@ class Sha256 {
   std::string hex_digest();
 
  private:
-  void compress(const unsigned char* block);
-
-  std::array<uint32_t, 8> state_;
-  std::array<unsigned char, 64> buffer_;
-  size_t buffered_ = 0;
-  uint64_t total_bytes_ = 0;
+  struct Free {
+    void operator()(evp_md_ctx_st* context) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, Free> context_;
 };
 
 std::string sha256_hex(std::string_view bytes);
