@@ -22,17 +22,23 @@ struct DocumentTokenizer {
   std::vector<std::string> tokens(const std::string& text) const;
   // tokens() without NUL: what the vocabulary counts.
   std::vector<std::string> counting_tokens(const std::string& text) const;
-  // tokens() / counting_tokens() one at a time as std::string_view; the word tokenizer builds
-  // no string per token (it cannot produce NUL: NUL separates words).
+  // tokens() / counting_tokens() one at a time as std::string_view; the word and char
+  // tokenizers build no string per token (a word cannot hold NUL: NUL separates words).
   template <typename Emit>
   void for_each_token(const std::string& text, Emit&& emit) const {
-    if (pieces == nullptr && kind == LmTokenizerKind::kWord) return word.for_each_token(text, emit);
-    for (const std::string& token : tokens(text)) emit(std::string_view(token));
+    if (pieces != nullptr) {
+      for (const std::string& token : tokens(text)) emit(std::string_view(token));
+    } else if (kind == LmTokenizerKind::kWord) {
+      word.for_each_token(text, emit);
+    } else {
+      for_each_code_point(text, emit);
+    }
   }
   template <typename Emit>
   void for_each_counting_token(const std::string& text, Emit&& emit) const {
-    if (pieces == nullptr && kind == LmTokenizerKind::kWord) return word.for_each_token(text, emit);
-    for (const std::string& token : counting_tokens(text)) emit(std::string_view(token));
+    for_each_token(text, [&](std::string_view token) {
+      if (token != std::string_view("\0", 1)) emit(token);
+    });
   }
   // The dataset's "tokenizer" attribute.
   std::string describe() const;

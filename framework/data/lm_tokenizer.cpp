@@ -29,14 +29,7 @@ std::string lm_tokenizer_name(LmTokenizerKind kind) {
 std::vector<std::string> split_code_points(std::string_view text) {
   std::vector<std::string> out;
   out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-    if (i + length > text.size()) length = text.size() - i;  // cannot happen for valid UTF-8
-    out.emplace_back(text.substr(i, length));
-    i += length;
-  }
+  for_each_code_point(text, [&](std::string_view point) { out.emplace_back(point); });
   return out;
 }
 

@@ -28,6 +28,18 @@ std::string lm_tokenizer_name(LmTokenizerKind kind);
 
 // The code points of valid UTF-8 text, each as its UTF-8 bytes.
 std::vector<std::string> split_code_points(std::string_view text);
+// The same, passed one at a time to emit(std::string_view) without building strings.
+template <typename Emit>
+void for_each_code_point(std::string_view text, Emit&& emit) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    if (i + length > text.size()) length = text.size() - i;  // cannot happen for valid UTF-8
+    emit(text.substr(i, length));
+    i += length;
+  }
+}
 
 // "<0x41>" for byte 0x41.
 std::string byte_token(unsigned char byte);
