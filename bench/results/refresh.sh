@@ -2,10 +2,10 @@
 # Re-runs benchmarks and replaces their raw outputs under bench/results/<section>/, with a
 # provenance.md (command, commit, date, machine) and a params.env that tables.sh reads:
 #
-#   bench/results/refresh.sh SECTION...   # quickstart quality peers scaling comm threshold export data
+#   bench/results/refresh.sh SECTION...   # quickstart quality comm_dtype peers scaling comm threshold export data
 #
 # Environment: BIN (build/bin/topiary), BUILD (build), SEEDS ("1 2 3"), QUALITY_CONFIGS, QUALITY_WORK,
-# PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS. Timing benches want a quiet machine:
+# PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS/SCALING_BUCKET. Timing benches want a quiet machine:
 # run one section at a time. Paths in copied files are made relative to the repository.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,10 +69,18 @@ for section in "$@"; do
       provenance "$section" "STEPS=$N ROUNDS=$ROUNDS bench/peers/run.sh" ;;
     scaling)
       N=${SCALING_STEPS:-100} ROUNDS=${SCALING_ROUNDS:-5}
+      BUCKET=${SCALING_BUCKET:-8}
       BIN=$BIN WORK=$scratch/scaling STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh
       cp "$scratch/scaling/"{scaling.tsv,padding.txt} "$dir/"
-      printf 'N=%s\nMODE=masked\n' "$N" >"$dir/params.env"
-      provenance "$section" "STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh" ;;
+      BIN=$BIN WORK=$scratch/scaling-bucketed STEPS=$N ROUNDS=$ROUNDS MODE=masked BUCKET=$BUCKET \
+        bench/peers/scaling.sh
+      cp "$scratch/scaling-bucketed/scaling.tsv" "$dir/scaling-bucketed.tsv"
+      printf 'N=%s\nMODE=masked\nBUCKET=%s\n' "$N" "$BUCKET" >"$dir/params.env"
+      provenance "$section" "STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh, then the same with BUCKET=$BUCKET" ;;
+    comm_dtype)
+      BIN=$BIN WORK=$scratch/comm_dtype SEEDS=$SEEDS bench/quality/comm_dtype.sh
+      cp "$scratch/comm_dtype/comm_dtype.tsv" "$dir/"
+      provenance "$section" "SEEDS=\"$SEEDS\" bench/quality/comm_dtype.sh" ;;
     comm)
       cmake --build "$BUILD" --target comm_bench >/dev/null
       OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
@@ -88,8 +96,9 @@ for section in "$@"; do
       provenance "$section" "bench/export/run.sh $BUILD" ;;
     data)
       WORK=$scratch/data bench/data/run.sh "$BUILD" | tee "$dir/data.txt"
-      relative_paths "$dir/data.txt"
-      provenance "$section" "bench/data/run.sh $BUILD" ;;
+      WORK=$scratch/hf bench/data/hf_compare.sh "$BUILD" | tee "$dir/hf_compare.txt"
+      relative_paths "$dir/data.txt" "$dir/hf_compare.txt"
+      provenance "$section" "bench/data/run.sh $BUILD; bench/data/hf_compare.sh $BUILD" ;;
     *) echo "refresh.sh: unknown section '$section'" >&2; exit 2 ;;
   esac
 done

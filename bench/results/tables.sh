@@ -2,7 +2,7 @@
 # Prints every results table that README.md, docs/results.md and docs/performance.md quote,
 # computed from the raw outputs committed under bench/results/ (no training, no timing):
 #
-#   bench/results/tables.sh [quickstart|quality|peers|scaling|comm|threshold|export|data ...]
+#   bench/results/tables.sh [quickstart|quality|comm_dtype|peers|scaling|comm|threshold|export|data ...]
 #
 # Each folder's params.env holds the bench's parameters (N, MODE, ...) and provenance.md says
 # which command, commit, date and machine produced its raw files.
@@ -12,12 +12,12 @@ src=$(cd "$here/../.." && pwd)
 PY=${PY:-$src/.venv/bin/python}
 [[ -x $PY ]] || PY=python3
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality peers scaling comm threshold export data)
+[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality comm_dtype peers scaling comm threshold export data)
 
 for section in "${sections[@]}"; do
   dir=$here/$section
   [[ -d $dir ]] || { echo "tables.sh: no raw results in $dir" >&2; exit 2; }
-  N= MODE=
+  N= MODE= BUCKET=
   [[ -f $dir/params.env ]] && source "$dir/params.env"
   echo "## $section (raw files: bench/results/$section)"
   case $section in
@@ -26,12 +26,18 @@ for section in "${sections[@]}"; do
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
     scaling)
       "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling.tsv" "$N" "$MODE"
+      if [[ -f $dir/scaling-bucketed.tsv ]]; then
+        "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling-bucketed.tsv" "$N" "$MODE" "$BUCKET"
+      fi
       if [[ -f $dir/padding.txt ]]; then echo; cat "$dir/padding.txt"; fi ;;
     threshold) "$PY" "$src/bench/threshold/table.py" "$dir/threshold.jsonl" ;;
     # These benches print their tables themselves; the committed file is that output.
     comm) cat "$dir/comm.txt" ;;
+    comm_dtype) bash "$src/bench/quality/comm_dtype.sh" --table "$dir/comm_dtype.tsv" ;;
     export) cat "$dir/export.txt" ;;
-    data) cat "$dir/data.txt" ;;
+    data)
+      cat "$dir/data.txt"
+      if [[ -f $dir/hf_compare.txt ]]; then echo; cat "$dir/hf_compare.txt"; fi ;;
     *) echo "tables.sh: unknown section '$section'" >&2; exit 2 ;;
   esac
   echo
