@@ -15,7 +15,7 @@
 #     and the final evaluation cancel out.
 # Usage: bench/data/run.sh [build dir]   (needs `ninja -C build topiary loader_bench`)
 #   WORK=dir (default: a new folder under /tmp), KEEP=1 keeps the corpora and outputs,
-#   MID_MIB, BIG_MIB, SHARD_MB (32), BIG_TOKENIZERS ("char word"), PARTS ("prepare loader": run
+#   MID_MIB, BIG_MIB, SHARD_MB (32), BIG_TOKENIZERS ("char word"), BIG_RANKS ("1 2"), PARTS ("prepare loader": run
 #   only some parts).
 set -euo pipefail
 
@@ -52,6 +52,7 @@ MID_MIB=${MID_MIB:-256}
 BIG_MIB=${BIG_MIB:-1024}
 SHARD_MB=${SHARD_MB:-32}
 BIG_TOKENIZERS=${BIG_TOKENIZERS:-char word}
+BIG_RANKS=${BIG_RANKS:-1 2}
 PARTS=${PARTS:-prepare loader}
 for f in "$BIN" "$LOADER"; do
   [ -x "$f" ] || { echo "missing $f: ninja -C $BUILD topiary loader_bench" >&2; exit 2; }
@@ -122,10 +123,12 @@ grep -q "is up to date" "$WORK/mid_char_rerun.log" ||
 echo "        (the last row is a rerun on unchanged input: a no-op: it reads and hashes every shard, tokenizes nothing)"
 rm -rf "$WORK/mid_char.h5"* "$WORK/mid_word.h5"*
 for tok in $BIG_TOKENIZERS; do
-  prep "big_${tok}_2" big 2 "$tok" "$WORK/big_$tok.h5"
-  rm -rf "$WORK/big_$tok.h5" "$WORK/big_$tok.h5.shards"
+  for n in $BIG_RANKS; do
+    prep "big_${tok}_$n" big "$n" "$tok" "$WORK/big_$tok.h5"
+    rm -rf "$WORK/big_$tok.h5" "$WORK/big_$tok.h5.shards"
+  done
 done
-grep -E "shards|documents|tokens|vocabulary" "$WORK/big_$(echo "$BIG_TOKENIZERS" | awk '{print $NF}')_2.log" | sed 's/^/# big: /'
+grep -E "shards|documents|tokens|vocabulary" "$WORK/big_$(echo "$BIG_TOKENIZERS" | awk '{print $NF}')_$(echo "$BIG_RANKS" | awk '{print $NF}').log" | sed 's/^/# big: /'
 rm -f "$WORK/mid.txt" "$WORK/big.txt"  # ~1.3 GiB; the outputs went with their rows
 fi  # part 1
 
