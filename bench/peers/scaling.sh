@@ -5,12 +5,7 @@
 # localhost, 64 per rank) against its 1-process run. One intra-op thread per rank: the machine
 # this was written on has 2 cores, so 2 ranks x 1 thread is the honest configuration.
 #
-#   bench/peers/scaling.sh        # env: BIN, PY, MPIRUN, WORK, TOPIARY_DATA_DIR, STEPS (N), ROUNDS, MODE, BUCKET
-#
-# BUCKET=K (default 0 = off) gives both systems length-bucketed batches (Topiary's
-# training.bucket_by_length: K, the peer's --bucket-by-length K): each global batch then holds
-# sentences of similar length, so no rank waits for another's longer padding, and the
-# efficiency measures the exchange rather than padding imbalance (padding_ceiling.py).
+#   bench/peers/scaling.sh        # env: BIN, PY, MPIRUN, WORK, TOPIARY_DATA_DIR, STEPS (N), ROUNDS, MODE
 #
 # Step time: Topiary's is (wall(2N) - wall(N)) / N from two runs' summary.json (start-up, data
 # load and the final evaluation cancel; every per-step cost stays in). The peer's is its own
@@ -31,17 +26,16 @@ WORK=${WORK:-$(mktemp -d /tmp/topiary-scaling.XXXXXX)}
 N=${STEPS:-100}
 ROUNDS=${ROUNDS:-3}
 MODE=${MODE:-masked}
-BUCKET=${BUCKET:-0}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
 mkdir -p "$WORK"
 
 [[ -f $WORK/sst2.h5 ]] || "$BIN" prepare --format tsv --input "$DATA_DIR/sst2/train.tsv" \
   --valid "$DATA_DIR/sst2/dev.tsv" --output "$WORK/sst2.h5" >/dev/null
-recipe=$WORK/$MODE-bucket$BUCKET.yaml
+recipe=$WORK/$MODE.yaml
 {
   printf 'name: scaling_%s\nseed: 1\ndata: {path: sst2.h5}\n' "$MODE"
   printf 'model: {type: textcnn, embedding_dim: 128, filters: 100, widths: [3, 4, 5], dropout: 0.5, max_length: 60}\n'
-  printf 'training: {batch_size: 64, optimizer: adam, lr: 0.001, eval_every: 1000000it, threads: 1, bucket_by_length: %d}\n' "$BUCKET"
+  printf 'training: {batch_size: 64, optimizer: adam, lr: 0.001, eval_every: 1000000it, threads: 1}\n'
   printf 'stages:\n  - name: %s\n    until: %dit\n' "$MODE" "$N"
   # Pruned at 1it, after the first step (see run.sh for why not 0it).
   [[ $MODE == masked ]] && printf '    modifiers:\n      - prune: {method: magnitude, scope: global, targets: ["convs.*.weight", "fc.weight"], final_sparsity: 0.9, start: 1it, end: 1it, every: 1it, schedule: oneshot}\n'
@@ -76,10 +70,10 @@ peer_step() {  # ranks -> "seconds_per_step -" (rank 0's timed steps)
   local port=$((29500 + RANDOM % 1000)) r
   for ((r = $1 - 1; r >= 1; r--)); do
     RANK=$r WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
-      "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" --bucket-by-length "$BUCKET" $flag 2>/dev/null &
+      "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" $flag 2>/dev/null &
   done
   RANK=0 WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
-    "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" --bucket-by-length "$BUCKET" $flag 2>/dev/null |
+    "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" $flag 2>/dev/null |
     "$PY" -c 'import json,sys; s = json.loads(sys.stdin.read()); print(s["timed_seconds"] / s["steps"], "-")'
   wait
 }
@@ -96,7 +90,7 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 
-"$PY" "$SRC/bench/peers/scaling_table.py" "$results" "$N" "$MODE" "$BUCKET"
+"$PY" "$SRC/bench/peers/scaling_table.py" "$results" "$N" "$MODE"
 echo
 # What padding alone allows: each rank pads to its own longest example, the step waits for the
 # slowest rank (model.max_length 60, widest filter 5, as in the recipe above).

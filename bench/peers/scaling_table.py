@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tables of bench/peers/scaling.sh from its raw scaling.tsv: steps/s and 2-rank efficiency.
 
-  scaling_table.py SCALING.tsv N MODE [BUCKET]
+  scaling_table.py SCALING.tsv N MODE
 
 Rows: round, who (topiary|peer), ranks, seconds per step, exposed share (Topiary: the share of
 rank 0's step time spent waiting for the gradient exchange; "-" for the peer).
@@ -9,7 +9,6 @@ rank 0's step time spent waiting for the gradient exchange; "-" for the peer).
 import statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()]
 n, mode = int(sys.argv[2]), sys.argv[3]
-bucket = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 sps = {}  # (who, ranks) -> [steps/s per round]
 exposed = {}  # (who, ranks) -> [share per round]
 for r, who, ranks, seconds, share in rows:
@@ -18,8 +17,7 @@ for r, who, ranks, seconds, share in rows:
         exposed.setdefault((who, int(ranks)), []).append(float(share))
 med = statistics.median
 rounds = len(sps[("topiary", 1)])
-batches = f", batches bucketed by length ({bucket} global batches per sorted chunk)" if bucket else ""
-print(f"\nTextCNN SST-2 {mode}, 64 examples per rank per step, 1 thread per rank, N = {n}, {rounds} rounds{batches}")
+print(f"\nTextCNN SST-2 {mode}, 64 examples per rank per step, 1 thread per rank, N = {n}, {rounds} rounds")
 print("Topiary: (wall(2N) - wall(N)) / N; peer: its timed steps / N after 10 warm-up steps")
 print(f"{'config':<18}{'steps/s (median)':>18}{'examples/s':>12}   per round (steps/s)")
 for who in ("topiary", "peer"):

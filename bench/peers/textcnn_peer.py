@@ -14,10 +14,6 @@ training.batch_size = ranks x 64), and rank 0 prints the JSON line after a final
 --masked applies torch.nn.utils.prune.l1_unstructured (90%) to every conv weight and fc.weight
 once, before any step, so each step pays prune's forward pre-hook (weight = weight_orig * mask).
 
---bucket-by-length K sorts each chunk of K global batches by length before cutting it into
-batches (then shuffles the batches), as Topiary's training.bucket_by_length does; each rank takes
-its slice of the sorted global batch.
-
 Prints one JSON line: steps, timed_seconds / steps_per_second (the timed steps only, after
 --warmup untimed steps), and wall_seconds (data load + model build + warm-up + timed steps), the
 counterpart of Topiary's summary.json wall_seconds; run.sh differences two runs of wall_seconds.
@@ -87,7 +83,6 @@ def main():
     p.add_argument("--lr", type=float, default=0.001)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--bucket-by-length", type=int, default=0, help="global batches per sorted chunk")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -117,27 +112,12 @@ def main():
     trained.train()
 
     gen = torch.Generator().manual_seed(a.seed)
-    lengths = np.minimum(np.diff(offsets), a.max_length)
-    global_batch = world * a.batch_size
-
-    def epoch_order():
-        order = torch.randperm(n, generator=gen).numpy()
-        if a.bucket_by_length <= 0:
-            return order
-        used = n // global_batch * global_batch
-        chunk = a.bucket_by_length * global_batch
-        for begin in range(0, used, chunk):
-            part = order[begin:min(used, begin + chunk)]
-            order[begin:begin + len(part)] = part[np.argsort(lengths[part], kind="stable")]
-        batches = order[:used].reshape(-1, global_batch)
-        return batches[torch.randperm(len(batches), generator=gen).numpy()].reshape(-1)
-
-    order, cursor = epoch_order(), 0
+    order, cursor = torch.randperm(n, generator=gen).numpy(), 0
 
     def step():
         nonlocal order, cursor
-        if cursor + global_batch > len(order):
-            order, cursor = epoch_order(), 0
+        if cursor + world * a.batch_size > n:
+            order, cursor = torch.randperm(n, generator=gen).numpy(), 0
         begin = cursor + rank * a.batch_size
         examples = order[begin:begin + a.batch_size]
         cursor += world * a.batch_size

@@ -5,7 +5,7 @@
 #   bench/results/refresh.sh SECTION...   # quickstart quality comm_dtype peers scaling comm threshold export data
 #
 # Environment: BIN (build/bin/topiary), BUILD (build), SEEDS ("1 2 3"), QUALITY_CONFIGS, QUALITY_WORK,
-# PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS/SCALING_BUCKET. Timing benches want a quiet machine:
+# PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS. Timing benches want a quiet machine:
 # run one section at a time. Paths in copied files are made relative to the repository.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,14 +69,10 @@ for section in "$@"; do
       provenance "$section" "STEPS=$N ROUNDS=$ROUNDS bench/peers/run.sh" ;;
     scaling)
       N=${SCALING_STEPS:-100} ROUNDS=${SCALING_ROUNDS:-5}
-      BUCKET=${SCALING_BUCKET:-8}
       BIN=$BIN WORK=$scratch/scaling STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh
       cp "$scratch/scaling/"{scaling.tsv,padding.txt} "$dir/"
-      BIN=$BIN WORK=$scratch/scaling-bucketed STEPS=$N ROUNDS=$ROUNDS MODE=masked BUCKET=$BUCKET \
-        bench/peers/scaling.sh
-      cp "$scratch/scaling-bucketed/scaling.tsv" "$dir/scaling-bucketed.tsv"
-      printf 'N=%s\nMODE=masked\nBUCKET=%s\n' "$N" "$BUCKET" >"$dir/params.env"
-      provenance "$section" "STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh, then the same with BUCKET=$BUCKET" ;;
+      printf 'N=%s\nMODE=masked\n' "$N" >"$dir/params.env"
+      provenance "$section" "STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh" ;;
     comm_dtype)
       BIN=$BIN WORK=$scratch/comm_dtype SEEDS=$SEEDS bench/quality/comm_dtype.sh
       cp "$scratch/comm_dtype/comm_dtype.tsv" "$dir/"

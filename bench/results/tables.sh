@@ -17,7 +17,7 @@ sections=("$@")
 for section in "${sections[@]}"; do
   dir=$here/$section
   [[ -d $dir ]] || { echo "tables.sh: no raw results in $dir" >&2; exit 2; }
-  N= MODE= BUCKET=
+  N= MODE=
   [[ -f $dir/params.env ]] && source "$dir/params.env"
   echo "## $section (raw files: bench/results/$section)"
   case $section in
@@ -26,9 +26,6 @@ for section in "${sections[@]}"; do
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
     scaling)
       "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling.tsv" "$N" "$MODE"
-      if [[ -f $dir/scaling-bucketed.tsv ]]; then
-        "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling-bucketed.tsv" "$N" "$MODE" "$BUCKET"
-      fi
       if [[ -f $dir/padding.txt ]]; then echo; cat "$dir/padding.txt"; fi ;;
     threshold) "$PY" "$src/bench/threshold/table.py" "$dir/threshold.jsonl" ;;
     # These benches print their tables themselves; the committed file is that output.
