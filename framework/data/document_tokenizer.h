@@ -25,9 +25,9 @@ struct DocumentTokenizer {
   // tokens() / counting_tokens() one at a time as std::string_view; the word and char
   // tokenizers build no string per token (a word cannot hold NUL: NUL separates words).
   template <typename Emit>
-  void for_each_token(const std::string& text, Emit&& emit) const {
+  void for_each_token(std::string_view text, Emit&& emit) const {
     if (pieces != nullptr) {
-      for (const std::string& token : tokens(text)) emit(std::string_view(token));
+      for (const std::string& token : tokens(std::string(text))) emit(std::string_view(token));
     } else if (kind == LmTokenizerKind::kWord) {
       word.for_each_token(text, emit);
     } else {
@@ -35,7 +35,7 @@ struct DocumentTokenizer {
     }
   }
   template <typename Emit>
-  void for_each_counting_token(const std::string& text, Emit&& emit) const {
+  void for_each_counting_token(std::string_view text, Emit&& emit) const {
     for_each_token(text, [&](std::string_view token) {
       if (token != std::string_view("\0", 1)) emit(token);
     });

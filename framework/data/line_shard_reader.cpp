@@ -45,6 +45,8 @@ void LineShardReader::seek(int64_t offset) {
 
 bool LineShardReader::fill() {
   if (end_of_data_) return false;
+  hash_consumed(length_);  // every byte of the buffer has been read
+  raw_from_ = 0;
   buffer_start_ += static_cast<int64_t>(length_);
   position_ = length_ = 0;
   const int got = gzread(file_, buffer_.data(), static_cast<unsigned>(buffer_.size()));
@@ -88,9 +90,33 @@ bool LineShardReader::read_line(std::string& line, bool& newline) {
   }
 }
 
+bool LineShardReader::next_line(std::string& spill, std::string_view& line) {
+  if (peek() < 0) return false;
+  const char* begin = buffer_.data() + position_;
+  const void* found = std::memchr(begin, '\n', length_ - position_);
+  if (found == nullptr) {
+    bool newline = false;
+    read_line(spill, newline);
+    line = spill;
+    return true;
+  }
+  const auto n = static_cast<size_t>(static_cast<const char*>(found) - begin);
+  line = std::string_view(begin, n);
+  position_ += n + 1;
+  return true;
+}
+
+void LineShardReader::hash_consumed(size_t to) {
+  if (raw_ != nullptr && to > raw_from_) {
+    raw_->update(std::string_view(buffer_.data() + raw_from_, to - raw_from_));
+  }
+  raw_from_ = to;
+}
+
 bool LineShardReader::read_shard(
     int64_t index, int64_t shard_bytes,
     const std::function<void(std::string_view line, int64_t offset)>& on_line, io::Sha256* raw) {
+  raw_ = nullptr;
   const int64_t begin = index * shard_bytes;
   const int64_t end = begin + shard_bytes;
   std::string line;
@@ -107,15 +133,17 @@ bool LineShardReader::read_shard(
     if (peek() < 0) return false;  // the data ends exactly at `begin`
     if (previous != '\n') read_line(line, newline);
   }
+  // The raw bytes go to `raw` a buffer at a time (see hash_consumed), not line by line.
+  raw_ = raw;
+  raw_from_ = position_;
+  std::string_view view;
   while (true) {
     const int64_t offset = buffer_start_ + static_cast<int64_t>(position_);
-    if (offset >= end || !read_line(line, newline)) break;
-    if (raw != nullptr) {
-      raw->update(line);
-      if (newline) raw->update("\n");
-    }
-    on_line(line, offset);
+    if (offset >= end || !next_line(line, view)) break;
+    on_line(view, offset);
   }
+  hash_consumed(position_);
+  raw_ = nullptr;
   return true;
 }
 

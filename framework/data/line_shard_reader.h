@@ -42,6 +42,13 @@ class LineShardReader {
   int peek();
   // The rest of the current line; false at the end of the data.
   bool read_line(std::string& line, bool& newline);
+  // The same line as a view: of the buffer when the line (and its '\n') lies inside it, the
+  // common case, which copies nothing; else of `spill`, where it is assembled. The view lasts
+  // until the next read.
+  bool next_line(std::string& spill, std::string_view& line);
+  // Passes buffer_[raw_from_, to) to raw_ (when set) and moves raw_from_ to `to`: read_shard
+  // hashes the bytes it consumed in large pieces, one per buffer fill.
+  void hash_consumed(size_t to);
 
   std::string path_;
   gzFile file_ = nullptr;
@@ -50,6 +57,8 @@ class LineShardReader {
   size_t length_ = 0;         // valid bytes in buffer_
   int64_t buffer_start_ = 0;  // decompressed offset of buffer_[0]
   bool end_of_data_ = false;
+  io::Sha256* raw_ = nullptr;  // read_shard's `raw` while it reads lines
+  size_t raw_from_ = 0;        // first byte of buffer_ not yet passed to raw_
 };
 
 }  // namespace topiary::data

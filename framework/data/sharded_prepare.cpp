@@ -60,11 +60,14 @@ bool hashed_into_valid(const PrepareOptions& options, int64_t offset) {
   return static_cast<double>(h >> 11) * 0x1.0p-53 < options.valid_fraction;
 }
 
-// One line as a document: UTF-8 text, or why it is bad ("" when blank).
+// One line as a document: UTF-8 text, or why it is bad ("" when blank). The text is the line
+// itself when it is valid UTF-8 (a view: no copy per line), or its conversion from Latin-1.
 struct DecodedLine {
-  std::string text;
   bool blank = false;
   std::string bad;  // the message suffix after "<file>:<line>: "
+  std::string_view line;
+  std::optional<std::string> converted;
+  std::string_view text() const { return converted ? std::string_view(*converted) : line; }
 };
 
 DecodedLine decode_line(std::string_view line, int64_t offset, Encoding encoding) {
@@ -78,7 +81,7 @@ DecodedLine decode_line(std::string_view line, int64_t offset, Encoding encoding
     return out;
   }
   if (encoding == Encoding::kLatin1) {
-    out.text = latin1_to_utf8(line);
+    out.converted = latin1_to_utf8(line);
     return out;
   }
   if (const std::optional<size_t> bad = find_invalid_utf8(line)) {
@@ -88,7 +91,7 @@ DecodedLine decode_line(std::string_view line, int64_t offset, Encoding encoding
         static_cast<unsigned char>(line[*bad]), offset + static_cast<int64_t>(*bad), *bad + 1);
     return out;
   }
-  out.text = std::string(line);
+  out.line = line;
   return out;
 }
 
@@ -180,7 +183,7 @@ ScanError scan_shards(const PrepareOptions& options, const std::vector<Input>& i
               }
               const bool valid = inputs[f].all_valid ||
                                  (options.valid_path.empty() && hashed_into_valid(options, offset));
-              on_document(scan.id, decoded.text, valid);
+              on_document(scan.id, decoded.text(), valid);
             },
             &sha);
         if (!exists) break;
@@ -220,7 +223,7 @@ Pass1 run_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
   const bool counting = tokenizer.kind != LmTokenizerKind::kByte;
   const ScanError error = scan_shards(
       options, inputs, comm.rank(), comm.world_size(),
-      [&](ShardId, const std::string& text, bool valid) {
+      [&](ShardId, std::string_view text, bool valid) {
         if (!counting || valid) return;
         tokenizer.for_each_counting_token(text, [&](std::string_view token) { counts.add(token); });
       },
@@ -446,41 +449,47 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
   const VocabularyIndex index(vocabulary);
   std::map<ShardId, ShardCounts> written;
   Dataset shard;
+  shard.kind = kLanguageModelKind;
+  shard.vocabulary = vocabulary;
   ShardCounts counts;
-  std::vector<int32_t> ids;
+  // Empties the shard but keeps its token buffers' capacity: growing them again for every shard
+  // cost a copy of each buffer per doubling and page faults on fresh memory.
   const auto reset = [&] {
-    shard = Dataset{};
-    shard.kind = kLanguageModelKind;
-    shard.vocabulary = vocabulary;
-    shard.train.offsets = {0};
-    shard.valid.offsets = {0};
+    for (TokenizedSplit* split : {&shard.train, &shard.valid}) {
+      split->tokens.clear();
+      split->offsets.assign(1, 0);
+    }
+    shard.attributes.clear();
     counts = ShardCounts{};
   };
   reset();
   const ScanError error = scan_shards(
       options, inputs, comm.rank(), comm.world_size(),
-      [&](ShardId, const std::string& text, bool valid) {
-        ids.clear();
+      [&](ShardId, std::string_view text, bool valid) {
+        // The ids go straight to the end of the split's tokens; an empty document adds none.
+        TokenizedSplit& split = valid ? shard.valid : shard.train;
+        std::vector<int32_t>& tokens = split.tokens;
+        const size_t first = tokens.size();
         if (tokenizer.kind == LmTokenizerKind::kByte) {
-          for (const char c : text) ids.push_back(3 + static_cast<unsigned char>(c));
+          for (const char c : text) tokens.push_back(3 + static_cast<unsigned char>(c));
         } else {
-          tokenizer.for_each_token(text,
-                                   [&](std::string_view token) { ids.push_back(index.id(token)); });
+          tokenizer.for_each_token(
+              text, [&](std::string_view token) { tokens.push_back(index.id(token)); });
         }
-        if (ids.empty()) {
+        const auto added = static_cast<int64_t>(tokens.size() - first);
+        if (added == 0) {
           ++counts.dropped_empty;
           return;
         }
-        TokenizedSplit& split = valid ? shard.valid : shard.train;
-        split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
-        split.offsets.push_back(static_cast<int64_t>(split.tokens.size()));
+        split.offsets.push_back(static_cast<int64_t>(tokens.size()));
         if (valid) {
           ++counts.valid_documents;
-          counts.valid_tokens += static_cast<int64_t>(ids.size());
-          counts.valid_unknown += std::count(ids.begin(), ids.end(), kUnkId);
+          counts.valid_tokens += added;
+          counts.valid_unknown +=
+              std::count(tokens.begin() + static_cast<ptrdiff_t>(first), tokens.end(), kUnkId);
         } else {
           ++counts.train_documents;
-          counts.train_tokens += static_cast<int64_t>(ids.size());
+          counts.train_tokens += added;
         }
       },
       [&](const ShardScan& scan) {

@@ -1,7 +1,9 @@
 #include "data/text_file.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,11 +27,22 @@ std::string encoding_name(Encoding encoding) {
   return encoding == Encoding::kUtf8 ? "utf-8" : "latin-1";
 }
 
+namespace {
+// None of the 8 bytes at p has its high bit set.
+bool all_ascii8(const unsigned char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof word);
+  return (word & 0x8080808080808080ull) == 0;
+}
+}  // namespace
+
 std::optional<size_t> find_invalid_utf8(std::string_view bytes) {
   const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t n = bytes.size();
   size_t i = 0;
   while (i < n) {
+    while (i + 8 <= n && all_ascii8(s + i)) i += 8;  // most text is ASCII: 8 bytes at a time
+    if (i == n) break;
     const unsigned char c = s[i];
     if (c < 0x80) {
       ++i;

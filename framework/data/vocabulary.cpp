@@ -50,9 +50,4 @@ VocabularyIndex::VocabularyIndex(const std::vector<std::string>& vocabulary) {
   }
 }
 
-int32_t VocabularyIndex::id(std::string_view token) const {
-  const int32_t* id = ids_.find(token);
-  return id == nullptr ? kUnkId : *id;
-}
-
 }  // namespace topiary::data

@@ -52,7 +52,11 @@ std::vector<std::string> build_vocabulary(const TokenCounter& counter,
 class VocabularyIndex {
  public:
   explicit VocabularyIndex(const std::vector<std::string>& vocabulary);
-  int32_t id(std::string_view token) const;
+  // Inline: called once per token of the corpus.
+  int32_t id(std::string_view token) const {
+    const int32_t* id = ids_.find(token);
+    return id == nullptr ? kUnkId : *id;
+  }
 
  private:
   StringTable<int32_t> ids_;

@@ -4,17 +4,33 @@
 // becomes "don" "'" "t" "!". Lowercasing (on by default) is ASCII-only; non-ASCII UTF-8 bytes
 // are word characters and pass through unchanged. Because '<' and '>' always split, no text
 // token can collide with the special tokens "<pad>" and "<unk>".
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace topiary::data {
 namespace word_chars {
-inline bool is_separator(unsigned char c) { return c <= 0x20 || c == 0x7f; }
-inline bool is_punctuation(unsigned char c) {
+constexpr bool is_separator(unsigned char c) { return c <= 0x20 || c == 0x7f; }
+constexpr bool is_punctuation(unsigned char c) {
   return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) ||
          (c >= 0x7b && c <= 0x7e);
 }
+// Every byte's role as one table lookup, so the tokenizer's inner loop over a word's bytes is a
+// load and a compare per byte instead of the range tests above.
+enum Class : unsigned char { kWord, kUpper, kSeparator, kPunctuation };  // kUpper: 'A'..'Z'
+inline constexpr std::array<Class, 256> kClasses = [] {
+  std::array<Class, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const auto byte = static_cast<unsigned char>(c);
+    classes[byte] = is_separator(byte)       ? kSeparator
+                    : is_punctuation(byte)   ? kPunctuation
+                    : (c >= 'A' && c <= 'Z') ? kUpper
+                                             : kWord;
+  }
+  return classes;
+}();
+inline Class class_of(char c) { return kClasses[static_cast<unsigned char>(c)]; }
 }  // namespace word_chars
 
 struct WordTokenizerOptions {
@@ -39,13 +55,27 @@ class WordTokenizer {
 
 template <typename Emit>
 void WordTokenizer::for_each_token(std::string_view text, Emit&& emit) const {
+  using namespace word_chars;
   std::string lowered;
-  size_t start = 0;
-  bool has_upper = false;
-  const auto flush = [&](size_t end) {
-    if (end > start) {
-      const std::string_view word = text.substr(start, end - start);
-      if (has_upper) {
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const Class first = class_of(text[i]);
+    if (first == kSeparator) {
+      ++i;
+    } else if (first == kPunctuation) {
+      emit(text.substr(i, 1));
+      ++i;
+    } else {  // a word: the run of word and upper-case bytes from i
+      const size_t start = i;
+      bool has_upper = false;
+      for (; i < n; ++i) {
+        const Class c = class_of(text[i]);
+        if (c >= kSeparator) break;
+        has_upper |= c == kUpper;
+      }
+      const std::string_view word = text.substr(start, i - start);
+      if (has_upper && options_.lowercase) {
         lowered.assign(word);
         for (char& c : lowered) {
           if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -55,22 +85,7 @@ void WordTokenizer::for_each_token(std::string_view text, Emit&& emit) const {
         emit(word);
       }
     }
-    has_upper = false;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (word_chars::is_separator(c)) {
-      flush(i);
-      start = i + 1;
-    } else if (word_chars::is_punctuation(c)) {
-      flush(i);
-      emit(text.substr(i, 1));
-      start = i + 1;
-    } else if (options_.lowercase && c >= 'A' && c <= 'Z') {
-      has_upper = true;
-    }
   }
-  flush(text.size());
 }
 
 }  // namespace topiary::data

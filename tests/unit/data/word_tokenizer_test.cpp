@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace topiary::data {
 namespace {
 
@@ -28,6 +32,42 @@ TEST(WordTokenizer, ControlCharactersSeparate) {
                                                  "c",
                                                  5)),
             (Tokens{"a", "b", "c"}));
+}
+
+// The rules written out byte by byte, without the class table: for_each_token must cut every
+// string the same way, so that prepared datasets do not depend on how the loop is written.
+Tokens reference_tokens(std::string_view text, bool lowercase) {
+  Tokens out;
+  std::string word;
+  const auto flush = [&] {
+    if (!word.empty()) out.push_back(word);
+    word.clear();
+  };
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (word_chars::is_separator(byte)) {
+      flush();
+    } else if (word_chars::is_punctuation(byte)) {
+      flush();
+      out.emplace_back(1, c);
+    } else {
+      word += lowercase && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+  }
+  flush();
+  return out;
+}
+
+TEST(WordTokenizer, EveryByteFollowsTheRules) {
+  std::mt19937 random(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(random() % 40, ' ');
+    for (char& c : text) c = static_cast<char>(random() % 256);
+    for (const bool lowercase : {true, false}) {
+      EXPECT_EQ(WordTokenizer({.lowercase = lowercase}).tokenize(text),
+                reference_tokens(text, lowercase));
+    }
+  }
 }
 
 TEST(WordTokenizer, DescribesItsSettings) {
