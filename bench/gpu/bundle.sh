@@ -31,7 +31,7 @@ packages=(
   libssl-dev libssl3 libcurl4 libnghttp2-14 libidn2-0 libunistring2 librtmp1 libssh2-1 libpsl5 libbrotli1
   libldap-2.5-0 libsasl2-2 libsasl2-modules-db libgssapi-krb5-2 libkrb5-3 libk5crypto3
   libkrb5support0 libkeyutils1 libzstd1 libgnutls30 libhogweed6 libnettle8 libtasn1-6
-  libp11-kit0 libffi8 libgmp10
+  libp11-kit0 libffi8 libgmp10 libcom-err2
 )
 mkdir -p "$BUNDLE"
 cd "$BUNDLE"

@@ -11,7 +11,12 @@
 #   bench/gpu/run.sh --cpu-smoke  # here: the same parts on the CPU with tiny shapes, system
 #                                 # packages unless BUNDLE_SMOKE=1
 #   env: PY (python with torch, default python3), WORK (scratch: build, prefix, logs; default
-#        /tmp/topiary-gpu-run), JOBS, STEPS, ROUNDS
+#        /tmp/topiary-gpu-run), JOBS, STEPS, ROUNDS, PREBUILT (default <repo>/.prebuilt)
+#
+# With binaries from bench/gpu/prebuilt.sh in .prebuilt/ (built on the CPU machine against the
+# same torch version as this machine's, which MANIFEST records and this script checks), the
+# configure and build parts are skipped: the copies run with the bundle's libraries and this
+# machine's torch, CUDA runtime and NCCL on LD_LIBRARY_PATH. Otherwise everything is built here.
 #
 # $OUT receives at most 6 files: run.log (everything printed), summary.md, bench.jsonl,
 # train_nccl.json and train_shared.json (the runs' summary.json) and logs.tar.gz (every part's
@@ -88,12 +93,34 @@ unpack() {
   echo "unpacked $n packages into $PREFIX ($(du -sh "$PREFIX" | cut -f1))"
 }
 
+# Prebuilt binaries are used only when they were built against this machine's torch version.
+PREBUILT=${PREBUILT:-$SRC/.prebuilt}
+USE_PREBUILT=0
+RUNTIME_LIBS=""
+TORCH_VERSION=$("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null || echo none)
+if [ -f "$PREBUILT/MANIFEST" ] && grep -qxF "torch $TORCH_VERSION" "$PREBUILT/MANIFEST"; then
+  USE_PREBUILT=1
+  # The prebuilt copies have no RUNPATH: this machine's torch, CUDA runtime and NCCL come from
+  # the python that holds torch (its wheels) or the CUDA toolkit.
+  site=$("$PY" -c 'import torch, os; print(os.path.dirname(os.path.dirname(torch.__file__)))')
+  RUNTIME_LIBS=$site/torch/lib
+  for soname in libcudart.so.13 libnccl.so.2; do
+    found=$(find -L "$site/nvidia" /usr/local/cuda/lib64 /usr/local/cuda/lib -name "$soname" \
+      2>/dev/null | head -1)
+    [ -n "$found" ] && RUNTIME_LIBS=$RUNTIME_LIBS:$(dirname "$found")
+  done
+fi
+
 # Runs a command with the bundle's libraries, MPI and PMIx (nothing else gets them).
 topiary_env() {
+  local libs=$RUNTIME_LIBS
   if [ "$USE_BUNDLE" = 1 ]; then
-    env LD_LIBRARY_PATH="$LIB:$LIB/openmpi/lib:$LIB/hdf5/serial${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    libs=$LIB:$LIB/openmpi/lib:$LIB/hdf5/serial:$PREFIX/lib/$MULTIARCH${libs:+:$libs}
+    env LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
       OPAL_PREFIX="$PREFIX/usr" PMIX_MCA_mca_base_component_path="$LIB/pmix2/lib/pmix" \
       PATH="$PREFIX/usr/bin:$PATH" "$@"
+  elif [ -n "$libs" ]; then
+    env LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"
   else
     "$@"
   fi
@@ -135,8 +162,28 @@ configure() {
 }
 
 build() { topiary_env cmake --build "$BUILD" -j "$JOBS" --target topiary gpu_tests gpt_throughput; }
-gpu_tests() { (cd "$BUILD" && topiary_env ctest -L gpu --output-on-failure --timeout 300); }
-BIN=$BUILD/bin/topiary
+BIN_DIR=$BUILD/bin
+[ "$USE_PREBUILT" = 1 ] && BIN_DIR=$PREBUILT/bin
+BIN=$BIN_DIR/topiary
+# Every library of the prebuilt copies resolves, and which file each one is.
+check_prebuilt() {
+  cat "$PREBUILT/MANIFEST"
+  echo "LD_LIBRARY_PATH additions: $RUNTIME_LIBS"
+  local missing=0 binary
+  for binary in "$BIN_DIR"/*; do
+    echo "== $binary"
+    topiary_env ldd "$binary" | grep -vE "linux-vdso|ld-linux" | tee "$WORK/ldd.txt"
+    if grep -q "not found" "$WORK/ldd.txt"; then missing=1; fi
+  done
+  return $missing
+}
+gpu_tests() {
+  if [ "$USE_PREBUILT" = 1 ]; then
+    topiary_env "$BIN_DIR/gpu_tests"
+  else
+    (cd "$BUILD" && topiary_env ctest -L gpu --output-on-failure --timeout 300)
+  fi
+}
 
 data() {
   topiary_env "$BIN" --version
@@ -185,7 +232,7 @@ bench() {
   local ok=0 sparsity round line
   for round in $(seq "$rounds"); do
     for sparsity in 0 0.9; do
-      line=$(topiary_env "$BUILD/bin/gpt_throughput" --data "$WORK/shakespeare.h5" \
+      line=$(topiary_env "$BIN_DIR/gpt_throughput" --data "$WORK/shakespeare.h5" \
         --device "$DEVICE" --sparsity "$sparsity" "${size[@]}" 2>>"$LOGS/bench.err") || ok=1
       echo "$line" | grep '^{' >>"$WORK/bench.jsonl"
       vocab=$(echo "$line" | sed -n 's/.*"vocab": \([0-9]*\).*/\1/p')
@@ -227,8 +274,13 @@ PYEOF
 
 part facts facts
 if [ "$USE_BUNDLE" = 1 ]; then part unpack unpack; else STATUS[unpack]="skipped (--cpu-smoke: system packages)"; fi
-part configure configure
-part build build
+if [ "$USE_PREBUILT" = 1 ]; then
+  STATUS[configure]="skipped (prebuilt for torch $TORCH_VERSION)"
+  part build check_prebuilt
+else
+  part configure configure
+  part build build
+fi
 part gpu_tests gpu_tests
 part data data
 part train_nccl train_nccl
@@ -243,7 +295,7 @@ part bench bench
   echo "|---|---|"
   for name in "${PARTS[@]}"; do echo "| $name | ${STATUS[$name]:-not run} |"; done
   echo
-  grep -E "tests passed|tests failed|Skipped|\*\*\*|Failed" "$LOGS/gpu_tests.log" 2>/dev/null | tail -12 | sed 's/^/    /'
+  grep -E "tests passed|tests failed|Skipped|\*\*\*|Failed|PASSED|FAILED|SKIPPED" "$LOGS/gpu_tests.log" 2>/dev/null | tail -12 | sed 's/^/    /'
   echo
   table
 } >"$OUT/summary.md" 2>&1
