@@ -2,7 +2,7 @@
 # Prints every results table that README.md, docs/results.md and docs/performance.md quote,
 # computed from the raw outputs committed under bench/results/ (no training, no timing):
 #
-#   bench/results/tables.sh [quickstart|quality|comm_dtype|peers|scaling|comm|threshold|export|data ...]
+#   bench/results/tables.sh [quickstart|quality|comm_dtype|peers|scaling|comm|threshold|export|data|gpu ...]
 #
 # Each folder's params.env holds the bench's parameters (N, MODE, ...) and provenance.md says
 # which command, commit, date and machine produced its raw files.
@@ -12,7 +12,7 @@ src=$(cd "$here/../.." && pwd)
 PY=${PY:-$src/.venv/bin/python}
 [[ -x $PY ]] || PY=python3
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality comm_dtype peers scaling comm threshold export data)
+[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality comm_dtype peers scaling comm threshold export data gpu)
 
 for section in "${sections[@]}"; do
   dir=$here/$section
@@ -32,6 +32,7 @@ for section in "${sections[@]}"; do
     comm) cat "$dir/comm.txt" ;;
     comm_dtype) bash "$src/bench/quality/comm_dtype.sh" --table "$dir/comm_dtype.tsv" ;;
     export) cat "$dir/export.txt" ;;
+    gpu) tail -n +3 "$dir/summary.md" ;;  # bench/gpu/run.sh's summary without its title
     data)
       cat "$dir/data.txt"
       if [[ -f $dir/hf_compare.txt ]]; then echo; cat "$dir/hf_compare.txt"; fi ;;

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 PY="$PY" "$SRC/bench/results/tables.sh" >"$WORK/tables.txt"
-for section in quickstart quality comm_dtype peers scaling comm threshold export data; do
+for section in quickstart quality comm_dtype peers scaling comm threshold export data gpu; do
   grep -q "^## $section " "$WORK/tables.txt" || fail "tables.sh printed no $section section"
 done
 "$PY" - "$WORK/tables.txt" "$SRC" <<'PY'
@@ -15,7 +15,7 @@ src = sys.argv[2]
 sections = dict(re.findall(r"^## (\w+) \(raw files[^\n]*\n(.*?)(?=^## |\Z)", text, re.S | re.M))
 pages = {"quickstart": "docs/results.md", "quality": "docs/results.md", "peers": "docs/performance.md",
          "scaling": "docs/performance.md", "comm": "docs/performance.md", "comm_dtype": "docs/results.md", "threshold": "docs/performance.md",
-         "export": "docs/performance.md", "data": "docs/performance.md"}
+         "export": "docs/performance.md", "data": "docs/performance.md", "gpu": "docs/gpu.md"}
 checked = 0
 for section, page in pages.items():
     doc = open(f"{src}/{page}").read()
