@@ -8,6 +8,8 @@
 // bench/gpu/run.sh runs both alternately.
 //
 //   gpt_throughput --data shakespeare.h5 --device cuda --sparsity 0.9 [--layers 12 ...]
+//   gpt_throughput ... --profile   # also "phases_ms": the timed steps' mean per step phase, the
+//                                  # device synchronised at every phase boundary (slower steps)
 //
 // --data is a language-model dataset (`topiary prepare --tokenizer char`): its vocabulary sizes
 // the model, so give the peer the same --vocab (printed in the JSON line). Prints one JSON line;
@@ -38,6 +40,7 @@ struct Options {
   bool bf16 = true;
   double peak_tflops = 989.0;  // H100/H200 SXM dense bf16
   uint64_t seed = 1;
+  bool profile = false;
 };
 
 std::string recipe_text(const Options& o) {
@@ -89,6 +92,7 @@ int main(int argc, char** argv) {
   app.add_option("--bf16", o.bf16, "bf16 autocast of the forward pass (default true)");
   app.add_option("--peak-tflops", o.peak_tflops, "peak for MFU (989 = H100/H200 dense bf16)");
   app.add_option("--seed", o.seed);
+  app.add_flag("--profile", o.profile, "time each step phase (synchronises the device)");
   CLI11_PARSE(app, argc, argv);
 
   const std::filesystem::path dir = std::filesystem::temp_directory_path() /
@@ -99,6 +103,7 @@ int main(int argc, char** argv) {
   topiary::train::TrainOptions options;
   options.recipe_path = (dir / "recipe.yaml").string();
   options.output_dir = (dir / "run").string();
+  options.profile = o.profile;
   topiary::train::Trainer trainer(options, *comm);
   if (const int code = trainer.set_up(); code != 0) {
     std::filesystem::remove_all(dir);
@@ -112,6 +117,7 @@ int main(int argc, char** argv) {
   int64_t step = 0;
   for (; step < o.warmup; ++step) trainer.step(step);
   synchronize(o.device);
+  const topiary::train::Trainer::PhaseTotals before = trainer.phase_totals();
   const auto start = std::chrono::steady_clock::now();
   for (; step < o.warmup + o.steps; ++step) {
     if (trainer.step(step) != topiary::train::Trainer::StepStatus::kApplied) {
@@ -124,6 +130,18 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::filesystem::remove_all(dir);
+  // The timed steps' share only: the warm-up steps (allocator growth, library handles) differ.
+  const topiary::train::Trainer::PhaseTotals after = trainer.phase_totals();
+  std::string phases;
+  if (o.profile) {
+    const double timed = static_cast<double>(after.steps - before.steps);
+    phases = ", \"phases_ms\": {";
+    for (size_t i = 0; i < after.seconds.size(); ++i) {
+      const double ms = 1e3 * (after.seconds[i].second - before.seconds[i].second) / timed;
+      phases += (i ? ", \"" : "\"") + after.seconds[i].first + "\": " + std::to_string(ms);
+    }
+    phases += "}";
+  }
   const topiary::data::Dataset dataset = topiary::data::read_dataset(o.data);
   const int64_t vocab = static_cast<int64_t>(dataset.vocabulary.size());
   const int64_t parameter_count = trainer.parameter_count();
@@ -134,12 +152,13 @@ int main(int argc, char** argv) {
       "{\"impl\": \"topiary\", \"device\": \"%s\", \"optimizer\": \"fused adam (trainer)\", "
       "\"bf16\": %s, \"sparsity\": %.4f, \"params\": %lld, \"vocab\": %lld, \"layers\": %lld, "
       "\"width\": %lld, \"batch\": %lld, \"context\": %lld, \"steps\": %lld, \"seconds\": %.6f, "
-      "\"step_ms\": %.3f, \"tokens_per_s\": %.1f, \"model_tflops\": %.3f, \"mfu\": %.5f}\n",
+      "\"step_ms\": %.3f, \"tokens_per_s\": %.1f, \"model_tflops\": %.3f, \"mfu\": %.5f, "
+      "\"profile\": %s%s}\n",
       trainer.device().c_str(), o.bf16 ? "true" : "false", o.sparsity,
       static_cast<long long>(parameter_count), static_cast<long long>(vocab),
       static_cast<long long>(o.layers), static_cast<long long>(o.width),
       static_cast<long long>(o.batch), static_cast<long long>(o.context),
       static_cast<long long>(o.steps), seconds, 1e3 * seconds / static_cast<double>(o.steps),
-      tokens_per_s, tflops, tflops / o.peak_tflops);
+      tokens_per_s, tflops, tflops / o.peak_tflops, o.profile ? "true" : "false", phases.c_str());
   return 0;
 }

@@ -18,10 +18,11 @@
 # configure and build parts are skipped: the copies run with the bundle's libraries and this
 # machine's torch, CUDA runtime and NCCL on LD_LIBRARY_PATH. Otherwise everything is built here.
 #
-# $OUT receives at most 6 files: run.log (everything printed), summary.md, bench.jsonl,
-# train_nccl.json and train_shared.json (the runs' summary.json) and logs.tar.gz (every part's
-# log). The bundle's libraries and MPI reach only Topiary's own processes (the `topiary_env`
-# wrapper), never the Python peer. Every part records PASS/FAIL and the script goes on; exit
+# $OUT receives at most 7 files: run.log (everything printed), summary.md, bench.jsonl,
+# profile.jsonl, train_nccl.json and train_shared.json (the runs' summary.json) and logs.tar.gz
+# (every part's log). ONLY="facts unpack build data profile" runs only the parts named. The
+# bundle's libraries and MPI reach only Topiary's own processes (the `topiary_env` wrapper),
+# never the Python peer. Every part records PASS/FAIL and the script goes on; exit
 # status 1 if any part failed.
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,10 +39,15 @@ BUILD=$WORK/build
 JOBS=${JOBS:-$(nproc)}
 START=$(date +%s)
 declare -A STATUS
-PARTS=(facts unpack configure build gpu_tests data train_nccl train_shared bench)
+PARTS=(facts unpack configure build gpu_tests data train_nccl train_shared bench profile)
+ONLY=${ONLY:-}  # space-separated part names: run only these (the others are "skipped")
 part() {  # name command...: runs a part, logs to $LOGS/<name>.log, records PASS/FAIL
   local name=$1
   shift
+  if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then
+    STATUS[$name]="skipped (ONLY)"
+    return
+  fi
   echo "=== $name ($(($(date +%s) - START)) s)"
   if "$@" >"$LOGS/$name.log" 2>&1; then STATUS[$name]=PASS; else STATUS[$name]="FAIL (rc $?)"; fi
   tail -n 12 "$LOGS/$name.log"
@@ -245,6 +251,46 @@ bench() {
   return $ok
 }
 
+# Where the step's time goes: both sides once more, dense, with --profile (the device
+# synchronised at every phase boundary, so the steps are slower than in `bench`).
+profile() {
+  local size=() vocab line ok=0
+  if [ "$SMOKE" = 1 ]; then
+    size=(--layers 2 --width 64 --heads 4 --ffn 256 --context 64 --batch 4 --steps "${STEPS:-4}"
+      --warmup 1 --threads 2)
+  else
+    size=(--layers 12 --width 768 --heads 12 --ffn 3072 --context 1024 --batch 8
+      --steps "${STEPS:-20}" --warmup 5)
+  fi
+  : >"$WORK/profile.jsonl"
+  line=$(topiary_env "$BIN_DIR/gpt_throughput" --data "$WORK/shakespeare.h5" --device "$DEVICE" \
+    --sparsity 0 --profile "${size[@]}" 2>>"$LOGS/profile.err") || ok=1
+  echo "$line" | grep '^{' >>"$WORK/profile.jsonl"
+  vocab=$(echo "$line" | sed -n 's/.*"vocab": \([0-9]*\).*/\1/p')
+  "$PY" "$SRC/bench/peers/gpt_peer.py" --device "$DEVICE" --sparsity 0 --vocab "${vocab:-65}" \
+    --profile "${size[@]}" >>"$WORK/profile.jsonl" 2>>"$LOGS/profile.err" || ok=1
+  cat "$WORK/profile.jsonl"
+  cp "$WORK/profile.jsonl" "$OUT/profile.jsonl"
+  return $ok
+}
+
+profile_table() {
+  [ -s "$WORK/profile.jsonl" ] || return 0
+  "$PY" - "$WORK/profile.jsonl" <<'PYEOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]
+names = []
+for r in rows:
+    names += [n for n in r.get("phases_ms", {}) if n not in names]
+print("| impl (dense, --profile) | step ms | " + " | ".join(names) + " |")
+print("|---|---|" + "---|" * len(names))
+for r in rows:
+    p = r.get("phases_ms", {})
+    cells = [f"{p[n]:.2f}" if n in p else "" for n in names]
+    print(f"| {r['impl']} | {r['step_ms']:.2f} | " + " | ".join(cells) + " |")
+PYEOF
+}
+
 table() {
   "$PY" - "$WORK/bench.jsonl" <<'PYEOF'
 import json, statistics, sys
@@ -286,6 +332,7 @@ part data data
 part train_nccl train_nccl
 part train_shared train_shared
 part bench bench
+part profile profile
 {
   echo "# GPU validation run"
   echo
@@ -298,6 +345,8 @@ part bench bench
   grep -E "tests passed|tests failed|Skipped|\*\*\*|Failed|PASSED|FAILED|SKIPPED" "$LOGS/gpu_tests.log" 2>/dev/null | tail -12 | sed 's/^/    /'
   echo
   table
+  echo
+  profile_table
 } >"$OUT/summary.md" 2>&1
 cat "$OUT/summary.md"
 tar -C "$WORK" -czf "$OUT/logs.tar.gz" logs

@@ -15,7 +15,9 @@ stays dense), exactly the targets of gpt_throughput.
 
   gpt_peer.py --device cuda --sparsity 0.9 [--layers 12 --width 768 ...]
 
-Prints one JSON line with the same keys as gpt_throughput (impl "pytorch").
+Prints one JSON line with the same keys as gpt_throughput (impl "pytorch"). --profile adds
+"phases_ms" (the timed steps' mean per phase: data, forward, backward, optimizer), the device
+synchronised at every phase boundary as in `gpt_throughput --profile`.
 """
 import argparse
 import json
@@ -118,6 +120,7 @@ def main():
     parser.add_argument("--bf16", type=int, default=1)
     parser.add_argument("--peak-tflops", type=float, default=989.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -145,14 +148,35 @@ def main():
     fused = device.type == "cuda"
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4, fused=fused)
 
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    phase_seconds = {"data": 0.0, "forward": 0.0, "backward": 0.0, "optimizer": 0.0}
+    clock = [0.0]
+
+    def phase_end(name):
+        # Only with --profile: wait for the device so that each phase owns its kernels.
+        if args.profile:
+            sync()
+            now = time.perf_counter()
+            phase_seconds[name] += now - clock[0]
+            clock[0] = now
+
     def step():
+        if args.profile:
+            sync()
+            clock[0] = time.perf_counter()
         block = torch.randint(0, args.vocab, (args.batch, args.context + 1), device=device)
         tokens, targets = block[:, :-1], block[:, 1:]
+        phase_end("data")
         optimizer.zero_grad(set_to_none=True)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bool(args.bf16)):
             logits = model(tokens)
         loss = F.cross_entropy(logits.reshape(-1, args.vocab).float(), targets.reshape(-1))
+        phase_end("forward")
         loss.backward()
+        phase_end("backward")
         with torch.no_grad():
             for p, mask in masked:
                 p.grad.mul_(mask)
@@ -160,15 +184,14 @@ def main():
         with torch.no_grad():
             for p, mask in masked:
                 p.mul_(mask)
+        phase_end("optimizer")
         return loss
-
-    def sync():
-        if device.type == "cuda":
-            torch.cuda.synchronize()
 
     for _ in range(args.warmup):
         step()
     sync()
+    for name in phase_seconds:
+        phase_seconds[name] = 0.0
     start = time.perf_counter()
     loss = None
     for _ in range(args.steps):
@@ -181,6 +204,9 @@ def main():
                 if masked_total else 0.0)
     tokens_per_s = args.batch * args.context * args.steps / seconds
     tflops = 6.0 * count * tokens_per_s / 1e12
+    extra = {"profile": bool(args.profile)}
+    if args.profile:
+        extra["phases_ms"] = {k: round(1e3 * v / args.steps, 3) for k, v in phase_seconds.items()}
     print(json.dumps({
         "impl": "pytorch", "device": args.device, "optimizer": "torch.optim.Adam" + (" (fused)" if fused else ""),
         "bf16": bool(args.bf16), "sparsity": round(sparsity, 4), "params": count,
@@ -189,7 +215,7 @@ def main():
         "step_ms": round(1e3 * seconds / args.steps, 3), "tokens_per_s": round(tokens_per_s, 1),
         "model_tflops": round(tflops, 3), "mfu": round(tflops / args.peak_tflops, 5),
         "loss": round(loss.item() if loss is not None else 0.0, 5),
-        "torch": torch.__version__}))
+        "torch": torch.__version__, **extra}))
 
 
 if __name__ == "__main__":

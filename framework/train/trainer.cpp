@@ -109,6 +109,16 @@ int64_t Trainer::parameter_count() const {
   return count;
 }
 
+Trainer::PhaseTotals Trainer::phase_totals() const {
+  PhaseTotals totals;
+  totals.steps = job_->phases.steps();
+  for (int p = 0; p < kStepPhaseCount; ++p) {
+    const auto phase = static_cast<StepPhase>(p);
+    totals.seconds.emplace_back(step_phase_name(phase), job_->phases.seconds(phase));
+  }
+  return totals;
+}
+
 int Trainer::run() {
   Job& j = *job_;
   if (j.options.dump_config) return kExitOk;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace topiary::comm {
@@ -79,6 +80,13 @@ class Trainer {
   // After set_up(): "cpu" or "cuda:<index>", and the model's parameter count.
   std::string device() const;
   int64_t parameter_count() const;
+  // Seconds spent so far in each step phase (train/step_phases.h), by phase name, over `steps`
+  // steps; with TrainOptions::profile the device is synchronised at every phase boundary.
+  struct PhaseTotals {
+    int64_t steps = 0;
+    std::vector<std::pair<std::string, double>> seconds;
+  };
+  PhaseTotals phase_totals() const;
 
  private:
   struct Job;  // everything set_up() builds and the steps update (trainer_job.h)
