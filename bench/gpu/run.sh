@@ -39,7 +39,7 @@ BUILD=$WORK/build
 JOBS=${JOBS:-$(nproc)}
 START=$(date +%s)
 declare -A STATUS
-PARTS=(facts unpack configure build gpu_tests data train_nccl train_shared bench profile)
+PARTS=(facts unpack configure build gpu_tests data train_nccl train_shared train_nonfinite bench profile)
 ONLY=${ONLY:-}  # space-separated part names: run only these (the others are "skipped")
 part() {  # name command...: runs a part, logs to $LOGS/<name>.log, records PASS/FAIL
   local name=$1
@@ -223,6 +223,34 @@ train_nccl() {
   train_run train_nccl 1 "$comm"
 }
 train_shared() { train_run train_shared 2 mpi; }
+# A NaN loss injected at step 7 (TOPIARY_FAULT_NAN_LOSS_AT): the step's non-finite check on the
+# device stops the run naming the first gradient, or (training.on_nonfinite: skip) skips
+# exactly that step and ends with finite weights.
+train_nonfinite() {
+  local run=(--bind-to none -x TOPIARY_FAULT_NAN_LOSS_AT -np 1 "$BIN" train --recipe "$RECIPE"
+    --set data.path="$WORK/sst2.h5" --set training.device="$DEVICE")
+  export TOPIARY_FAULT_NAN_LOSS_AT=7
+  rm -rf "$WORK/nonfinite_stop" "$WORK/nonfinite_skip"
+  if topiary_env "$MPIRUN" "${run[@]}" --output "$WORK/nonfinite_stop" >"$WORK/stop.log" 2>&1; then
+    unset TOPIARY_FAULT_NAN_LOSS_AT
+    echo "a NaN loss did not stop the run"
+    return 1
+  fi
+  cat "$WORK/stop.log"
+  topiary_env "$MPIRUN" "${run[@]}" --set training.on_nonfinite=skip \
+    --output "$WORK/nonfinite_skip" >"$WORK/skip.log" 2>&1
+  local code=$?
+  unset TOPIARY_FAULT_NAN_LOSS_AT
+  cat "$WORK/skip.log"
+  [ "$code" = 0 ] || return 1
+  grep -q "step 7: non-finite gradient of 'embedding.weight' (loss on rank 0)" "$WORK/stop.log" ||
+    { echo "the stop did not name the gradient"; return 1; }
+  grep -q "step 7: non-finite .* skipped on every rank" "$WORK/skip.log" ||
+    { echo "the skip was not reported"; return 1; }
+  "$PY" -c 'import json, sys; s = json.load(open(sys.argv[1])); assert s["skipped_steps"] == 1, s
+print("skipped steps:", s["skipped_steps"], "final accuracy:", s["final_accuracy"])' \
+    "$WORK/nonfinite_skip/summary.json"
+}
 
 # GPT throughput: each (impl, sparsity) alternately, ROUNDS rounds; one JSON line per run.
 bench() {
@@ -331,6 +359,7 @@ part gpu_tests gpu_tests
 part data data
 part train_nccl train_nccl
 part train_shared train_shared
+part train_nonfinite train_nonfinite
 part bench bench
 part profile profile
 {

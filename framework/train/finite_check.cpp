@@ -1,5 +1,6 @@
 #include "train/finite_check.h"
 
+#include <ATen/ops/_amp_foreach_non_finite_check_and_unscale.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -49,6 +50,31 @@ torch::Tensor finite_gradient_flags(
   }
   if (flags.empty()) return torch::ones({0}, torch::TensorOptions(torch::kBool).device(device));
   return torch::stack(flags);
+}
+
+torch::Tensor nonfinite_gradient_found(
+    const std::vector<std::pair<std::string, torch::Tensor>>& parameters) {
+  torch::NoGradGuard no_grad;
+  const torch::Device device =
+      parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().second.device();
+  const auto float_options = torch::TensorOptions(torch::kFloat32).device(device);
+  torch::Tensor found = torch::zeros({1}, float_options);
+  std::vector<torch::Tensor> checked_together;
+  std::vector<torch::Tensor> checked_alone;  // the multi-tensor pass refuses overlapping memory
+  for (const auto& [name, parameter] : parameters) {
+    const torch::Tensor& grad = parameter.grad();
+    if (!grad.defined()) continue;
+    const bool together = grad.is_floating_point() && grad.is_non_overlapping_and_dense();
+    (together ? checked_together : checked_alone).push_back(grad);
+  }
+  if (!checked_together.empty()) {
+    at::_amp_foreach_non_finite_check_and_unscale_(checked_together, found,
+                                                   torch::ones({1}, float_options));
+  }
+  for (const torch::Tensor& grad : checked_alone) {
+    found = torch::maximum(found, torch::isfinite(grad).all().logical_not().to(torch::kFloat32));
+  }
+  return found.reshape({});
 }
 
 }  // namespace topiary::train

@@ -15,4 +15,13 @@ namespace topiary::train {
 torch::Tensor finite_gradient_flags(
     const std::vector<std::pair<std::string, torch::Tensor>>& parameters);
 
+// 0-dim float32 on the parameters' device: 1 when some gradient has a NaN or an infinite entry,
+// else 0 (no host read). One multi-tensor pass (PyTorch's AMP scaler check at a scale of 1, which
+// leaves every gradient bit for bit as it was) instead of finite_gradient_flags' five kernels
+// per parameter: on a GPU those launches cost more than the backward's last milliseconds, so
+// the trainer asks this first and names the parameter with finite_gradient_flags only when it
+// is 1.
+torch::Tensor nonfinite_gradient_found(
+    const std::vector<std::pair<std::string, torch::Tensor>>& parameters);
+
 }  // namespace topiary::train

@@ -48,14 +48,30 @@ struct StepReadout {
   std::vector<bool> finite;  // per parameter
 };
 
-StepReadout read_step(const torch::Tensor& loss_sum, const NamedParameters& parameters) {
-  const torch::Tensor flags = finite_gradient_flags(parameters);
-  const torch::Tensor host =
-      torch::cat({loss_sum.reshape({1}), flags.to(torch::kFloat64)}).to(torch::kCPU);
+std::vector<bool> read_flags(const torch::Tensor& flags) {
+  const torch::Tensor host = flags.to(torch::kCPU, torch::kFloat64).contiguous();
   const double* values = host.data_ptr<double>();
+  return std::vector<bool>(values, values + host.numel());
+}
+
+StepReadout read_step(const torch::Tensor& loss_sum, const NamedParameters& parameters) {
   StepReadout out;
-  out.loss = values[0];
-  for (int64_t i = 1; i < host.numel(); ++i) out.finite.push_back(values[i] != 0);
+  if (parameters.empty() || parameters.front().second.is_cpu()) {
+    const torch::Tensor flags = finite_gradient_flags(parameters);
+    out.loss = loss_sum.item<double>();
+    out.finite = read_flags(flags);
+    return out;
+  }
+  // On a GPU: the loss and one any-non-finite flag in one read; the per-parameter flags (a
+  // second read) only when there is something to name.
+  const torch::Tensor found = nonfinite_gradient_found(parameters);
+  const torch::Tensor host = torch::stack({loss_sum, found.to(torch::kFloat64)}).to(torch::kCPU);
+  out.loss = host[0].item<double>();
+  if (host[1].item<double>() != 0) {
+    out.finite = read_flags(finite_gradient_flags(parameters));
+  } else {
+    out.finite.assign(parameters.size(), true);
+  }
   return out;
 }
 
