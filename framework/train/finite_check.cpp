@@ -60,11 +60,15 @@ torch::Tensor nonfinite_gradient_found(
   const auto float_options = torch::TensorOptions(torch::kFloat32).device(device);
   torch::Tensor found = torch::zeros({1}, float_options);
   std::vector<torch::Tensor> checked_together;
-  std::vector<torch::Tensor> checked_alone;  // the multi-tensor pass refuses overlapping memory
+  // The multi-tensor pass refuses overlapping memory and, on CUDA, any dtype but float32 and
+  // float16; such gradients are checked one by one.
+  std::vector<torch::Tensor> checked_alone;
   for (const auto& [name, parameter] : parameters) {
     const torch::Tensor& grad = parameter.grad();
     if (!grad.defined()) continue;
-    const bool together = grad.is_floating_point() && grad.is_non_overlapping_and_dense();
+    const bool together =
+        (grad.scalar_type() == torch::kFloat32 || grad.scalar_type() == torch::kFloat16) &&
+        grad.is_non_overlapping_and_dense();
     (together ? checked_together : checked_alone).push_back(grad);
   }
   if (!checked_together.empty()) {

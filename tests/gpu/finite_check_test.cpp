@@ -17,7 +17,8 @@ namespace {
 
 using Named = std::vector<std::pair<std::string, torch::Tensor>>;
 
-// Contiguous float32 (large enough for several multi-tensor chunks), bf16, transposed, expanded;
+// Contiguous float32 (large enough for several multi-tensor chunks), bf16 (which the CUDA
+// multi-tensor check refuses: checked alone), transposed, expanded;
 // and a parameter with no gradient. `poison` goes into gradient `where` (none when -1).
 Named cuda_parameters_with(float poison, int where) {
   const torch::Device cuda(torch::kCUDA);
