@@ -1,13 +1,12 @@
 #include "compress/export_file.h"
 
 #include <H5Cpp.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 
 #include "compress/half_float.h"
 #include "core/error.h"
+#include "io/atomic_file.h"
 #include "io/hdf5_util.h"
 
 namespace topiary::compress {
@@ -140,13 +139,13 @@ EncodedTensor read_tensor(const H5::Group& weights, const std::string& name,
 }  // namespace
 
 void write_export(const std::string& path, const ExportedModel& model) {
-  const std::string temporary = path + ".tmp." + std::to_string(getpid());
   if (model.dtype != "fp32" && model.dtype != "fp16" && model.dtype != "bf16")
     throw UserError("--dtype must be fp32, fp16 or bf16, not '" + model.dtype + "'");
+  io::AtomicFile output(path);  // a crash or an error leaves the previous export
   try {
     H5::Exception::dontPrint();
     {
-      H5::H5File file(temporary, H5F_ACC_TRUNC);
+      H5::H5File file(output.temp_path(), H5F_ACC_TRUNC);
       H5::Group root = file.openGroup("/");
       io::write_string_attribute(root, "topiary_kind", kExportKind);
       io::write_string_attribute(root, "format_version", kExportFormatVersion);
@@ -165,14 +164,10 @@ void write_export(const std::string& path, const ExportedModel& model) {
         write_tensor(weights, name, tensor, model.dtype);
       file.flush(H5F_SCOPE_GLOBAL);
     }
-    std::filesystem::rename(temporary, path);
   } catch (const H5::Exception& e) {
-    std::remove(temporary.c_str());
     throw UserError(path + ": cannot write the export: " + e.getDetailMsg());
-  } catch (...) {
-    std::remove(temporary.c_str());
-    throw;
   }
+  output.commit();
 }
 
 ExportedModel read_export(const std::string& path) {

@@ -1,12 +1,11 @@
 #include "io/checkpoint_file.h"
 
 #include <H5Cpp.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 
 #include "core/error.h"
+#include "io/atomic_file.h"
 #include "io/hdf5_util.h"
 
 namespace topiary::io {
@@ -98,11 +97,11 @@ std::vector<NamedArray> read_arrays(H5::H5File& file, const std::string& group_n
 }  // namespace
 
 void write_checkpoint(const std::string& path, const CheckpointContents& contents) {
-  const std::string temporary = path + ".tmp." + std::to_string(getpid());
+  AtomicFile output(path);  // a crash or an error leaves the previous checkpoint
   try {
     H5::Exception::dontPrint();
     {
-      H5::H5File file(temporary, H5F_ACC_TRUNC);
+      H5::H5File file(output.temp_path(), H5F_ACC_TRUNC);
       write_arrays(file, "weights", contents.weights);
       write_arrays(file, "masks", contents.masks);
       write_arrays(file, "optimizer", contents.optimizer);
@@ -115,14 +114,10 @@ void write_checkpoint(const std::string& path, const CheckpointContents& content
       }
       file.flush(H5F_SCOPE_GLOBAL);
     }
-    std::filesystem::rename(temporary, path);
   } catch (const H5::Exception& e) {
-    std::remove(temporary.c_str());
     throw UserError(path + ": could not write checkpoint: " + e.getDetailMsg());
-  } catch (const std::filesystem::filesystem_error& e) {
-    std::remove(temporary.c_str());
-    throw UserError(path + ": could not write checkpoint: " + e.what());
   }
+  output.commit();
 }
 
 CheckpointContents read_checkpoint(const std::string& path) {

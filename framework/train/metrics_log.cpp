@@ -1,10 +1,9 @@
 #include "train/metrics_log.h"
 
-#include <unistd.h>
-
-#include <filesystem>
+#include <fstream>
 
 #include "core/error.h"
+#include "io/atomic_file.h"
 
 namespace topiary::train {
 
@@ -26,14 +25,14 @@ void MetricsLog::write_summary(const nlohmann::json& summary) const {
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp." + std::to_string(getpid());
+  io::AtomicFile output(path);
   {
-    std::ofstream out(temporary, std::ios::trunc);
+    std::ofstream out(output.temp_path(), std::ios::trunc);
     out << text;
     out.flush();
     if (!out) throw UserError(path + ": write failed");
   }
-  std::filesystem::rename(temporary, path);
+  output.commit();
 }
 
 }  // namespace topiary::train
