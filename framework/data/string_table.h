@@ -37,6 +37,13 @@ inline uint64_t fold_multiply(uint64_t a, uint64_t b) {
   return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
 }
 
+// keys[b] == b: the storage the table's views of one-byte keys point into.
+constexpr std::array<char, 256> every_byte() {
+  std::array<char, 256> keys{};
+  for (size_t i = 0; i < keys.size(); ++i) keys[i] = static_cast<char>(i);
+  return keys;
+}
+
 }  // namespace string_table_detail
 
 // The first 8 bytes of `bytes` as one word. A key of at most 8 bytes is read with overlapping
@@ -113,12 +120,8 @@ class StringTable {
   }
 
  private:
-  static constexpr uint32_t kFree = UINT32_MAX;            // the length of a free slot
-  static constexpr std::array<char, 256> kByteKeys = [] {  // views of the one-byte keys
-    std::array<char, 256> keys{};
-    for (size_t i = 0; i < keys.size(); ++i) keys[i] = static_cast<char>(i);
-    return keys;
-  }();
+  static constexpr uint32_t kFree = UINT32_MAX;  // the length of a free slot
+  static constexpr std::array<char, 256> kByteKeys = string_table_detail::every_byte();
 
   // One-byte keys (punctuation, "a", "s": about a quarter of a corpus's word tokens) live in a
   // table indexed by the byte: no hashing, no probing.

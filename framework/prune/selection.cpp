@@ -17,7 +17,7 @@ inline uint32_t order_key(float score) {
   // Selects, not branches, so that the loops over scores vectorise.
   bits = magnitude > 0x7f800000u ? 0xff800000u : bits;  // NaN -> -inf
   bits = magnitude == 0 ? 0u : bits;                    // -0 -> +0
-  const uint32_t negative = static_cast<uint32_t>(static_cast<int32_t>(bits) >> 31);
+  const uint32_t negative = 0u - (bits >> 31);          // all ones when the sign bit is set
   return bits ^ (negative | 0x80000000u);  // negative: all bits flipped; else the sign bit
 }
 

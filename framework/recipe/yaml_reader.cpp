@@ -142,9 +142,10 @@ int64_t as_int(const Context& ctx, const YAML::Node& node, const std::string& pa
 
 bool as_bool(const Context& ctx, const YAML::Node& node, const std::string& path) {
   const std::string text = scalar_text(ctx, node, path, "true or false");
-  if (text == "true") return true;
-  if (text == "false") return false;
-  ctx.fail(node, path, "expected true or false, found '" + text + "'");
+  if (text != "true" && text != "false") {
+    ctx.fail(node, path, "expected true or false, found '" + text + "'");
+  }
+  return text == "true";
 }
 
 TimeSpec as_time(const Context& ctx, const YAML::Node& node, const std::string& path) {
