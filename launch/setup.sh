@@ -3,7 +3,7 @@
 #  - Debian packages, when missing (needs root or sudo).
 #  - A Python environment with the pinned torch wheel (its bundled LibTorch is our C++ LibTorch),
 #    kept outside the clone, keyed by version, and linked as .venv.
-#  - ccache with its cache outside the clone.
+#  - ccache with its cache outside the clone; Debian's hardening-check script beside it.
 # Environment: TOPIARY_CACHE (default ~/.cache/topiary), TOPIARY_BUILD_DIR (default build),
 # TOPIARY_JOBS (default 2), TOPIARY_SKIP_BUILD=1 to only install, TOPIARY_BUILD_BENCHMARKS=1 to
 # also compile the benchmark programs (launch/test.sh does, so that they cannot rot).
@@ -23,18 +23,32 @@ log() { printf '[setup] %s\n' "$*"; }
 apt_packages=(build-essential cmake ninja-build ccache pkg-config python3-venv
   libopenmpi-dev openmpi-bin libyaml-cpp-dev libhdf5-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libsentencepiece-dev libssl-dev fortunes slurm-wlm iproute2 clang libclang-rt-14-dev)
+  libsentencepiece-dev libssl-dev fortunes slurm-wlm iproute2 clang libclang-rt-14-dev cppcheck)
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+fi
+
+# Debian's hardening-check, for tests/security/hardening.sh: the script alone from the devscripts
+# package (installing devscripts would pull in dozens of Perl packages; the script needs only perl).
+hardening_check="$cache/tools/hardening-check"
+if [ ! -x "$hardening_check" ]; then
+  log "fetching hardening-check from Debian's devscripts package"
+  unpack="$(mktemp -d)"
+  (cd "$unpack" && { apt-get download -q devscripts >/dev/null 2>&1 ||
+    { $sudo_cmd apt-get update -qq && apt-get download -q devscripts >/dev/null 2>&1; }; } &&
+    dpkg -x devscripts_*.deb x) || { log "could not fetch devscripts"; exit 1; }
+  mkdir -p "$cache/tools"
+  install -m 0755 "$unpack/x/usr/bin/hardening-check" "$hardening_check"
+  rm -rf "$unpack"
 fi
 
 python_bin="${TOPIARY_BOOTSTRAP_PYTHON:-python3}"
@@ -65,7 +79,8 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}" CCACHE_NOHASHDIR="${CCACHE_NOHA
 
 log "configuring $build_dir"
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DTOPIARY_PYTHON="$root/.venv/bin/python" ${TOPIARY_CMAKE_ARGS:-} >"$cache/cmake-configure.log" 2>&1 ||
+  -DTOPIARY_PYTHON="$root/.venv/bin/python" -DTOPIARY_HARDENING_CHECK="$hardening_check" \
+  ${TOPIARY_CMAKE_ARGS:-} >"$cache/cmake-configure.log" 2>&1 ||
   { cat "$cache/cmake-configure.log"; exit 1; }
 grep -E "NCCL communicator" "$cache/cmake-configure.log" | sed 's/^-- /[setup] /' || true
 log "building with -j$jobs"
