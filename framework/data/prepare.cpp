@@ -140,6 +140,83 @@ void note_skipped(const RawCorpus& corpus, PrepareSummary& summary) {
 
 namespace {
 
+struct ExampleSplit {
+  std::vector<const RawExample*> train;
+  std::vector<const RawExample*> valid;
+};
+
+// The examples of the known classes, split into train and valid: the given validation corpus
+// (its records of dropped rare classes counted, any other unknown label an error), or a seeded
+// fraction of the training corpus.
+ExampleSplit split_examples(const RawCorpus& train_corpus, const RawCorpus* valid_corpus,
+                            const std::map<std::string, int32_t>& label_ids,
+                            const std::vector<std::string>& label_names,
+                            const PrepareOptions& options, PrepareSummary& summary) {
+  ExampleSplit out;
+  for (const RawExample& example : train_corpus.examples) {
+    if (label_ids.count(example.label)) out.train.push_back(&example);
+  }
+  if (valid_corpus == nullptr) {
+    const SplitIndices split = split_by_fraction(static_cast<int64_t>(out.train.size()),
+                                                 options.valid_fraction, options.seed);
+    const std::vector<const RawExample*> all = std::move(out.train);
+    out.train.clear();
+    for (int64_t i : split.train) out.train.push_back(all[static_cast<size_t>(i)]);
+    for (int64_t i : split.valid) out.valid.push_back(all[static_cast<size_t>(i)]);
+    return out;
+  }
+  const std::set<std::string> dropped(summary.dropped_classes.begin(),
+                                      summary.dropped_classes.end());
+  for (const RawExample& example : valid_corpus->examples) {
+    if (label_ids.count(example.label)) {
+      out.valid.push_back(&example);
+    } else if (dropped.count(example.label)) {
+      ++summary.dropped_class_records;
+    } else {
+      throw UserError(valid_corpus->where(example) + ": label '" + example.label +
+                      "' does not occur in the training data " + options.input +
+                      "; its labels are " + quoted_list(label_names));
+    }
+  }
+  return out;
+}
+
+// What the dataset file records about how it was made (attributes of its root).
+void add_classification_attributes(std::map<std::string, std::string>& a,
+                                   const PrepareOptions& options, const InputOptions& input,
+                                   const RawCorpus& train_corpus, const RawCorpus* valid_corpus,
+                                   const PrepareSummary& summary,
+                                   const std::string& tokenizer_description) {
+  a["created_by"] = "topiary prepare";
+  a["source_format"] = input_format_name(input.format);
+  a["encoding"] = encoding_name(parse_encoding(options.encoding));
+  add_source_provenance(a, options, train_corpus, valid_corpus, "train_source split");
+  if (input.format == InputFormat::kDir) {
+    std::string files;
+    for (const std::string& file : train_corpus.files) files += (files.empty() ? "" : "\n") + file;
+    a["train_source_files"] = files;
+    a["record_delimiter"] = options.record_delimiter;
+  } else if (input.format == InputFormat::kJsonl) {
+    a["text_column"] = input.jsonl.text_column;
+    a["label_column"] = input.jsonl.label_column;
+  } else {
+    a["text_column"] = input.delimited.text_column;
+    a["label_column"] = input.delimited.label_column;
+    a["header"] = options.header ? "true" : "false";
+  }
+  a["on_bad"] = options.on_bad;
+  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
+  a["min_records"] = std::to_string(options.min_records);
+  a["tokenizer"] = tokenizer_description;
+  a["min_frequency"] = std::to_string(options.min_frequency);
+  a["max_vocab"] = std::to_string(options.max_vocab);
+  a["max_length"] = std::to_string(options.max_length);
+  a["train_examples"] = std::to_string(summary.train_examples);
+  a["valid_examples"] = std::to_string(summary.valid_examples);
+  a["dropped_empty"] = std::to_string(summary.dropped_empty);
+  a["dropped_classes"] = quoted_list(summary.dropped_classes);
+}
+
 void append(TokenizedSplit& split, const std::vector<int32_t>& ids, int32_t label) {
   if (split.offsets.empty()) split.offsets.push_back(0);
   split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
@@ -179,34 +256,11 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   for (size_t i = 0; i < label_names.size(); ++i) {
     label_ids[label_names[i]] = static_cast<int32_t>(i);
   }
-  const std::set<std::string> dropped(summary.dropped_classes.begin(),
-                                      summary.dropped_classes.end());
 
-  std::vector<const RawExample*> train_raw;
-  std::vector<const RawExample*> valid_raw;
-  for (const RawExample& example : train_corpus.examples) {
-    if (label_ids.count(example.label)) train_raw.push_back(&example);
-  }
-  if (separate_valid) {
-    for (const RawExample& example : valid_corpus.examples) {
-      if (label_ids.count(example.label)) {
-        valid_raw.push_back(&example);
-      } else if (dropped.count(example.label)) {
-        ++summary.dropped_class_records;
-      } else {
-        throw UserError(valid_corpus.where(example) + ": label '" + example.label +
-                        "' does not occur in the training data " + options.input +
-                        "; its labels are " + quoted_list(label_names));
-      }
-    }
-  } else {
-    const SplitIndices split = split_by_fraction(static_cast<int64_t>(train_raw.size()),
-                                                 options.valid_fraction, options.seed);
-    std::vector<const RawExample*> all = std::move(train_raw);
-    train_raw.clear();
-    for (int64_t i : split.train) train_raw.push_back(all[static_cast<size_t>(i)]);
-    for (int64_t i : split.valid) valid_raw.push_back(all[static_cast<size_t>(i)]);
-  }
+  const ExampleSplit raw = split_examples(train_corpus, separate_valid ? &valid_corpus : nullptr,
+                                          label_ids, label_names, options, summary);
+  const std::vector<const RawExample*>& train_raw = raw.train;
+  const std::vector<const RawExample*>& valid_raw = raw.valid;
 
   const WordTokenizer tokenizer(WordTokenizerOptions{options.lowercase});
   std::optional<SentencePieceEncoder> pieces;
@@ -266,36 +320,9 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   summary.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
   summary.label_names = label_names;
 
-  auto& a = dataset.attributes;
-  a["created_by"] = "topiary prepare";
-  a["source_format"] = input_format_name(input.format);
-  a["encoding"] = encoding_name(parse_encoding(options.encoding));
-  add_source_provenance(a, options, train_corpus, separate_valid ? &valid_corpus : nullptr,
-                        "train_source split");
-  if (input.format == InputFormat::kDir) {
-    std::string files;
-    for (const std::string& file : train_corpus.files) files += (files.empty() ? "" : "\n") + file;
-    a["train_source_files"] = files;
-    a["record_delimiter"] = options.record_delimiter;
-  } else if (input.format == InputFormat::kJsonl) {
-    a["text_column"] = input.jsonl.text_column;
-    a["label_column"] = input.jsonl.label_column;
-  } else {
-    a["text_column"] = input.delimited.text_column;
-    a["label_column"] = input.delimited.label_column;
-    a["header"] = options.header ? "true" : "false";
-  }
-  a["on_bad"] = options.on_bad;
-  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
-  a["min_records"] = std::to_string(options.min_records);
-  a["tokenizer"] = pieces ? sentencepiece_description(pieces->model()) : tokenizer.describe();
-  a["min_frequency"] = std::to_string(options.min_frequency);
-  a["max_vocab"] = std::to_string(options.max_vocab);
-  a["max_length"] = std::to_string(options.max_length);
-  a["train_examples"] = std::to_string(summary.train_examples);
-  a["valid_examples"] = std::to_string(summary.valid_examples);
-  a["dropped_empty"] = std::to_string(summary.dropped_empty);
-  a["dropped_classes"] = quoted_list(summary.dropped_classes);
+  add_classification_attributes(
+      dataset.attributes, options, input, train_corpus, separate_valid ? &valid_corpus : nullptr,
+      summary, pieces ? sentencepiece_description(pieces->model()) : tokenizer.describe());
   if (summary_out) *summary_out = summary;
   return dataset;
 }
