@@ -3,6 +3,8 @@
 #include <cmath>
 #include <utility>
 
+#include "core/hash.h"
+
 namespace topiary::data {
 namespace {
 
@@ -10,13 +12,8 @@ namespace {
 class Stream {
  public:
   explicit Stream(uint64_t key) : state_(key) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  uint64_t next() { return core::splitmix64_next(state_); }
+  double uniform() { return core::unit_interval(next()); }
   // Uniform in [0, n), n > 0 (the modulo bias is below 2^-40 for the sizes used here).
   int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
 

@@ -4,17 +4,10 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/hash.h"
 
 namespace topiary::prune {
 namespace {
-
-// SplitMix64: portable and fully specified, unlike std::uniform_real_distribution.
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 constexpr float kPruned = -std::numeric_limits<float>::infinity();
 
@@ -46,7 +39,7 @@ void random_scores(uint64_t seed, uint64_t stream, std::span<const float> mask,
                    std::span<float> out) {
   uint64_t state = seed * 0x2545F4914F6CDD1Dull + stream;
   for (size_t i = 0; i < out.size(); ++i) {
-    const uint64_t bits = splitmix64(state) >> 40;  // 24 random bits fit a float exactly
+    const uint64_t bits = core::splitmix64_next(state) >> 40;  // 24 random bits fit a float exactly
     out[i] = (!mask.empty() && mask[i] == 0.0f) ? kPruned : static_cast<float>(bits) / 16777216.0f;
   }
 }

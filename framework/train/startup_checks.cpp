@@ -2,16 +2,10 @@
 
 #include <torch/torch.h>
 
+#include "core/hash.h"
+
 namespace topiary::train {
 namespace {
-
-uint64_t fnv1a(const std::string& text, uint64_t hash = 1469598103934665603ull) {
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 void check_agreement(comm::Communicator& comm, uint64_t value, const std::string& what) {
   uint64_t low = value;
@@ -32,8 +26,8 @@ void verify_same_job(comm::Communicator& comm,
     for (int64_t d : parameter.sizes()) layout += std::to_string(d) + ",";
     layout += ";";
   }
-  check_agreement(comm, fnv1a(layout), "parameter names, shapes or dtypes");
-  check_agreement(comm, fnv1a(effective_recipe), "the effective recipe");
+  check_agreement(comm, core::fnv1a(layout), "parameter names, shapes or dtypes");
+  check_agreement(comm, core::fnv1a(effective_recipe), "the effective recipe");
 }
 
 void broadcast_parameters(comm::Communicator& comm,
