@@ -4,22 +4,17 @@
 
 #include "core/error.h"
 #include "data/record_dir_reader.h"
+#include "data/text_lines.h"
 
 namespace topiary::data {
 namespace {
 
 void read_lines(const std::string& path, const DocumentOptions& options, RawCorpus& corpus) {
   const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
-  const std::string& text = decoded.text;
-  int64_t line_number = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  TextLines lines(decoded.text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int64_t line_number = lines.number();
     if (is_blank(line)) continue;
     if (decoded.has_bad_line(line_number, line_number)) {
       corpus.reject(options.on_bad,

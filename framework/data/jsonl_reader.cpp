@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "data/text_lines.h"
 
 namespace topiary::data {
 namespace {
@@ -49,17 +50,13 @@ const json* find_field(const json& root, const std::string& path, std::string& e
 RawCorpus read_jsonl(const std::string& path, const JsonlOptions& options) {
   if (options.text_column.empty()) throw UserError("--text-column must not be empty for jsonl");
   const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
-  const std::string& text = decoded.text;
   RawCorpus corpus;
   corpus.files.push_back(path);
-  int64_t line_number = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    pos = end + 1;
-    ++line_number;
+  // A CR of a CRLF line stays: JSON reads it as white space, and error columns stay exact.
+  TextLines lines(decoded.text, /*strip_carriage_return=*/false);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int64_t line_number = lines.number();
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const std::string where = path + ":" + std::to_string(line_number) + ": ";
     if (decoded.has_bad_line(line_number, line_number)) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "data/text_lines.h"
 
 namespace topiary::data {
 namespace {
@@ -25,15 +26,10 @@ std::vector<RawExample> split_records(const std::string& text, const std::string
   std::vector<RawExample> records;
   RawExample current;
   bool has_lines = false;
-  int64_t line_number = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    ++line_number;
-    pos = end + 1;
+  TextLines lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const int64_t line_number = lines.number();
     if (line == delimiter) {
       if (has_lines) records.push_back(std::move(current));
       current = RawExample{};
