@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "comm/gather_bytes.h"
+#include "comm/agree.h"
 #include "comm/mpi_communicator.h"
 #include "core/error.h"
 #include "data/prepare.h"
@@ -121,33 +121,22 @@ void add_prepare_command(CLI::App& app) {
 
   cmd->callback([options] {
     auto comm = comm::make_mpi_communicator();
-    if (data::uses_sharded_prepare(*options)) {
-      try {
-        const data::PrepareSummary summary = data::prepare_sharded(*options, *comm);
-        if (comm->rank() == 0) std::fputs(data::format_summary(summary).c_str(), stdout);
-      } catch (const UserError&) {
-        // Every rank has the same message; rank 0 prints it, the others only fail.
-        if (comm->rank() != 0) std::exit(kExitUserError);
-        throw;
-      }
-      return;
-    }
-    // One output file: rank 0 writes it; the others learn whether it worked.
-    std::string error;
-    if (comm->rank() == 0) {
-      try {
-        const data::PrepareSummary summary = data::prepare_dataset(*options);
-        std::fputs(data::format_summary(summary).c_str(), stdout);
-      } catch (const UserError& e) {
-        error = e.what();
-        if (error.empty()) error = "prepare failed";
-      }
-    }
-    if (comm->world_size() > 1) {
-      error = comm::all_gather_bytes(*comm, error, "prepare: result")[0];
-    }
-    if (!error.empty() && comm->rank() != 0) std::exit(kExitUserError);
-    if (!error.empty()) throw UserError(error);
+    // Sharded: every rank prepares its shards. One output file: rank 0 writes it. Either way the
+    // ranks agree on the outcome; rank 0 reports a failure (the failing rank's message), the
+    // others only fail.
+    const bool sharded = data::uses_sharded_prepare(*options);
+    const comm::AgreeOutcome outcome = comm::agree(
+        *comm,
+        [&] {
+          if (!sharded && comm->rank() != 0) return;
+          const data::PrepareSummary summary =
+              sharded ? data::prepare_sharded(*options, *comm) : data::prepare_dataset(*options);
+          if (comm->rank() == 0) std::fputs(data::format_summary(summary).c_str(), stdout);
+        },
+        "prepare: result");
+    if (outcome.ok) return;
+    if (comm->rank() != 0) std::exit(kExitUserError);
+    throw UserError(outcome.message.empty() ? "prepare failed" : outcome.message);
   });
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "comm/agree.h"
 #include "comm/gather_bytes.h"
 #include "core/error.h"
 #include "data/corpus_reader.h"
@@ -557,17 +558,24 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
   a["shard_bytes"] = std::to_string(shard_bytes_of(options));
   a["prepared_by_ranks"] = std::to_string(comm.world_size());
 
-  if (comm.rank() == 0) {
-    write_manifest(options.output, manifest);
-    // Shards of earlier runs (and temporaries of killed ones) that no manifest names any more.
-    const std::set<std::string> keep(manifest.shards.begin(), manifest.shards.end());
-    const fs::path folder = shards_folder(options.output);
-    const std::string prefix = folder.filename().string() + "/";
-    for (const auto& entry : fs::directory_iterator(folder, ec)) {
-      if (!keep.contains(prefix + entry.path().filename().string())) fs::remove(entry.path(), ec);
-    }
-  }
-  comm.barrier("prepare: manifest written");
+  // Rank 0 writes the manifest; no rank returns before it is written, and a failure to write it
+  // fails every rank (Note [Agreeing on a user error]) instead of leaving them waiting.
+  const comm::AgreeOutcome manifest_written = comm::agree(
+      comm,
+      [&] {
+        if (comm.rank() != 0) return;
+        write_manifest(options.output, manifest);
+        // Shards of earlier runs (and temporaries of killed ones) that no manifest names any more.
+        const std::set<std::string> keep(manifest.shards.begin(), manifest.shards.end());
+        const fs::path folder = shards_folder(options.output);
+        const std::string prefix = folder.filename().string() + "/";
+        for (const auto& entry : fs::directory_iterator(folder, ec)) {
+          if (!keep.contains(prefix + entry.path().filename().string()))
+            fs::remove(entry.path(), ec);
+        }
+      },
+      "prepare: manifest written");
+  if (!manifest_written.ok) throw UserError(manifest_written.message);
   return summary;
 }
 

@@ -17,6 +17,7 @@
 #include <set>
 #include <span>
 
+#include "comm/agree.h"
 #include "comm/mpi_communicator.h"
 #include "core/error.h"
 #include "data/dataset.h"
@@ -394,18 +395,12 @@ int run_sensitivity(const SensitivityOptions& options) {
   auto comm = comm::make_mpi_communicator();
   auto loopback = comm::make_loopback_communicator();
   const int rank = comm->rank(), world = comm->world_size();
-  std::string error;
   Sweep s;
-  try {
-    s = set_up(options, rank);
-  } catch (const UserError& e) {
-    error = e.what();
-  }
-  // A failure on any rank fails all, reported once (files are the same for every rank).
-  int32_t failed = error.empty() ? 0 : 1;
-  comm->all_reduce(&failed, 1, comm::DataType::kInt32, comm::ReduceOp::kMax, "sensitivity setup");
-  if (failed) {
-    if (!error.empty() && rank == 0) std::fprintf(stderr, "topiary: error: %s\n", error.c_str());
+  // A failure on any rank fails all, reported once by rank 0 (files are the same for every rank).
+  const comm::AgreeOutcome outcome = comm::agree(
+      *comm, [&] { s = set_up(options, rank); }, "sensitivity setup");
+  if (!outcome.ok) {
+    if (rank == 0) std::fprintf(stderr, "topiary: error: %s\n", outcome.message.c_str());
     return kExitUserError;
   }
   // Same thread count on every rank and world size: part of what makes a point's result exact.

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "comm/agree.h"
 #include "comm/mpi_communicator.h"
 #include "core/error.h"
 #include "train/preemption.h"
@@ -19,22 +20,14 @@
 namespace topiary::train {
 
 bool agree(comm::Communicator& comm, const std::function<void()>& phase) {
-  std::string error;
-  try {
-    phase();
-  } catch (const UserError& e) {
-    error = e.what();
-  }
+  const comm::AgreeOutcome outcome = comm::agree(comm, phase, "error agreement");
   // The lowest failing rank reports, once: usually all ranks fail alike (same recipe, same data).
-  int32_t first_failed = error.empty() ? comm.world_size() : comm.rank();
-  comm.all_reduce(&first_failed, 1, comm::DataType::kInt32, comm::ReduceOp::kMin,
-                  "error agreement");
-  if (first_failed == comm.rank()) {
+  if (!outcome.ok && outcome.failing_rank == comm.rank()) {
     std::fprintf(stderr, "topiary: error%s: %s\n",
                  comm.world_size() > 1 ? (" on rank " + std::to_string(comm.rank())).c_str() : "",
-                 error.c_str());
+                 outcome.message.c_str());
   }
-  return first_failed == comm.world_size();
+  return outcome.ok;
 }
 
 NamedParameters named_parameters(torch::nn::Module& model) {

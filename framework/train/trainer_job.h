@@ -45,8 +45,9 @@ struct FaultInjection {
 };
 FaultInjection fault_injection_from_environment();
 
-// Runs `phase` on every rank; if it throws a UserError on any rank, every rank learns so
-// through one all-reduce and returns false together (no rank left waiting).
+// comm::agree (Note [Agreeing on a user error]) with the trainer's report: if `phase` throws a
+// UserError on any rank, the lowest failing rank prints its message and every rank returns false
+// together (no rank left waiting).
 bool agree(comm::Communicator& comm, const std::function<void()>& phase);
 
 NamedParameters named_parameters(torch::nn::Module& model);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "comm/agree.h"
 #include "core/error.h"
 #include "io/checkpoint_file.h"
 #include "train/optimizer.h"
@@ -82,6 +83,32 @@ void copy_into(const std::string& path, const io::NamedArray& array, torch::Tens
   target.copy_(source);
 }
 
+// Rank 0's part of save_training_state. Any failure (HDF5, the file system) is a user error:
+// a full disk or a quota, not a bug.
+void write_checkpoint_file(const std::string& path, const StateRefs& state,
+                           const std::map<std::string, std::string>& attributes,
+                           const std::map<std::string, std::vector<uint8_t>>& extra,
+                           std::map<std::string, std::vector<uint8_t>>& rng_blobs) {
+  try {
+    io::CheckpointContents contents;
+    for (const auto& [name, p] : state.parameters) contents.weights.push_back(to_array(name, p));
+    for (const auto& [name, m] : state.masks.all()) contents.masks.push_back(to_array(name, m));
+    const OptimizerStateArrays optimizer =
+        export_optimizer_state(state.optimizer, state.parameters);
+    for (const auto& [name, tensor] : optimizer.tensors)
+      contents.optimizer.push_back(to_array(name, tensor));
+    contents.blobs["optimizer_steps"] = as_bytes(optimizer.steps);
+    for (auto& [key, bytes] : rng_blobs) contents.blobs[key] = std::move(bytes);
+    for (const auto& [name, bytes] : extra) contents.blobs[name] = bytes;
+    contents.attributes = attributes;
+    contents.attributes["world_size"] = std::to_string(state.comm.world_size());
+    fs::create_directories(fs::path(path).parent_path());
+    io::write_checkpoint(path, contents);
+  } catch (const std::exception& e) {
+    throw UserError(e.what());
+  }
+}
+
 }  // namespace
 
 void save_training_state(const std::string& path, const StateRefs& state,
@@ -103,35 +130,16 @@ void save_training_state(const std::string& path, const StateRefs& state,
                                all.begin() + static_cast<std::ptrdiff_t>(mine.size() * (r + 1)));
     }
   }
-  std::string error;
-  if (state.comm.rank() == 0) {
-    try {
-      io::CheckpointContents contents;
-      for (const auto& [name, p] : state.parameters) contents.weights.push_back(to_array(name, p));
-      for (const auto& [name, m] : state.masks.all()) contents.masks.push_back(to_array(name, m));
-      const OptimizerStateArrays optimizer =
-          export_optimizer_state(state.optimizer, state.parameters);
-      for (const auto& [name, tensor] : optimizer.tensors)
-        contents.optimizer.push_back(to_array(name, tensor));
-      contents.blobs["optimizer_steps"] = as_bytes(optimizer.steps);
-      for (auto& [key, bytes] : rng_blobs) contents.blobs[key] = std::move(bytes);
-      for (const auto& [name, bytes] : extra) contents.blobs[name] = bytes;
-      contents.attributes = attributes;
-      contents.attributes["world_size"] = std::to_string(world);
-      fs::create_directories(fs::path(path).parent_path());
-      io::write_checkpoint(path, contents);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-  }
   // Every rank learns whether rank 0's write succeeded, so a full disk ends the job on all ranks
-  // with one message instead of leaving the others waiting.
-  int32_t failed = error.empty() ? 0 : 1;
-  state.comm.all_reduce(&failed, 1, comm::DataType::kInt32, comm::ReduceOp::kMax,
-                        "checkpoint written");
-  if (failed) {
-    throw UserError(state.comm.rank() == 0 ? error : path + ": checkpoint write failed on rank 0");
-  }
+  // with rank 0's message instead of leaving the others waiting.
+  const comm::AgreeOutcome written = comm::agree(
+      state.comm,
+      [&] {
+        if (state.comm.rank() == 0)
+          write_checkpoint_file(path, state, attributes, extra, rng_blobs);
+      },
+      "checkpoint written");
+  if (!written.ok) throw UserError(written.message);
 }
 
 std::map<std::string, std::string> restore_training_state(
