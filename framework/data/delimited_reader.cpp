@@ -121,7 +121,7 @@ std::vector<DelimitedRow> split_delimited(const std::string& text, char delimite
 }
 
 RawCorpus read_delimited(const std::string& path, const DelimitedOptions& options) {
-  const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
+  const DecodedText decoded = read_text(path, options.decode);
   std::vector<DelimitedRow> rows =
       split_delimited(decoded.text, options.delimiter, options.quoting, path);
   const size_t first_data = options.header ? 1 : 0;
@@ -142,20 +142,21 @@ RawCorpus read_delimited(const std::string& path, const DelimitedOptions& option
     DelimitedRow& row = rows[r];
     const std::string where = path + ":" + std::to_string(row.line) + ": ";
     if (decoded.has_bad_line(row.line, row.end_line)) {
-      corpus.reject(options.on_bad, where + "invalid UTF-8 in this row");
+      corpus.reject(options.decode.on_bad, where + "invalid UTF-8 in this row");
       continue;
     }
     if (row.fields.size() < needed) {
-      corpus.reject(options.on_bad, where + "row has " + std::to_string(row.fields.size()) +
-                                        " field(s), but the text column is field " +
-                                        std::to_string(text_index) +
-                                        " and the label column is field " +
-                                        std::to_string(label_index) + " (0-based)");
+      corpus.reject(options.decode.on_bad, where + "row has " + std::to_string(row.fields.size()) +
+                                               " field(s), but the text column is field " +
+                                               std::to_string(text_index) +
+                                               " and the label column is field " +
+                                               std::to_string(label_index) + " (0-based)");
       continue;
     }
     std::string label = trim(row.fields[label_index]);
     if (label.empty()) {
-      corpus.reject(options.on_bad, where + "empty label in column '" + options.label_column + "'");
+      corpus.reject(options.decode.on_bad,
+                    where + "empty label in column '" + options.label_column + "'");
       continue;
     }
     corpus.examples.push_back(

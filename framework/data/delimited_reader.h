@@ -35,8 +35,7 @@ struct DelimitedOptions {
   bool header = true;
   std::string text_column = "sentence";
   std::string label_column = "label";
-  Encoding encoding = Encoding::kUtf8;
-  OnBad on_bad = OnBad::kError;
+  DecodeOptions decode;
 };
 
 // Reads one TSV/CSV file into a corpus. A file without data rows is a UserError

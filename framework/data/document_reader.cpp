@@ -10,14 +10,14 @@ namespace topiary::data {
 namespace {
 
 void read_lines(const std::string& path, const DocumentOptions& options, RawCorpus& corpus) {
-  const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
+  const DecodedText decoded = read_text(path, options.decode);
   TextLines lines(decoded.text);
   std::string_view line;
   while (lines.next(line)) {
     const int64_t line_number = lines.number();
     if (is_blank(line)) continue;
     if (decoded.has_bad_line(line_number, line_number)) {
-      corpus.reject(options.on_bad,
+      corpus.reject(options.decode.on_bad,
                     path + ":" + std::to_string(line_number) + ": invalid UTF-8 in this line");
       continue;
     }
@@ -37,10 +37,10 @@ RawCorpus read_documents(const std::string& path, const DocumentOptions& options
                                                     "--format text --document-per-file")) {
       const auto index = static_cast<int32_t>(corpus.files.size());
       corpus.files.push_back(file);
-      DecodedText decoded = read_text(file, options.encoding, options.on_bad);
+      DecodedText decoded = read_text(file, options.decode);
       if (is_blank(decoded.text)) continue;
       if (!decoded.bad_lines.empty()) {
-        corpus.reject(options.on_bad, decoded.first_error);
+        corpus.reject(options.decode.on_bad, decoded.first_error);
         continue;
       }
       corpus.examples.push_back(RawExample{std::move(decoded.text), "", index, 1});

@@ -13,8 +13,7 @@ struct DocumentOptions {
   bool document_per_file = false;
   std::vector<std::string> include;  // document_per_file: globs on the file name; empty = all
   std::vector<std::string> exclude;
-  Encoding encoding = Encoding::kUtf8;
-  OnBad on_bad = OnBad::kError;  // a line (or file) with invalid UTF-8
+  DecodeOptions decode;  // on_bad: a line (or file) with invalid UTF-8
 };
 
 // Lines keep their text as is (leading and trailing spaces included) except a trailing '\r';

@@ -49,7 +49,7 @@ const json* find_field(const json& root, const std::string& path, std::string& e
 
 RawCorpus read_jsonl(const std::string& path, const JsonlOptions& options) {
   if (options.text_column.empty()) throw UserError("--text-column must not be empty for jsonl");
-  const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
+  const DecodedText decoded = read_text(path, options.decode);
   RawCorpus corpus;
   corpus.files.push_back(path);
   // A CR of a CRLF line stays: JSON reads it as white space, and error columns stay exact.
@@ -60,7 +60,7 @@ RawCorpus read_jsonl(const std::string& path, const JsonlOptions& options) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const std::string where = path + ":" + std::to_string(line_number) + ": ";
     if (decoded.has_bad_line(line_number, line_number)) {
-      corpus.reject(options.on_bad, where + "invalid UTF-8 in this record");
+      corpus.reject(options.decode.on_bad, where + "invalid UTF-8 in this record");
       continue;
     }
     json record;
@@ -68,37 +68,37 @@ RawCorpus read_jsonl(const std::string& path, const JsonlOptions& options) {
       record = json::parse(line);
     } catch (const json::parse_error& e) {
       // e.byte is 1-based within the line.
-      corpus.reject(options.on_bad,
+      corpus.reject(options.decode.on_bad,
                     where + "invalid JSON at column " + std::to_string(e.byte) + ": " + e.what());
       continue;
     } catch (const json::exception& e) {
       // Well-formed but unrepresentable, e.g. a number beyond double range (1e999): found by
       // tsv_csv_fuzzer (regression input tests/data/fuzz/tsv_csv_fuzzer/jsonl_number_overflow).
-      corpus.reject(options.on_bad, where + "unreadable JSON value: " + e.what());
+      corpus.reject(options.decode.on_bad, where + "unreadable JSON value: " + e.what());
       continue;
     }
     if (!record.is_object()) {
-      corpus.reject(options.on_bad,
+      corpus.reject(options.decode.on_bad,
                     where + "expected a JSON object, got " + std::string(record.type_name()));
       continue;
     }
     std::string error;
     const json* text_value = find_field(record, options.text_column, error);
     if (!text_value) {
-      corpus.reject(options.on_bad, where + "text " + error + " (--text-column)");
+      corpus.reject(options.decode.on_bad, where + "text " + error + " (--text-column)");
       continue;
     }
     if (!text_value->is_string()) {
-      corpus.reject(options.on_bad, where + "text field '" + options.text_column + "' is " +
-                                        std::string(text_value->type_name()) +
-                                        ", expected a string");
+      corpus.reject(options.decode.on_bad, where + "text field '" + options.text_column + "' is " +
+                                               std::string(text_value->type_name()) +
+                                               ", expected a string");
       continue;
     }
     RawExample example{text_value->get<std::string>(), "", 0, line_number};
     if (!options.label_column.empty()) {
       const json* label = find_field(record, options.label_column, error);
       if (!label) {
-        corpus.reject(options.on_bad, where + "label " + error + " (--label-column)");
+        corpus.reject(options.decode.on_bad, where + "label " + error + " (--label-column)");
         continue;
       }
       if (label->is_string()) {
@@ -106,13 +106,13 @@ RawCorpus read_jsonl(const std::string& path, const JsonlOptions& options) {
       } else if (label->is_number_integer() || label->is_boolean()) {
         example.label = label->dump();
       } else {
-        corpus.reject(options.on_bad, where + "label field '" + options.label_column + "' is " +
-                                          std::string(label->type_name()) +
-                                          ", expected a string, an integer or a boolean");
+        corpus.reject(options.decode.on_bad, where + "label field '" + options.label_column +
+                                                 "' is " + std::string(label->type_name()) +
+                                                 ", expected a string, an integer or a boolean");
         continue;
       }
       if (example.label.empty()) {
-        corpus.reject(options.on_bad,
+        corpus.reject(options.decode.on_bad,
                       where + "empty label in field '" + options.label_column + "'");
         continue;
       }

@@ -14,8 +14,7 @@ namespace topiary::data {
 struct JsonlOptions {
   std::string text_column = "text";
   std::string label_column = "label";  // empty: no label (language-model text)
-  Encoding encoding = Encoding::kUtf8;
-  OnBad on_bad = OnBad::kError;
+  DecodeOptions decode;
 };
 
 // Bad records (invalid JSON, not an object, a missing field, a text that is not a string, an

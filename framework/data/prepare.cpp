@@ -28,28 +28,23 @@ namespace {
 InputOptions input_options(const PrepareOptions& options) {
   InputOptions input;
   input.format = parse_input_format(options.format);
-  const Encoding encoding = parse_encoding(options.encoding);
-  const OnBad on_bad = parse_on_bad(options.on_bad);
+  const DecodeOptions decode{parse_encoding(options.encoding), parse_on_bad(options.on_bad)};
   const std::string label_column = options.label_column.empty() ? "label" : options.label_column;
   input.delimited.header = options.header;
   input.delimited.text_column = options.text_column.empty() ? "sentence" : options.text_column;
   input.delimited.label_column = label_column;
-  input.delimited.encoding = encoding;
-  input.delimited.on_bad = on_bad;
+  input.delimited.decode = decode;
   input.dir.record_delimiter = options.record_delimiter;
   input.dir.include = options.include;
   input.dir.exclude = options.exclude;
-  input.dir.encoding = encoding;
-  input.dir.on_bad = on_bad;
+  input.dir.decode = decode;
   input.jsonl.text_column = options.text_column.empty() ? "text" : options.text_column;
   input.jsonl.label_column = label_column;
-  input.jsonl.encoding = encoding;
-  input.jsonl.on_bad = on_bad;
+  input.jsonl.decode = decode;
   input.text.document_per_file = options.document_per_file;
   input.text.include = options.include;
   input.text.exclude = options.exclude;
-  input.text.encoding = encoding;
-  input.text.on_bad = on_bad;
+  input.text.decode = decode;
   return input;
 }
 

@@ -88,7 +88,7 @@ RawCorpus read_record_dir(const std::string& directory, const RecordDirOptions& 
   for (const std::string& path : list_input_files(directory, options.include, options.exclude,
                                                   "--format dir, one class per file,")) {
     const std::string name = fs::path(path).filename().string();
-    const DecodedText decoded = read_text(path, options.encoding, options.on_bad);
+    const DecodedText decoded = read_text(path, options.decode);
     std::vector<RawExample> records = split_records(decoded.text, options.record_delimiter);
     const auto file_index = static_cast<int32_t>(corpus.files.size());
     corpus.files.push_back(path);
@@ -96,7 +96,7 @@ RawCorpus read_record_dir(const std::string& directory, const RecordDirOptions& 
       const auto last_line = record.line + static_cast<int64_t>(std::count(
                                                record.text.begin(), record.text.end(), '\n'));
       if (decoded.has_bad_line(record.line, last_line)) {
-        corpus.reject(options.on_bad,
+        corpus.reject(options.decode.on_bad,
                       path + ":" + std::to_string(record.line) + ": invalid UTF-8 in this record");
         continue;
       }

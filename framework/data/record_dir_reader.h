@@ -26,8 +26,7 @@ struct RecordDirOptions {
   std::string record_delimiter = "%";
   std::vector<std::string> include;  // globs; empty = all
   std::vector<std::string> exclude;  // globs
-  Encoding encoding = Encoding::kUtf8;
-  OnBad on_bad = OnBad::kError;  // a record touching a line with invalid UTF-8
+  DecodeOptions decode;              // on_bad: a record touching a line with invalid UTF-8
 };
 
 // The regular files of `directory` in sorted name order that pass the include/exclude globs,

@@ -43,10 +43,20 @@ struct DecodedText {
   bool has_bad_line(int64_t first, int64_t last) const;
 };
 
+// How every reader decodes its files, and what it does with a record it cannot read (invalid
+// UTF-8, a malformed row or JSON value): the same two choices for every input format.
+struct DecodeOptions {
+  Encoding encoding = Encoding::kUtf8;
+  OnBad on_bad = OnBad::kError;
+};
+
 // Reads `path`, converts it to UTF-8 and validates it. Under OnBad::kError invalid UTF-8 is a
 // UserError; under kSkip each invalid byte becomes U+FFFD and its line is listed in bad_lines,
 // so that the reader can skip (and count) the records that touch those lines.
 DecodedText read_text(const std::string& path, Encoding encoding, OnBad on_bad);
+inline DecodedText read_text(const std::string& path, const DecodeOptions& decode) {
+  return read_text(path, decode.encoding, decode.on_bad);
+}
 
 // Only whitespace (a line that is no record or document).
 bool is_blank(std::string_view text);

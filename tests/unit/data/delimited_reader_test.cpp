@@ -108,7 +108,7 @@ namespace {
 
 TEST(DelimitedSkip, InvalidUtf8AndShortRowsAreSkippedAndCounted) {
   DelimitedOptions options;
-  options.on_bad = OnBad::kSkip;
+  options.decode.on_bad = OnBad::kSkip;
   const RawCorpus bad_bytes = read_delimited(test::fixture("invalid_utf8.tsv"), options);
   EXPECT_EQ(bad_bytes.skipped, 1);
   ASSERT_EQ(bad_bytes.skipped_messages.size(), 1u);
@@ -126,7 +126,7 @@ TEST(DelimitedSkip, MultiLineCsvRecordTouchingABadLineIsSkipped) {
   DelimitedOptions options;
   options.delimiter = ',';
   options.quoting = true;
-  options.on_bad = OnBad::kSkip;
+  options.decode.on_bad = OnBad::kSkip;
   const RawCorpus corpus = read_delimited(dir / "a.csv", options);
   EXPECT_EQ(corpus.skipped, 1);
   ASSERT_EQ(corpus.examples.size(), 1u);

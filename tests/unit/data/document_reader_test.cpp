@@ -22,7 +22,7 @@ TEST(Documents, InvalidUtf8LinesAreAnErrorOrSkipped) {
   EXPECT_USER_ERROR(read_documents(test::fixture("invalid_utf8_lines.txt"), DocumentOptions{}),
                     "invalid_utf8_lines.txt:2:", "invalid UTF-8");
   DocumentOptions skip;
-  skip.on_bad = OnBad::kSkip;
+  skip.decode.on_bad = OnBad::kSkip;
   const RawCorpus corpus = read_documents(test::fixture("invalid_utf8_lines.txt"), skip);
   EXPECT_EQ(corpus.skipped, 2);
   ASSERT_EQ(corpus.examples.size(), 3u);

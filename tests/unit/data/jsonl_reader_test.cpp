@@ -40,7 +40,7 @@ TEST(Jsonl, BadJsonNamesFileAndLine) {
 
 TEST(Jsonl, BadJsonIsSkippedAndCounted) {
   JsonlOptions options;
-  options.on_bad = OnBad::kSkip;
+  options.decode.on_bad = OnBad::kSkip;
   const RawCorpus corpus = read_jsonl(fixture("bad_json.jsonl"), options);
   EXPECT_EQ(corpus.examples.size(), 4u);
   EXPECT_EQ(corpus.skipped, 1);
@@ -63,7 +63,7 @@ TEST(Jsonl, NonStringTextIsAnError) {
   EXPECT_USER_ERROR(read_jsonl(fixture("non_string_text.jsonl"), JsonlOptions{}),
                     "non_string_text.jsonl:2:", "text field 'text' is number", "expected a string");
   JsonlOptions skip;
-  skip.on_bad = OnBad::kSkip;
+  skip.decode.on_bad = OnBad::kSkip;
   EXPECT_EQ(read_jsonl(fixture("non_string_text.jsonl"), skip).skipped, 1);
 }
 
@@ -73,7 +73,7 @@ TEST(Jsonl, NotAnObjectAndAllBad) {
   EXPECT_USER_ERROR(read_jsonl(dir / "a.jsonl", JsonlOptions{}),
                     "a.jsonl:1:", "expected a JSON object, got array");
   JsonlOptions skip;
-  skip.on_bad = OnBad::kSkip;
+  skip.decode.on_bad = OnBad::kSkip;
   EXPECT_USER_ERROR(read_jsonl(dir / "a.jsonl", skip), "no examples", "1 bad records skipped");
 }
 
