@@ -23,7 +23,7 @@ log() { printf '[setup] %s\n' "$*"; }
 apt_packages=(build-essential cmake ninja-build ccache pkg-config python3-venv
   libopenmpi-dev openmpi-bin libyaml-cpp-dev libhdf5-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libsentencepiece-dev libssl-dev fortunes slurm-wlm iproute2 clang libclang-rt-14-dev cppcheck)
+  libsentencepiece-dev libssl-dev fortunes slurm-wlm iproute2 clang libclang-rt-14-dev cppcheck clang-tidy)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 missing=()

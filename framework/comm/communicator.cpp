@@ -9,13 +9,10 @@ namespace topiary::comm {
 size_t element_size(DataType type) {
   switch (type) {
     case DataType::kFloat32:
-      return 4;
-    case DataType::kFloat64:
-      return 8;
     case DataType::kInt32:
       return 4;
+    case DataType::kFloat64:
     case DataType::kInt64:
-      return 8;
     case DataType::kUInt64:
       return 8;
     case DataType::kUInt8:

@@ -81,7 +81,7 @@ std::string TimeSpec::to_string() const {
           {1e9, "Gtok"}, {1e6, "Mtok"}, {1e3, "ktok"}};
       for (const auto& [scale, suffix] : kPrefixes) {
         if (value < scale) continue;
-        const std::string text = shortest_decimal(value / scale) + suffix;
+        std::string text = shortest_decimal(value / scale) + suffix;
         if (parse(text).value == value) return text;
       }
       return shortest_decimal(value) + "tok";

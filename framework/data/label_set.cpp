@@ -29,6 +29,7 @@ std::vector<std::string> sorted_label_names(std::vector<std::string> names) {
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return values[a] < values[b]; });
   std::vector<std::string> sorted;
+  sorted.reserve(order.size());
   for (size_t i : order) sorted.push_back(names[i]);
   return sorted;
 }

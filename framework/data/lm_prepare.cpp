@@ -48,11 +48,7 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   }
 
   std::optional<SentencePieceEncoder> pieces;
-  if (subword) {
-    std::vector<std::string> texts;
-    for (const RawExample* example : train_raw) texts.push_back(example->text);
-    pieces.emplace(make_sentencepiece_model(texts, sentencepiece_options(options)));
-  }
+  if (subword) pieces.emplace(sentencepiece_model_for(train_raw, options));
   const DocumentTokenizer tokenizer{kind, WordTokenizer(WordTokenizerOptions{options.lowercase}),
                                     pieces ? &*pieces : nullptr};
   Dataset dataset;

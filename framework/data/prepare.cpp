@@ -23,6 +23,14 @@ SentencePieceOptions sentencepiece_options(const PrepareOptions& options) {
           options.sp_character_coverage, options.seed};
 }
 
+std::string sentencepiece_model_for(const std::vector<const RawExample*>& examples,
+                                    const PrepareOptions& options) {
+  std::vector<std::string> texts;
+  texts.reserve(examples.size());
+  for (const RawExample* example : examples) texts.push_back(example->text);
+  return make_sentencepiece_model(texts, sentencepiece_options(options));
+}
+
 namespace {
 
 InputOptions input_options(const PrepareOptions& options) {
@@ -259,11 +267,7 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
 
   const WordTokenizer tokenizer(WordTokenizerOptions{options.lowercase});
   std::optional<SentencePieceEncoder> pieces;
-  if (subword) {
-    std::vector<std::string> texts;
-    for (const RawExample* example : train_raw) texts.push_back(example->text);
-    pieces.emplace(make_sentencepiece_model(texts, sentencepiece_options(options)));
-  }
+  if (subword) pieces.emplace(sentencepiece_model_for(train_raw, options));
   SplitBuilder builder{[&](std::string_view text) {
                          return pieces ? pieces->pieces(text) : tokenizer.tokenize(text);
                        },

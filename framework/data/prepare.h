@@ -81,7 +81,12 @@ struct PrepareSummary {
 };
 
 struct SentencePieceOptions;
+struct RawExample;
 SentencePieceOptions sentencepiece_options(const PrepareOptions& options);
+// The serialised SentencePiece model for a prepare run: trained on the texts of `examples` (the
+// training split), or read from --sp-model.
+std::string sentencepiece_model_for(const std::vector<const RawExample*>& examples,
+                                    const PrepareOptions& options);
 
 // Reads, splits and tokenizes; writes nothing. Every input problem is a UserError naming the
 // file (and line where there is one). Fills `summary` when given.

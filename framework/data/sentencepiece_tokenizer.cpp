@@ -80,7 +80,7 @@ std::string read_file(const std::string& path) {
 std::string make_sentencepiece_model(const std::vector<std::string>& texts,
                                      const SentencePieceOptions& options) {
   if (!options.model_file.empty()) {
-    const std::string model = read_file(options.model_file);
+    std::string model = read_file(options.model_file);
     SentencePieceEncoder check(model);  // throws with the file's name below if unusable
     (void)check;
     return model;

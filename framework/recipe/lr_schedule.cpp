@@ -35,8 +35,10 @@ double LrSchedule::lr_at(int64_t step) const {
   switch (kind) {
     case LrKind::kConstant:
       return base_lr;
-    case LrKind::kStep:
-      return base_lr * std::pow(gamma, static_cast<double>(after / std::max<int64_t>(1, every)));
+    case LrKind::kStep: {
+      const int64_t decays = after / std::max<int64_t>(1, every);  // whole periods completed
+      return base_lr * std::pow(gamma, static_cast<double>(decays));
+    }
     case LrKind::kLinear:
       return base_lr + (min_lr - base_lr) * p;
     case LrKind::kCosine:

@@ -61,6 +61,7 @@ void substitute(const Context& ctx, YAML::Node node, const std::string& path,
       const auto found = variables.find(name);
       if (found == variables.end()) {
         std::vector<std::string> names;
+        names.reserve(variables.size());
         for (const auto& [known, value] : variables) names.push_back(known);
         ctx.fail(node, path,
                  "undefined variable '" + name + "'; defined under 'variables': " +
@@ -94,7 +95,9 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& texts) {
   return overrides;
 }
 
-void apply_overrides(YAML::Node root, const std::vector<Override>& overrides) {
+// YAML::Node is a handle: the copy shares, and edits, the caller's tree.
+void apply_overrides(YAML::Node root,  // NOLINT(performance-unnecessary-value-param)
+                     const std::vector<Override>& overrides) {
   for (const auto& o : overrides) {
     YAML::Node value;
     try {
@@ -141,7 +144,9 @@ void apply_overrides(YAML::Node root, const std::vector<Override>& overrides) {
   }
 }
 
-void substitute_variables(const Context& ctx, YAML::Node root) {
+// YAML::Node is a handle: the copy shares, and edits, the caller's tree.
+void substitute_variables(const Context& ctx,
+                          YAML::Node root) {  // NOLINT(performance-unnecessary-value-param)
   if (!root.IsMap()) return;
   std::map<std::string, std::string> variables;
   for (const auto& entry : root) {

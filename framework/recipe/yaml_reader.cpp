@@ -159,7 +159,7 @@ TimeSpec as_time(const Context& ctx, const YAML::Node& node, const std::string& 
 
 std::string as_choice(const Context& ctx, const YAML::Node& node, const std::string& path,
                       const std::string& what, const std::vector<std::string>& known) {
-  const std::string value = scalar_text(ctx, node, path, "a " + what);
+  std::string value = scalar_text(ctx, node, path, "a " + what);
   if (std::find(known.begin(), known.end(), value) == known.end()) {
     ctx.fail(node, path,
              "unknown " + what + " '" + value + "'; known: " + join_names(known) +

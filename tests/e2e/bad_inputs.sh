@@ -18,5 +18,9 @@ expect_user_error "nosuch" "$BIN" prepare --format tsv --input "$DATA/sst2/train
 expect_user_error "empty.tsv" "$BIN" prepare --format tsv --input "$WORK/empty.tsv" --output "$WORK/x.h5"
 expect_user_error "missing.h5" "$BIN" train --recipe "$WORK/recipe.yaml" --set data.path="$WORK/missing.h5"
 expect_user_error "--nosuch" "$BIN" train --recipe "$WORK/recipe.yaml" --nosuch
+# A mistyped collective deadline is refused, not turned into a deadline of a millisecond.
+TOPIARY_COLLECTIVE_TIMEOUT=5min expect_user_error \
+  "TOPIARY_COLLECTIVE_TIMEOUT: expected a positive number of seconds, found '5min'" \
+  "$BIN" train --recipe "$WORK/recipe.yaml" --set data.path="$WORK/sst2.h5"
 [ ! -e "$WORK/x.h5" ] || fail "a failed prepare left an output file"
 echo "ok: all bad inputs rejected"
