@@ -24,7 +24,7 @@ provenance() {  # section command...
     echo "# Provenance of bench/results/$(basename "$dir")"
     echo
     echo "- command: \`$*\`"
-    echo "- commit: $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- framework bench launch recipes || echo ' (with uncommitted changes)')"
+    echo "- commit: $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- framework bench launch recipes ':!bench/results' || echo ' (with uncommitted changes)')"
     echo "- date (UTC): $(date -u +%F' '%H:%M)"
     echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), no GPU"
     echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
