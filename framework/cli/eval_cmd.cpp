@@ -2,13 +2,13 @@
 #include <cstdlib>
 #include <memory>
 
+#include "analysis/evaluate_checkpoint.h"
 #include "cli/commands.h"
-#include "train/evaluate_checkpoint.h"
 
 namespace topiary::cli {
 
 void add_eval_command(CLI::App& app) {
-  auto options = std::make_shared<train::EvalCheckpointOptions>();
+  auto options = std::make_shared<analysis::EvalCheckpointOptions>();
   CLI::App* command = app.add_subcommand(
       "eval", "Evaluate a checkpoint on a dataset split (under mpirun the split is shared out)");
   command->add_option("checkpoint", options->checkpoint, "Checkpoint (.h5) written by train")
@@ -19,7 +19,7 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"valid", "train"}));
   command->add_flag("--json", options->json, "Print one JSON object");
   command->callback([options] {
-    const int code = train::evaluate_checkpoint(*options);
+    const int code = analysis::evaluate_checkpoint(*options);
     if (code != 0) std::exit(code);
   });
 }

@@ -1,15 +1,15 @@
 // `topiary sensitivity CKPT`: prune each target alone over a sparsity grid, evaluate, and suggest
-// a per-layer allocation (train/sensitivity.h).
+// a per-layer allocation (analysis/sensitivity.h).
 #include <cstdlib>
 #include <memory>
 
+#include "analysis/sensitivity.h"
 #include "cli/commands.h"
-#include "train/sensitivity.h"
 
 namespace topiary::cli {
 
 void add_sensitivity_command(CLI::App& app) {
-  auto options = std::make_shared<train::SensitivityOptions>();
+  auto options = std::make_shared<analysis::SensitivityOptions>();
   auto grid = std::make_shared<std::vector<double>>();
   auto target = std::make_shared<double>(-1.0);
   CLI::App* command = app.add_subcommand(
@@ -31,7 +31,7 @@ void add_sensitivity_command(CLI::App& app) {
   command->callback([options, grid, target] {
     if (!grid->empty()) options->grid = *grid;
     if (*target >= 0.0) options->target = *target;
-    const int code = train::run_sensitivity(*options);
+    const int code = analysis::run_sensitivity(*options);
     if (code != 0) std::exit(code);
   });
 }

@@ -13,6 +13,7 @@
 #include "comm/agree.h"
 #include "comm/gather_bytes.h"
 #include "core/error.h"
+#include "core/hash.h"
 #include "data/corpus_reader.h"
 #include "data/dataset_manifest.h"
 #include "data/document_tokenizer.h"
@@ -47,17 +48,11 @@ int64_t shard_bytes_of(const PrepareOptions& options) {
   return std::max<int64_t>(1, std::llround(options.shard_mb * 1024.0 * 1024.0));
 }
 
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 // Validation membership from the document's byte offset, so it does not depend on how the
 // input is cut into shards or spread over ranks.
 bool hashed_into_valid(const PrepareOptions& options, int64_t offset) {
-  const uint64_t h = splitmix64(options.seed ^ splitmix64(static_cast<uint64_t>(offset)));
+  const uint64_t h =
+      core::splitmix64(options.seed ^ core::splitmix64(static_cast<uint64_t>(offset)));
   return static_cast<double>(h >> 11) * 0x1.0p-53 < options.valid_fraction;
 }
 
@@ -395,22 +390,8 @@ std::optional<PrepareSummary> up_to_date_summary(const PrepareOptions& options,
   return summary;
 }
 
-}  // namespace
-
-bool uses_sharded_prepare(const PrepareOptions& options) {
-  if (options.format != "text" || options.document_per_file) return false;
-  const int64_t shard_bytes = shard_bytes_of(options);
-  for (const Input& input : inputs_of(options)) {
-    std::error_code ec;
-    const auto size = fs::file_size(input.path, ec);
-    if (!ec && static_cast<int64_t>(size) > shard_bytes) return true;
-  }
-  return false;
-}
-
-PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator& comm) {
-  const std::vector<Input> inputs = inputs_of(options);
-  const DocumentTokenizer tokenizer = tokenizer_of(options);
+// The --format text options that a sharded run cannot honour.
+void check_sharded_options(const PrepareOptions& options) {
   if (options.valid_path.empty() && !(options.valid_fraction > 0 && options.valid_fraction < 1)) {
     throw UserError("--valid-fraction must be between 0 and 1 (exclusive)");
   }
@@ -422,19 +403,18 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
   if (options.max_length != 0 || options.min_records != 0) {
     throw UserError("--max-length and --min-records apply to classification, not --format text");
   }
+}
 
-  if (std::optional<PrepareSummary> done = up_to_date_summary(options, inputs, comm)) return *done;
-  Pass1 pass = run_pass1(options, inputs, tokenizer, comm);
-  throw_if(pass.error, inputs, pass.shards);
-  const std::string fingerprint = fingerprint_of(options, inputs, pass.shards);
-  const std::vector<std::string> vocabulary = vocabulary_of(options, tokenizer, pass);
-
+// What pass 1 tells the summary: vocabulary, shards, and the bad records skipped, located and in
+// the order a 1-rank run meets them.
+PrepareSummary summary_after_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
+                                   const Pass1& pass, int64_t vocabulary_size, int world_size) {
   PrepareSummary summary;
   summary.output = options.output;
   summary.kind = kLanguageModelKind;
-  summary.vocabulary_size = static_cast<int64_t>(vocabulary.size());
+  summary.vocabulary_size = vocabulary_size;
   summary.shards = static_cast<int64_t>(pass.shards.size());
-  summary.ranks = comm.world_size();
+  summary.ranks = world_size;
   for (const auto& [id, scan] : pass.shards) {
     summary.skipped_bad_records += scan.skipped;
     for (const auto& [line, message] : scan.messages) {
@@ -443,81 +423,112 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
       }
     }
   }
+  return summary;
+}
 
-  // Pass 2: tokenize and write this rank's shards.
-  std::error_code ec;
-  fs::create_directories(shards_folder(options.output), ec);
-  const VocabularyIndex index(vocabulary);
-  std::map<ShardId, ShardCounts> written;
-  Dataset shard;
-  shard.kind = kLanguageModelKind;
-  shard.vocabulary = vocabulary;
-  ShardCounts counts;
+// Pass 2's output: tokenizes each document straight onto the end of its shard's split, and
+// writes the shard once its input has been read.
+class ShardWriter {
+ public:
+  ShardWriter(const PrepareOptions& options, const std::vector<Input>& inputs,
+              const DocumentTokenizer& tokenizer, const std::vector<std::string>& vocabulary,
+              const std::string& fingerprint)
+      : options_(options),
+        inputs_(inputs),
+        tokenizer_(tokenizer),
+        fingerprint_(fingerprint),
+        index_(vocabulary) {
+    shard_.kind = kLanguageModelKind;
+    shard_.vocabulary = vocabulary;
+    reset();
+  }
+
+  void add(std::string_view text, bool valid) {
+    TokenizedSplit& split = valid ? shard_.valid : shard_.train;
+    std::vector<int32_t>& tokens = split.tokens;
+    const size_t first = tokens.size();
+    if (tokenizer_.kind == LmTokenizerKind::kByte) {
+      for (const char c : text) tokens.push_back(3 + static_cast<unsigned char>(c));
+    } else {
+      tokenizer_.for_each_token(
+          text, [&](std::string_view token) { tokens.push_back(index_.id(token)); });
+    }
+    const auto added = static_cast<int64_t>(tokens.size() - first);
+    if (added == 0) {  // an empty document adds no tokens and no document
+      ++counts_.dropped_empty;
+      return;
+    }
+    split.offsets.push_back(static_cast<int64_t>(tokens.size()));
+    if (valid) {
+      ++counts_.valid_documents;
+      counts_.valid_tokens += added;
+      counts_.valid_unknown +=
+          std::count(tokens.begin() + static_cast<ptrdiff_t>(first), tokens.end(), kUnkId);
+    } else {
+      ++counts_.train_documents;
+      counts_.train_tokens += added;
+    }
+  }
+
+  void finish(const ShardScan& scan) {
+    shard_.attributes = {{"shard_of", fingerprint_},
+                         {"shard_index", std::to_string(scan.id.second)},
+                         {"shard_source", inputs_[size_t(scan.id.first)].path},
+                         {"shard_source_sha256", scan.sha256},
+                         {"tokenizer", tokenizer_.describe()},
+                         {"separator_token", kEosToken}};
+    write_dataset(shard_path(options_.output, shard_name(options_.output, fingerprint_, scan.id)),
+                  shard_);
+    written_[scan.id] = counts_;
+    reset();
+  }
+
+  const std::map<ShardId, ShardCounts>& written() const { return written_; }
+
+ private:
   // Empties the shard but keeps its token buffers' capacity: growing them again for every shard
   // cost a copy of each buffer per doubling and page faults on fresh memory.
-  const auto reset = [&] {
-    for (TokenizedSplit* split : {&shard.train, &shard.valid}) {
+  void reset() {
+    for (TokenizedSplit* split : {&shard_.train, &shard_.valid}) {
       split->tokens.clear();
       split->offsets.assign(1, 0);
     }
-    shard.attributes.clear();
-    counts = ShardCounts{};
-  };
-  reset();
+    shard_.attributes.clear();
+    counts_ = ShardCounts{};
+  }
+
+  const PrepareOptions& options_;
+  const std::vector<Input>& inputs_;
+  const DocumentTokenizer& tokenizer_;
+  const std::string& fingerprint_;
+  const VocabularyIndex index_;
+  Dataset shard_;
+  ShardCounts counts_;
+  std::map<ShardId, ShardCounts> written_;
+};
+
+// Pass 2: tokenizes and writes this rank's shards; every rank's counts and first error, gathered.
+std::vector<json> run_pass2(const PrepareOptions& options, const std::vector<Input>& inputs,
+                            const DocumentTokenizer& tokenizer,
+                            const std::vector<std::string>& vocabulary,
+                            const std::string& fingerprint, comm::Communicator& comm) {
+  std::error_code ec;
+  fs::create_directories(shards_folder(options.output), ec);
+  ShardWriter writer(options, inputs, tokenizer, vocabulary, fingerprint);
   const ScanError error = scan_shards(
       options, inputs, comm.rank(), comm.world_size(),
-      [&](ShardId, std::string_view text, bool valid) {
-        // The ids go straight to the end of the split's tokens; an empty document adds none.
-        TokenizedSplit& split = valid ? shard.valid : shard.train;
-        std::vector<int32_t>& tokens = split.tokens;
-        const size_t first = tokens.size();
-        if (tokenizer.kind == LmTokenizerKind::kByte) {
-          for (const char c : text) tokens.push_back(3 + static_cast<unsigned char>(c));
-        } else {
-          tokenizer.for_each_token(
-              text, [&](std::string_view token) { tokens.push_back(index.id(token)); });
-        }
-        const auto added = static_cast<int64_t>(tokens.size() - first);
-        if (added == 0) {
-          ++counts.dropped_empty;
-          return;
-        }
-        split.offsets.push_back(static_cast<int64_t>(tokens.size()));
-        if (valid) {
-          ++counts.valid_documents;
-          counts.valid_tokens += added;
-          counts.valid_unknown +=
-              std::count(tokens.begin() + static_cast<ptrdiff_t>(first), tokens.end(), kUnkId);
-        } else {
-          ++counts.train_documents;
-          counts.train_tokens += added;
-        }
-      },
-      [&](const ShardScan& scan) {
-        shard.attributes = {{"shard_of", fingerprint},
-                            {"shard_index", std::to_string(scan.id.second)},
-                            {"shard_source", inputs[size_t(scan.id.first)].path},
-                            {"shard_source_sha256", scan.sha256},
-                            {"tokenizer", tokenizer.describe()},
-                            {"separator_token", kEosToken}};
-        write_dataset(shard_path(options.output, shard_name(options.output, fingerprint, scan.id)),
-                      shard);
-        written[scan.id] = counts;
-        reset();
-      });
+      [&](ShardId, std::string_view text, bool valid) { writer.add(text, valid); },
+      [&](const ShardScan& scan) { writer.finish(scan); });
   json mine = json::array();
-  for (const auto& [id, c] : written) {
+  for (const auto& [id, c] : writer.written()) {
     mine.push_back({id.first, id.second, c.train_documents, c.valid_documents, c.train_tokens,
                     c.valid_tokens, c.valid_unknown, c.dropped_empty});
   }
-  const std::vector<json> all =
-      gather_json(comm, {{"written", mine}, {"error", error.any() ? to_json(error) : json()}},
-                  "prepare: shards written");
-  throw_if(first_error(all), inputs, pass.shards);
+  return gather_json(comm, {{"written", mine}, {"error", error.any() ? to_json(error) : json()}},
+                     "prepare: shards written");
+}
 
-  DatasetManifest manifest;
-  manifest.vocabulary = vocabulary;
-  manifest.fingerprint = fingerprint;
+void add_written_counts(const std::vector<json>& all, PrepareSummary& summary) {
   for (const json& payload : all) {
     for (const json& w : payload["written"]) {
       summary.train_examples += w[2].get<int64_t>();
@@ -528,16 +539,28 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
       summary.dropped_empty += w[7].get<int64_t>();
     }
   }
-  for (const auto& [id, scan] : pass.shards) {
-    manifest.shards.push_back(fs::path(shard_name(options.output, fingerprint, id)).string());
-  }
+}
+
+void check_both_splits_have_documents(const PrepareOptions& options,
+                                      const PrepareSummary& summary) {
   if (summary.train_examples == 0) throw UserError(options.input + ": no training documents");
   if (summary.valid_examples == 0) {
     throw UserError((options.valid_path.empty() ? options.input : options.valid_path) +
                     ": no documents in the validation split (raise --valid-fraction, or pass "
                     "--valid)");
   }
+}
 
+DatasetManifest manifest_of(const PrepareOptions& options, const Pass1& pass,
+                            const std::vector<std::string>& vocabulary,
+                            const std::string& fingerprint, const PrepareSummary& summary,
+                            const DocumentTokenizer& tokenizer, int world_size) {
+  DatasetManifest manifest;
+  manifest.vocabulary = vocabulary;
+  manifest.fingerprint = fingerprint;
+  for (const auto& [id, scan] : pass.shards) {
+    manifest.shards.push_back(fs::path(shard_name(options.output, fingerprint, id)).string());
+  }
   io::Sha256 train_sha, valid_sha;
   for (const auto& [id, scan] : pass.shards) {
     (id.first == 0 ? train_sha : valid_sha).update(scan.sha256);
@@ -556,10 +579,14 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
     a["valid_source_sha256_of_shards"] = valid_sha.hex_digest();
   }
   a["shard_bytes"] = std::to_string(shard_bytes_of(options));
-  a["prepared_by_ranks"] = std::to_string(comm.world_size());
+  a["prepared_by_ranks"] = std::to_string(world_size);
+  return manifest;
+}
 
-  // Rank 0 writes the manifest; no rank returns before it is written, and a failure to write it
-  // fails every rank (Note [Agreeing on a user error]) instead of leaving them waiting.
+// Rank 0 writes the manifest; no rank returns before it is written, and a failure to write it
+// fails every rank (Note [Agreeing on a user error]) instead of leaving them waiting.
+void write_manifest_everywhere(const PrepareOptions& options, const DatasetManifest& manifest,
+                               comm::Communicator& comm) {
   const comm::AgreeOutcome manifest_written = comm::agree(
       comm,
       [&] {
@@ -569,6 +596,7 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
         const std::set<std::string> keep(manifest.shards.begin(), manifest.shards.end());
         const fs::path folder = shards_folder(options.output);
         const std::string prefix = folder.filename().string() + "/";
+        std::error_code ec;
         for (const auto& entry : fs::directory_iterator(folder, ec)) {
           if (!keep.contains(prefix + entry.path().filename().string()))
             fs::remove(entry.path(), ec);
@@ -576,6 +604,43 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
       },
       "prepare: manifest written");
   if (!manifest_written.ok) throw UserError(manifest_written.message);
+}
+
+}  // namespace
+
+bool uses_sharded_prepare(const PrepareOptions& options) {
+  if (options.format != "text" || options.document_per_file) return false;
+  const int64_t shard_bytes = shard_bytes_of(options);
+  for (const Input& input : inputs_of(options)) {
+    std::error_code ec;
+    const auto size = fs::file_size(input.path, ec);
+    if (!ec && static_cast<int64_t>(size) > shard_bytes) return true;
+  }
+  return false;
+}
+
+PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator& comm) {
+  const std::vector<Input> inputs = inputs_of(options);
+  const DocumentTokenizer tokenizer = tokenizer_of(options);
+  check_sharded_options(options);
+
+  if (std::optional<PrepareSummary> done = up_to_date_summary(options, inputs, comm)) return *done;
+  Pass1 pass = run_pass1(options, inputs, tokenizer, comm);
+  throw_if(pass.error, inputs, pass.shards);
+  const std::string fingerprint = fingerprint_of(options, inputs, pass.shards);
+  const std::vector<std::string> vocabulary = vocabulary_of(options, tokenizer, pass);
+  PrepareSummary summary = summary_after_pass1(
+      options, inputs, pass, static_cast<int64_t>(vocabulary.size()), comm.world_size());
+
+  const std::vector<json> all =
+      run_pass2(options, inputs, tokenizer, vocabulary, fingerprint, comm);
+  throw_if(first_error(all), inputs, pass.shards);
+  add_written_counts(all, summary);
+  check_both_splits_have_documents(options, summary);
+  write_manifest_everywhere(
+      options,
+      manifest_of(options, pass, vocabulary, fingerprint, summary, tokenizer, comm.world_size()),
+      comm);
   return summary;
 }
 

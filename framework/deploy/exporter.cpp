@@ -2,10 +2,9 @@
 
 #include "core/error.h"
 #include "data/dataset.h"
-#include "io/checkpoint_file.h"
-#include "recipe/recipe.h"
 #include "train/model_description.h"
 #include "train/model_spec.h"
+#include "train/open_checkpoint.h"
 
 namespace topiary::deploy {
 namespace {
@@ -39,25 +38,22 @@ std::map<std::string, std::string> tokenizer_attributes(const data::Dataset& dat
 compress::ExportedModel export_checkpoint(const ExportOptions& options) {
   const compress::Encoding encoding = compress::parse_encoding(options.format);
   const auto [n, m] = parse_nm(options.nm);
-  const io::CheckpointContents contents = io::read_checkpoint(options.checkpoint);
-  const auto recipe_text = contents.attributes.find("recipe");
-  if (recipe_text == contents.attributes.end())
-    throw UserError(options.checkpoint + ": not a training checkpoint (no effective recipe)");
-  const recipe::Recipe recipe =
-      recipe::parse_recipe(recipe_text->second, options.checkpoint + ":recipe");
-  const data::Dataset dataset =
-      data::read_dataset(options.data.empty() ? recipe.data.path : options.data);
+  const train::TrainingCheckpoint checkpoint = train::read_training_checkpoint(options.checkpoint);
+  const io::CheckpointContents& contents = checkpoint.contents;
+  const recipe::Recipe& recipe = checkpoint.recipe;
+  const data::Dataset dataset = data::read_dataset(train::dataset_path(recipe, options.data));
 
   compress::ExportedModel out;
   out.format = options.format;
   out.dtype = options.dtype;
-  const auto description = contents.attributes.find("model");
+  // A thinned checkpoint's own description is copied as it is written.
+  const std::string* description = checkpoint.model_description();
   out.attributes["model"] =
-      description != contents.attributes.end()
-          ? description->second
+      description != nullptr
+          ? *description
           : train::describe_model(train::model_spec(recipe.model, dataset), recipe.model.max_length)
                 .dump();
-  out.attributes["recipe"] = recipe_text->second;
+  out.attributes["recipe"] = contents.attributes.at("recipe");
   out.attributes["source_checkpoint"] = options.checkpoint;
   out.attributes["task"] = dataset.kind;
   if (encoding == compress::Encoding::kNm) out.attributes["nm"] = options.nm;

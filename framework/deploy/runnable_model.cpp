@@ -4,14 +4,9 @@
 
 #include "compress/export_file.h"
 #include "core/error.h"
-#include "data/dataset.h"
-#include "io/checkpoint_file.h"
 #include "io/hdf5_util.h"
-#include "recipe/recipe.h"
-#include "train/mask_set.h"
 #include "train/model_description.h"
-#include "train/model_spec.h"
-#include "train/training_state.h"
+#include "train/open_checkpoint.h"
 
 namespace topiary::deploy {
 namespace {
@@ -38,30 +33,16 @@ void finish(RunnableModel& r, const std::map<std::string, std::string>& tokenize
 }
 
 RunnableModel from_checkpoint(const std::string& path, const std::string& data_override) {
+  train::OpenOptions open;
+  open.data = data_override;
+  train::OpenedCheckpoint opened = train::open_checkpoint(path, open);
   RunnableModel r;
-  const io::CheckpointContents contents = io::read_checkpoint(path);
-  const auto recipe_text = contents.attributes.find("recipe");
-  if (recipe_text == contents.attributes.end())
-    throw UserError(path + ": not a training checkpoint (no effective recipe)");
-  const recipe::Recipe recipe = recipe::parse_recipe(recipe_text->second, path + ":recipe");
-  const data::Dataset dataset =
-      data::read_dataset(data_override.empty() ? recipe.data.path : data_override);
-  const auto description = contents.attributes.find("model");
-  if (description != contents.attributes.end()) {
-    r.spec = train::spec_from_description(description->second, path, &r.max_length);
-  } else {
-    r.spec = train::model_spec(recipe.model, dataset);
-    r.max_length = recipe.model.max_length;
-  }
-  r.model = models::make_model(r.spec);
-  std::vector<std::pair<std::string, torch::Tensor>> parameters;
-  for (const auto& item : r.model->named_parameters())
-    parameters.emplace_back(item.key(), item.value());
-  train::MaskSet masks;
-  train::load_weights_and_masks(path, parameters, masks);
-  r.vocabulary = dataset.vocabulary;
-  r.label_names = dataset.label_names;
-  finish(r, dataset.attributes);
+  r.spec = std::move(opened.spec);
+  r.max_length = opened.max_length;
+  r.model = std::move(opened.model);
+  r.vocabulary = std::move(opened.dataset.vocabulary);
+  r.label_names = std::move(opened.dataset.label_names);
+  finish(r, opened.dataset.attributes);
   return r;
 }
 

@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 
 #include "core/error.h"
 #include "data/dataset.h"
 #include "io/checkpoint_file.h"
-#include "recipe/recipe.h"
 #include "train/model_description.h"
-#include "train/model_spec.h"
+#include "train/open_checkpoint.h"
 
 namespace topiary::deploy {
 namespace {
@@ -249,20 +249,16 @@ int64_t count(const Tensors& tensors) {
 
 ThinResult thin_checkpoint(const std::string& input, const std::string& output,
                            const std::string& data) {
-  const io::CheckpointContents contents = io::read_checkpoint(input);
-  const auto recipe_text = contents.attributes.find("recipe");
-  if (recipe_text == contents.attributes.end())
-    throw UserError(input + ": not a training checkpoint (no effective recipe)");
-  const recipe::Recipe recipe = recipe::parse_recipe(recipe_text->second, input + ":recipe");
-  models::ModelSpec spec;
-  int64_t max_length = recipe.model.max_length;
-  const auto description = contents.attributes.find("model");
-  if (description != contents.attributes.end()) {
-    spec = train::spec_from_description(description->second, input, &max_length);
-  } else {
-    spec =
-        train::model_spec(recipe.model, data::read_dataset(data.empty() ? recipe.data.path : data));
+  const train::TrainingCheckpoint checkpoint = train::read_training_checkpoint(input);
+  const io::CheckpointContents& contents = checkpoint.contents;
+  // The dataset sizes the model only when the checkpoint does not describe its own.
+  std::optional<data::Dataset> dataset;
+  if (checkpoint.model_description() == nullptr) {
+    dataset = data::read_dataset(train::dataset_path(checkpoint.recipe, data));
   }
+  int64_t max_length = 0;
+  models::ModelSpec spec =
+      train::checkpoint_model_spec(checkpoint, dataset ? &*dataset : nullptr, &max_length);
   Model m{to_tensors(contents.weights), to_tensors(contents.masks)};
   ThinResult result;
   result.parameters_before = count(m.weights);

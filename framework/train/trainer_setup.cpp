@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -21,6 +23,99 @@
 #include "train/trainer_job.h"
 
 namespace topiary::train {
+
+namespace {
+
+// Each rank's share of the global batch runs as `accumulate` micro-batches of at least one
+// example each.
+void check_accumulation_fits(const recipe::TrainingConfig& training, int world_size) {
+  const int64_t local_batch = training.batch_size / world_size;
+  if (training.accumulate > local_batch) {
+    throw UserError("training.accumulate " + std::to_string(training.accumulate) +
+                    " is more than the batch each rank gets (" + std::to_string(local_batch) + ")");
+  }
+}
+
+std::vector<std::string> parameter_names(const NamedParameters& parameters) {
+  std::vector<std::string> names;
+  for (const auto& [name, p] : parameters) names.push_back(name);
+  return names;
+}
+
+recipe::PlanOptions plan_options_for(const Task& task, int world_size) {
+  recipe::PlanOptions options;
+  options.train_examples = task.train_units();
+  options.mean_tokens_per_example = task.mean_tokens_per_unit();
+  options.world_size = world_size;
+  return options;
+}
+
+// Steps between evaluations: training.eval_every, or one epoch.
+int64_t eval_interval(const recipe::TrainingConfig& training, const recipe::Plan& plan) {
+  return training.eval_every ? std::max<int64_t>(1, training.eval_every->to_steps(plan.geometry))
+                             : plan.geometry.steps_per_epoch;
+}
+
+// The plan's snapshots, level ends and rewinds, indexed by the step at which the loop meets them.
+void index_step_boundaries(const recipe::Recipe& recipe, const recipe::Plan& plan,
+                           std::map<int64_t, std::vector<std::string>>* snapshots_at,
+                           std::set<int64_t>* level_ends,
+                           std::map<int64_t, std::pair<std::string, bool>>* rewinds_at) {
+  for (size_t s = 0; s < plan.stages.size(); ++s) {
+    for (const auto& snapshot : plan.stages[s].snapshots)
+      (*snapshots_at)[snapshot.step].push_back(snapshot.name);
+    for (const auto& level : plan.stages[s].levels) {
+      level_ends->insert(level.end);
+      if (level.rewind)
+        (*rewinds_at)[level.begin] = {recipe.stages[s].rewind->to, recipe.stages[s].rewind->reinit};
+    }
+  }
+}
+
+// The selection metric must be one that the model's evaluation reports.
+void check_selection_metric(const recipe::Recipe& recipe, const std::string& metric,
+                            bool language_model) {
+  const bool fits = language_model ? metric != "macro_f1" : metric != "perplexity";
+  if (!fits) {
+    throw UserError(recipe.source_file + ": training.selection.metric '" + metric +
+                    "' does not apply to " +
+                    (language_model ? "a language model (use loss, perplexity or accuracy)"
+                                    : "a classifier (use accuracy, macro_f1 or loss)"));
+  }
+}
+
+ReducerOptions reducer_options_for(const recipe::TrainingConfig& training,
+                                   const models::Model& model) {
+  ReducerOptions options;
+  options.row_sparse = model.lookup_tables();     // Note [Row-sparse exchange]
+  options.overlap = training.overlap;             // Note [Overlapped exchange]
+  const std::string& wire = training.comm_dtype;  // Note [Compressed exchange]
+  options.wire = wire == "bf16"   ? comm::DataType::kBFloat16
+                 : wire == "fp16" ? comm::DataType::kFloat16
+                                  : comm::DataType::kFloat32;
+  return options;
+}
+
+// Steps between periodic checkpoints (--checkpoint-every); 0: none.
+int64_t checkpoint_interval(const std::string& every, const recipe::Plan& plan) {
+  if (every.empty()) return 0;
+  return std::max<int64_t>(1, TimeSpec::parse(every).to_steps(plan.geometry));
+}
+
+// The leader's one-line summary of the job before the first step.
+void print_job_line(const recipe::Recipe& recipe, const comm::Communicator& host,
+                    const comm::Communicator& tensors, const torch::Device& device,
+                    const Task& task, bool language_model, const recipe::Plan& plan) {
+  std::printf(
+      "topiary: %s on %d rank(s) [%s, tensors: %s] on %s: %lld %s, %lld steps/epoch, "
+      "%lld steps, global batch %lld\n",
+      recipe.name.c_str(), host.world_size(), host.name().c_str(), tensors.name().c_str(),
+      device.is_cpu() ? "CPU" : "CUDA", static_cast<long long>(task.train_units()),
+      language_model ? "blocks" : "examples", static_cast<long long>(plan.geometry.steps_per_epoch),
+      static_cast<long long>(plan.total_steps), static_cast<long long>(recipe.training.batch_size));
+}
+
+}  // namespace
 
 int Trainer::set_up() {
   Job& j = *job_;
@@ -54,17 +149,10 @@ int Trainer::set_up() {
   if (!agree(j.comm, [&] {
         j.model = models::make_model(model_spec(j.recipe.model, j.dataset));
         j.parameters = named_parameters(*j.model);
-        std::vector<std::string> names;
-        for (const auto& [name, p] : j.parameters) names.push_back(name);
-        recipe::validate_targets(j.recipe, names);
+        recipe::validate_targets(j.recipe, parameter_names(j.parameters));
         j.task =
             make_task(j.dataset, j.recipe, *j.model, j.comm.world_size(), j.comm.rank(), j.device);
-        const int64_t local_batch = j.recipe.training.batch_size / j.comm.world_size();
-        if (j.recipe.training.accumulate > local_batch) {
-          throw UserError("training.accumulate " + std::to_string(j.recipe.training.accumulate) +
-                          " is more than the batch each rank gets (" + std::to_string(local_batch) +
-                          ")");
-        }
+        check_accumulation_fits(j.recipe.training, j.comm.world_size());
       })) {
     return kExitUserError;
   }
@@ -76,43 +164,19 @@ int Trainer::set_up() {
   j.parameters = named_parameters(*j.model);
 
   if (!agree(j.comm, [&] {
-        recipe::PlanOptions plan_options;
-        plan_options.train_examples = j.task->train_units();
-        plan_options.mean_tokens_per_example = j.task->mean_tokens_per_unit();
-        plan_options.world_size = j.comm.world_size();
-        j.plan = recipe::plan_recipe(j.recipe, plan_options);
+        j.plan = recipe::plan_recipe(j.recipe, plan_options_for(*j.task, j.comm.world_size()));
         j.pruning.emplace(j.recipe, j.plan, j.parameters, j.recipe.seed);
-        j.eval_every =
-            j.recipe.training.eval_every
-                ? std::max<int64_t>(1, j.recipe.training.eval_every->to_steps(j.plan.geometry))
-                : j.plan.geometry.steps_per_epoch;
+        j.eval_every = eval_interval(j.recipe.training, j.plan);
       })) {
     return kExitUserError;
   }
-  for (size_t s = 0; s < j.plan.stages.size(); ++s) {
-    for (const auto& snapshot : j.plan.stages[s].snapshots)
-      j.snapshots_at[snapshot.step].push_back(snapshot.name);
-    for (const auto& level : j.plan.stages[s].levels) {
-      j.level_ends.insert(level.end);
-      if (level.rewind)
-        j.rewinds_at[level.begin] = {j.recipe.stages[s].rewind->to,
-                                     j.recipe.stages[s].rewind->reinit};
-    }
-  }
+  index_step_boundaries(j.recipe, j.plan, &j.snapshots_at, &j.level_ends, &j.rewinds_at);
 
   const recipe::SelectionConfig& selection_config = j.recipe.training.selection;
   j.selection_metric =
       selection_config.metric == "auto" ? j.task->default_metric() : selection_config.metric;
-  const bool metric_fits =
-      j.language_model ? j.selection_metric != "macro_f1" : j.selection_metric != "perplexity";
-  if (!agree(j.comm, [&] {
-        if (!metric_fits) {
-          throw UserError(j.recipe.source_file + ": training.selection.metric '" +
-                          j.selection_metric + "' does not apply to " +
-                          (j.language_model ? "a language model (use loss, perplexity or accuracy)"
-                                            : "a classifier (use accuracy, macro_f1 or loss)"));
-        }
-      })) {
+  if (!agree(j.comm,
+             [&] { check_selection_metric(j.recipe, j.selection_metric, j.language_model); })) {
     return kExitUserError;
   }
   // With at_final_sparsity, evaluations before the last mask update do not compete (an
@@ -127,23 +191,14 @@ int Trainer::set_up() {
       !agree(j.comm, [&] { load_weights_and_masks(j.options.init_from, j.parameters, j.masks); })) {
     return kExitUserError;
   }
-  ReducerOptions reducer_options;
-  reducer_options.row_sparse = j.model->lookup_tables();   // Note [Row-sparse exchange]
-  reducer_options.overlap = j.recipe.training.overlap;     // Note [Overlapped exchange]
-  const std::string& wire = j.recipe.training.comm_dtype;  // Note [Compressed exchange]
-  reducer_options.wire = wire == "bf16"   ? comm::DataType::kBFloat16
-                         : wire == "fp16" ? comm::DataType::kFloat16
-                                          : comm::DataType::kFloat32;
-  j.reducer.emplace(j.parameters, *j.transport.comm, reducer_options);
+  j.reducer.emplace(j.parameters, *j.transport.comm,
+                    reducer_options_for(j.recipe.training, *j.model));
   j.reducer->set_masks(j.masks);  // mask-aware: only unpruned entries travel (no index is sent)
   // Dropout differs per rank (different examples), but is reproducible per (seed, rank).
   torch::manual_seed(j.recipe.seed * 1000003ull + static_cast<uint64_t>(j.comm.rank()) + 1);
 
   if (!agree(j.comm, [&] {
-        if (!j.options.checkpoint_every.empty()) {
-          j.checkpoint_every = std::max<int64_t>(
-              1, TimeSpec::parse(j.options.checkpoint_every).to_steps(j.plan.geometry));
-        }
+        j.checkpoint_every = checkpoint_interval(j.options.checkpoint_every, j.plan);
         if (!j.options.resume.empty()) j.resume();
       })) {
     return kExitUserError;
@@ -161,15 +216,8 @@ int Trainer::set_up() {
   }
   print_rank_hosts(j.comm, j.device);
   if (j.leader) {
-    std::printf(
-        "topiary: %s on %d rank(s) [%s, tensors: %s] on %s: %lld %s, %lld steps/epoch, "
-        "%lld steps, global batch %lld\n",
-        j.recipe.name.c_str(), j.comm.world_size(), j.comm.name().c_str(),
-        j.transport.comm->name().c_str(), j.device.is_cpu() ? "CPU" : "CUDA",
-        static_cast<long long>(j.task->train_units()), j.language_model ? "blocks" : "examples",
-        static_cast<long long>(j.plan.geometry.steps_per_epoch),
-        static_cast<long long>(j.plan.total_steps),
-        static_cast<long long>(j.recipe.training.batch_size));
+    print_job_line(j.recipe, j.comm, *j.transport.comm, j.device, *j.task, j.language_model,
+                   j.plan);
   }
   j.phases.configure(j.device, j.options.profile);
   j.task->set_phases(&j.phases);

@@ -2,14 +2,14 @@
 # clang-tidy (the checks in .clang-tidy: bugprone, cert, concurrency, performance,
 # clang-analyzer, ...) finds nothing in the framework modules that do not include LibTorch:
 # core, comm, io, prune, recipe, compress, data. Sources that include LibTorch (models, train,
-# deploy, cli) take about a minute each to analyse (clang-tidy walks LibTorch's whole AST), too
-# long for every CI run on two cores: `tests/lint/clang_tidy.sh --all` analyses them too.
+# analysis, deploy, cli) take about a minute each to analyse (clang-tidy walks LibTorch's whole
+# AST), too long for every CI run on two cores: `tests/lint/clang_tidy.sh --all` analyses them too.
 source "$(dirname "$0")/../lib.sh"
 command -v clang-tidy >/dev/null || fail "clang-tidy is not installed (launch/setup.sh installs it)"
 build="${TOPIARY_BUILD_DIR:-$SRC/build}"
 [ -f "$build/compile_commands.json" ] || fail "no $build/compile_commands.json"
 modules="core comm io prune recipe compress data"
-[ "${1:-}" = --all ] && modules="core comm io prune recipe compress data models train deploy cli"
+[ "${1:-}" = --all ] && modules="core comm io prune recipe compress data models train analysis deploy cli"
 files=()
 for module in $modules; do
   for file in "$SRC/framework/$module"/*.cpp; do files+=("$file"); done

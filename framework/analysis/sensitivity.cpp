@@ -1,16 +1,12 @@
-#include "train/sensitivity.h"
+#include "analysis/sensitivity.h"
 
 #include <ATen/Parallel.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <torch/types.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,22 +16,17 @@
 #include "comm/agree.h"
 #include "comm/mpi_communicator.h"
 #include "core/error.h"
+#include "core/subprocess.h"
 #include "data/dataset.h"
 #include "io/atomic_file.h"
-#include "io/checkpoint_file.h"
 #include "prune/allocation.h"
 #include "prune/pattern.h"
 #include "prune/scorers.h"
 #include "recipe/recipe.h"
 #include "train/evaluate.h"
-#include "train/mask_set.h"
-#include "train/model_description.h"
-#include "train/model_spec.h"
-#include "train/training_state.h"
+#include "train/open_checkpoint.h"
 
-extern char** environ;
-
-namespace topiary::train {
+namespace topiary::analysis {
 namespace fs = std::filesystem;
 namespace {
 
@@ -55,12 +46,8 @@ struct Target {
 
 // Everything every rank sets up identically before the sweep.
 struct Sweep {
-  recipe::Recipe recipe;
-  data::Dataset dataset;
-  models::ModelSpec spec;
-  int64_t max_length = 0;
-  std::shared_ptr<models::Model> model;
-  std::vector<int64_t> stream;  // language model: the validation split as one token stream
+  train::OpenedCheckpoint checkpoint;  // recipe, dataset, model (the targets' tensors are its own)
+  std::vector<int64_t> stream;         // language model: the validation split as one token stream
   std::vector<Target> targets;
   std::vector<double> grid;
   std::string output_dir;
@@ -93,52 +80,29 @@ double zero_fraction(const torch::Tensor& mask) {
 
 Sweep set_up(const SensitivityOptions& options, int rank) {
   Sweep s;
-  const io::CheckpointContents contents = io::read_checkpoint(options.checkpoint);
-  if (options.recipe_path.empty()) {
-    const auto text = contents.attributes.find("recipe");
-    if (text == contents.attributes.end()) {
-      throw UserError(options.checkpoint +
-                      ": not a training checkpoint (no effective recipe); pass --recipe");
-    }
-    s.recipe =
-        recipe::parse_recipe(text->second, options.checkpoint + ":recipe", options.overrides);
-  } else {
-    s.recipe = recipe::load_recipe(options.recipe_path, options.overrides);
-  }
   s.grid = options.grid;
   std::sort(s.grid.begin(), s.grid.end());
   s.grid.erase(std::unique(s.grid.begin(), s.grid.end()), s.grid.end());
   if (s.grid.empty() || !(s.grid.front() > 0.0) || !(s.grid.back() < 1.0)) {
     throw UserError("--grid needs sparsities in (0, 1), e.g. 0.1,0.2,...,0.9");
   }
-  s.dataset = data::read_dataset(s.recipe.data.path);
-  if (s.dataset.valid.size() == 0) {
-    throw UserError(s.recipe.data.path + ": no validation split; the sweep evaluates on it");
-  }
-  // A thinned checkpoint describes its own (smaller) architecture.
-  const auto description = contents.attributes.find("model");
-  s.max_length = s.recipe.model.max_length;
-  s.spec = description != contents.attributes.end()
-               ? spec_from_description(description->second, options.checkpoint, &s.max_length)
-               : model_spec(s.recipe.model, s.dataset);
-  s.model = models::make_model(s.spec);
-  if (s.model->is_language_model() != (s.dataset.kind == data::kLanguageModelKind)) {
-    throw UserError(s.recipe.data.path + ": dataset kind '" + s.dataset.kind +
-                    "' does not fit model '" + s.spec.type + "' of " + options.checkpoint);
-  }
-  if (s.model->is_language_model()) s.stream = token_stream(s.dataset.valid);
-  std::vector<std::pair<std::string, torch::Tensor>> parameters;
+  train::OpenOptions open;
+  open.recipe = {options.recipe_path, options.overrides, "; pass --recipe"};
+  open.check_dataset = [](const data::Dataset& dataset, const std::string& data_path) {
+    if (dataset.valid.size() == 0) {
+      throw UserError(data_path + ": no validation split; the sweep evaluates on it");
+    }
+  };
+  open.check_task = true;
+  s.checkpoint = train::open_checkpoint(options.checkpoint, open);
+  train::OpenedCheckpoint& c = s.checkpoint;
+  if (c.model->is_language_model()) s.stream = train::token_stream(c.dataset.valid);
   std::vector<std::string> names;
-  for (const auto& item : s.model->named_parameters()) {
-    parameters.emplace_back(item.key(), item.value());
-    names.push_back(item.key());
-  }
-  MaskSet masks;
-  load_weights_and_masks(options.checkpoint, parameters, masks);
-  recipe::validate_targets(s.recipe, names);
+  for (const auto& [name, parameter] : c.parameters) names.push_back(name);
+  recipe::validate_targets(c.recipe, names);
   std::set<std::string> seen;
   double largest_final = 0.0;
-  for (const auto& stage : s.recipe.stages) {
+  for (const auto& stage : c.recipe.stages) {
     for (const auto& modifier : stage.prune) {
       largest_final = std::max(largest_final, modifier.final_sparsity);
       if (modifier.method != "magnitude" && rank == 0) {
@@ -149,7 +113,7 @@ Sweep set_up(const SensitivityOptions& options, int rank) {
         if (!seen.insert(name).second) continue;
         Target t;
         t.name = name;
-        t.parameter = std::find_if(parameters.begin(), parameters.end(), [&](const auto& p) {
+        t.parameter = std::find_if(c.parameters.begin(), c.parameters.end(), [&](const auto& p) {
                         return p.first == name;
                       })->second;
         t.shape.assign(t.parameter.sizes().begin(), t.parameter.sizes().end());
@@ -158,8 +122,8 @@ Sweep set_up(const SensitivityOptions& options, int rank) {
         t.modifier = modifier.where.key;
         t.modifier_where = modifier.where.to_string();
         t.init_sparsity = modifier.init_sparsity;
-        t.mask = masks.has(name) ? masks.at(name).to(torch::kCPU).contiguous().clone()
-                                 : torch::ones_like(t.parameter, torch::kFloat32);
+        t.mask = c.masks.has(name) ? c.masks.at(name).to(torch::kCPU).contiguous().clone()
+                                   : torch::ones_like(t.parameter, torch::kFloat32);
         t.current_sparsity = zero_fraction(t.mask);
         s.targets.push_back(std::move(t));
       }
@@ -187,11 +151,12 @@ Sweep set_up(const SensitivityOptions& options, int rank) {
 }
 
 PointResult evaluate(Sweep& s, comm::Communicator& loopback) {
-  const EvalResult r =
-      s.model->is_language_model()
-          ? evaluate_language_model(*s.model, s.stream, s.spec.max_positions, loopback)
-          : evaluate_classifier(*s.model, s.dataset.valid, s.spec.num_classes, s.max_length,
-                                loopback);
+  const train::OpenedCheckpoint& c = s.checkpoint;
+  const train::EvalResult r =
+      c.model->is_language_model()
+          ? train::evaluate_language_model(*c.model, s.stream, c.spec.max_positions, loopback)
+          : train::evaluate_classifier(*c.model, c.dataset.valid, c.spec.num_classes, c.max_length,
+                                       loopback);
   PointResult result;
   result.loss = r.loss;
   result.accuracy = r.accuracy;
@@ -262,48 +227,19 @@ std::string csv_text(const Sweep& s, const std::vector<PointResult>& results) {
   return text;
 }
 
-fs::path find_source_root() {
-  std::error_code error;
-  if (const char* env = std::getenv("TOPIARY_SOURCE_DIR"); env != nullptr && *env != '\0') {
-    if (fs::exists(fs::path(env) / kPlotScript, error)) return env;
-  }
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  for (fs::path dir = exe.parent_path(); !error && !dir.empty(); dir = dir.parent_path()) {
-    if (fs::exists(dir / kPlotScript, error)) return dir;
-    if (dir == dir.root_path()) break;
-  }
-  return {};
-}
-
 // Runs python/topiary_plots/sensitivity.py CSV PNG with $TOPIARY_PYTHON, else the source tree's
 // .venv, else python3. Returns "" or why there is no plot.
 std::string plot(const std::string& csv, const std::string& png) {
-  const fs::path root = find_source_root();
+  const fs::path root = core::find_source_root(kPlotScript);
   if (root.empty()) {
     return std::string("cannot find ") + kPlotScript + " (set TOPIARY_SOURCE_DIR)";
   }
-  std::string python = "python3";
-  std::error_code error;
-  if (const char* env = std::getenv("TOPIARY_PYTHON"); env != nullptr && *env != '\0') {
-    python = env;
-  } else if (fs::exists(root / ".venv/bin/python", error)) {
-    python = (root / ".venv/bin/python").string();
-  }
+  const std::string python = core::find_python(root);
   const std::string script = (root / kPlotScript).string();
-  std::vector<std::string> args{python, script, csv, png};
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (const int code = posix_spawnp(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ);
-      code != 0) {
-    return python + ": " + std::strerror(code);
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return python + " " + script + " failed";
-  }
+  std::string error;
+  const int code = core::run_process({python, script, csv, png}, &error);
+  if (code == core::kProcessNotStarted) return error;
+  if (code != 0) return python + " " + script + " failed";
   return "";
 }
 
@@ -404,7 +340,7 @@ int run_sensitivity(const SensitivityOptions& options) {
     return kExitUserError;
   }
   // Same thread count on every rank and world size: part of what makes a point's result exact.
-  at::set_num_threads(static_cast<int>(s.recipe.training.threads));
+  at::set_num_threads(static_cast<int>(s.checkpoint.recipe.training.threads));
   const auto began = std::chrono::steady_clock::now();
   const int64_t grid = static_cast<int64_t>(s.grid.size());
   const int64_t points = 1 + static_cast<int64_t>(s.targets.size()) * grid;
@@ -477,4 +413,4 @@ int run_sensitivity(const SensitivityOptions& options) {
   return kExitOk;
 }
 
-}  // namespace topiary::train
+}  // namespace topiary::analysis

@@ -2,6 +2,8 @@
 // `topiary sensitivity`: how much the validation loss rises when one prunable parameter alone is
 // pruned further, for every target of a recipe's prune modifiers and every sparsity of a grid;
 // then a per-layer allocation (prune/allocation.h, sensitivity) that meets a global target.
+// Part of module `analysis` (see evaluate_checkpoint.h): it measures a trained checkpoint and
+// suggests a recipe change; the pruning itself stays in `prune` and `train`.
 //
 // Note [Sensitivity sweep]
 // Targets are the parameters recipe::select_parameters picks over every prune modifier of the
@@ -21,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace topiary::train {
+namespace topiary::analysis {
 
 struct SensitivityOptions {
   std::string checkpoint;
@@ -37,4 +39,4 @@ struct SensitivityOptions {
 // rank agrees on failures found before or during the sweep).
 int run_sensitivity(const SensitivityOptions& options);
 
-}  // namespace topiary::train
+}  // namespace topiary::analysis
