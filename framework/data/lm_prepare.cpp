@@ -28,12 +28,10 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   const bool subword = options.tokenizer == "sentencepiece";
   const LmTokenizerKind kind =
       subword ? LmTokenizerKind::kWord : parse_lm_tokenizer(options.tokenizer);
-  const bool separate_valid = !options.valid_path.empty();
-  const RawCorpus train_corpus = read_corpus(options.input, input);
-  const RawCorpus valid_corpus =
-      separate_valid ? read_corpus(options.valid_path, input) : RawCorpus{};
-  note_skipped(train_corpus, summary);
-  note_skipped(valid_corpus, summary);
+  const InputCorpora corpora = read_input_corpora(options, input, summary);
+  const bool separate_valid = corpora.separate_valid;
+  const RawCorpus& train_corpus = corpora.train;
+  const RawCorpus& valid_corpus = corpora.valid;
 
   std::vector<const RawExample*> train_raw, valid_raw;
   if (separate_valid) {
@@ -118,10 +116,20 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
   summary.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
 
   add_language_model_attributes(dataset.attributes, options, summary, tokenizer.describe());
-  add_source_provenance(dataset.attributes, options, train_corpus,
-                        separate_valid ? &valid_corpus : nullptr,
+  add_source_provenance(dataset.attributes, options, train_corpus, corpora.valid_or_null(),
                         "train_source split by documents");
   return dataset;
+}
+
+InputCorpora read_input_corpora(const PrepareOptions& options, const InputOptions& input,
+                                PrepareSummary& summary) {
+  InputCorpora corpora;
+  corpora.separate_valid = !options.valid_path.empty();
+  corpora.train = read_corpus(options.input, input);
+  if (corpora.separate_valid) corpora.valid = read_corpus(options.valid_path, input);
+  note_skipped(corpora.train, summary);
+  note_skipped(corpora.valid, summary);
+  return corpora;
 }
 
 void add_language_model_attributes(std::map<std::string, std::string>& a,
@@ -131,16 +139,21 @@ void add_language_model_attributes(std::map<std::string, std::string>& a,
   a["source_format"] = "text";
   a["document_unit"] = options.document_per_file ? "file" : "line";
   a["encoding"] = encoding_name(parse_encoding(options.encoding));
-  a["on_bad"] = options.on_bad;
-  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
   a["tokenizer"] = tokenizer;
   a["separator_token"] = kEosToken;
+  a["train_tokens"] = std::to_string(summary.train_tokens);
+  a["valid_tokens"] = std::to_string(summary.valid_tokens);
+  add_shared_prepare_attributes(a, options, summary);
+}
+
+void add_shared_prepare_attributes(std::map<std::string, std::string>& a,
+                                   const PrepareOptions& options, const PrepareSummary& summary) {
+  a["on_bad"] = options.on_bad;
+  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
   a["min_frequency"] = std::to_string(options.min_frequency);
   a["max_vocab"] = std::to_string(options.max_vocab);
   a["train_examples"] = std::to_string(summary.train_examples);
   a["valid_examples"] = std::to_string(summary.valid_examples);
-  a["train_tokens"] = std::to_string(summary.train_tokens);
-  a["valid_tokens"] = std::to_string(summary.valid_tokens);
   a["dropped_empty"] = std::to_string(summary.dropped_empty);
 }
 

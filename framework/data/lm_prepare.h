@@ -17,10 +17,26 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
 // Adds a corpus's skipped-record count and first messages to the summary.
 void note_skipped(const RawCorpus& corpus, PrepareSummary& summary);
 
+// The training input and, with --valid, the validation input, read the same way; their skipped
+// records noted in the summary.
+struct InputCorpora {
+  RawCorpus train;
+  RawCorpus valid;              // empty without --valid
+  bool separate_valid = false;  // --valid given
+  const RawCorpus* valid_or_null() const { return separate_valid ? &valid : nullptr; }
+};
+InputCorpora read_input_corpora(const PrepareOptions& options, const InputOptions& input,
+                                PrepareSummary& summary);
+
 // Format, tokenizer and count attributes of a language-model dataset (one file or sharded).
 void add_language_model_attributes(std::map<std::string, std::string>& attributes,
                                    const PrepareOptions& options, const PrepareSummary& summary,
                                    const std::string& tokenizer);
+
+// Attributes both dataset kinds record the same way: how bad records were handled, the
+// vocabulary limits, and the example counts of each split.
+void add_shared_prepare_attributes(std::map<std::string, std::string>& attributes,
+                                   const PrepareOptions& options, const PrepareSummary& summary);
 
 // Provenance shared by both dataset kinds: train source and checksum, and either the validation
 // source and checksum or how the validation split was cut (`split` names the unit).

@@ -207,17 +207,11 @@ void add_classification_attributes(std::map<std::string, std::string>& a,
     a["label_column"] = input.delimited.label_column;
     a["header"] = options.header ? "true" : "false";
   }
-  a["on_bad"] = options.on_bad;
-  a["skipped_bad_records"] = std::to_string(summary.skipped_bad_records);
   a["min_records"] = std::to_string(options.min_records);
   a["tokenizer"] = tokenizer_description;
-  a["min_frequency"] = std::to_string(options.min_frequency);
-  a["max_vocab"] = std::to_string(options.max_vocab);
   a["max_length"] = std::to_string(options.max_length);
-  a["train_examples"] = std::to_string(summary.train_examples);
-  a["valid_examples"] = std::to_string(summary.valid_examples);
-  a["dropped_empty"] = std::to_string(summary.dropped_empty);
   a["dropped_classes"] = quoted_list(summary.dropped_classes);
+  add_shared_prepare_attributes(a, options, summary);
 }
 
 void append(TokenizedSplit& split, const std::vector<int32_t>& ids, int32_t label) {
@@ -245,12 +239,10 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
                     "': classification formats use the word or sentencepiece tokenizer; char and "
                     "byte are for --format text");
   }
-  const bool separate_valid = !options.valid_path.empty();
-  const RawCorpus train_corpus = read_corpus(options.input, input);
-  const RawCorpus valid_corpus =
-      separate_valid ? read_corpus(options.valid_path, input) : RawCorpus{};
-  note_skipped(train_corpus, summary);
-  note_skipped(valid_corpus, summary);
+  const InputCorpora corpora = read_input_corpora(options, input, summary);
+  const bool separate_valid = corpora.separate_valid;
+  const RawCorpus& train_corpus = corpora.train;
+  const RawCorpus& valid_corpus = corpora.valid;
 
   const std::vector<std::string> label_names =
       options.labels.empty() ? frequent_classes(train_corpus, options, summary)
@@ -260,8 +252,8 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
     label_ids[label_names[i]] = static_cast<int32_t>(i);
   }
 
-  const ExampleSplit raw = split_examples(train_corpus, separate_valid ? &valid_corpus : nullptr,
-                                          label_ids, label_names, options, summary);
+  const ExampleSplit raw = split_examples(train_corpus, corpora.valid_or_null(), label_ids,
+                                          label_names, options, summary);
   const std::vector<const RawExample*>& train_raw = raw.train;
   const std::vector<const RawExample*>& valid_raw = raw.valid;
 
@@ -320,8 +312,8 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   summary.label_names = label_names;
 
   add_classification_attributes(
-      dataset.attributes, options, input, train_corpus, separate_valid ? &valid_corpus : nullptr,
-      summary, pieces ? sentencepiece_description(pieces->model()) : tokenizer.describe());
+      dataset.attributes, options, input, train_corpus, corpora.valid_or_null(), summary,
+      pieces ? sentencepiece_description(pieces->model()) : tokenizer.describe());
   if (summary_out) *summary_out = summary;
   return dataset;
 }

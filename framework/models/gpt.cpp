@@ -12,12 +12,7 @@ namespace topiary::models {
 GptLanguageModel::GptLanguageModel(const ModelSpec& spec) : max_positions_(spec.max_positions) {
   embedding_ =
       register_module("embedding", torch::nn::Embedding(spec.vocab_size, spec.embedding_dim));
-  position_ =
-      register_module("position", torch::nn::Embedding(spec.max_positions, spec.embedding_dim));
-  layers_ = register_module("layers", make_transformer_blocks(spec));
-  norm_ = register_module("norm",
-                          torch::nn::LayerNorm(torch::nn::LayerNormOptions({spec.embedding_dim})));
-  dropout_ = register_module("dropout", torch::nn::Dropout(spec.dropout));
+  stack_ = TransformerStack::register_on(*this, spec);
   if (!spec.tie_embeddings) {
     head_ = register_module(
         "head", torch::nn::Linear(
@@ -45,14 +40,11 @@ GptLanguageModel::GptLanguageModel(const ModelSpec& spec) : max_positions_(spec.
 torch::Tensor GptLanguageModel::forward(const torch::Tensor& tokens) {
   const int64_t time = tokens.size(1);
   TOPIARY_ASSERT(time <= max_positions_, "GPT input longer than model.max_positions");
-  const torch::Tensor positions = torch::arange(time, tokens.options());
-  torch::Tensor x = dropout_->forward(embedding_->forward(tokens) + position_->forward(positions));
   // Query t may attend to keys 0..t only.
   const torch::Tensor causal = torch::ones({time, time}, tokens.options().dtype(torch::kBool))
                                    .tril()
                                    .view({1, 1, time, time});
-  for (const auto& layer : *layers_) x = layer->as<TransformerBlockImpl>()->forward(x, causal);
-  x = norm_->forward(x);
+  const torch::Tensor x = stack_.forward(embedding_->forward(tokens), causal);
   return head_ ? head_->forward(x) : torch::matmul(x, embedding_->weight.t());
 }
 

@@ -7,13 +7,11 @@
 // layers.<i>.attention.{q,k,v,o}.{weight,bias} [D,D]/[D], layers.<i>.norm2.{weight,bias},
 // layers.<i>.ffn.up.{weight,bias} [F,D]/[F], layers.<i>.ffn.down.{weight,bias} [D,F]/[D],
 // norm.{weight,bias}, and without tying head.weight [V,D].
-#include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 
 #include "models/model.h"
+#include "models/transformer_block.h"
 
 namespace topiary::models {
 
@@ -32,10 +30,7 @@ class GptLanguageModel final : public Model {
  private:
   int64_t max_positions_;
   torch::nn::Embedding embedding_{nullptr};
-  torch::nn::Embedding position_{nullptr};
-  torch::nn::ModuleList layers_{nullptr};
-  torch::nn::LayerNorm norm_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  TransformerStack stack_;
   torch::nn::Linear head_{nullptr};  // null when tied
 };
 

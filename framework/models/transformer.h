@@ -6,13 +6,11 @@
 // layers.<i>.norm1.{weight,bias}, layers.<i>.attention.{q,k,v,o}.{weight,bias} [D,D]/[D],
 // layers.<i>.norm2.{weight,bias}, layers.<i>.ffn.up.{weight,bias} [F,D]/[F],
 // layers.<i>.ffn.down.{weight,bias} [D,F]/[D], norm.{weight,bias}, fc.{weight,bias} [C,D]/[C].
-#include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 
 #include "models/model.h"
+#include "models/transformer_block.h"
 
 namespace topiary::models {
 
@@ -26,10 +24,7 @@ class TransformerClassifier final : public Model {
   int64_t heads_;
   int64_t max_positions_;
   torch::nn::Embedding embedding_{nullptr};
-  torch::nn::Embedding position_{nullptr};
-  torch::nn::ModuleList layers_{nullptr};
-  torch::nn::LayerNorm norm_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  TransformerStack stack_;
   torch::nn::Linear fc_{nullptr};
 };
 

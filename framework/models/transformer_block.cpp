@@ -74,4 +74,25 @@ torch::nn::ModuleList make_transformer_blocks(const ModelSpec& spec) {
   return blocks;
 }
 
+TransformerStack TransformerStack::register_on(torch::nn::Module& owner, const ModelSpec& spec) {
+  TransformerStack stack;
+  stack.position = owner.register_module(
+      "position", torch::nn::Embedding(spec.max_positions, spec.embedding_dim));
+  stack.layers = owner.register_module("layers", make_transformer_blocks(spec));
+  stack.norm = owner.register_module(
+      "norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({spec.embedding_dim})));
+  stack.dropout = owner.register_module("dropout", torch::nn::Dropout(spec.dropout));
+  return stack;
+}
+
+torch::Tensor TransformerStack::forward(const torch::Tensor& token_embeddings,
+                                        const torch::Tensor& mask) {
+  const torch::Tensor positions =
+      torch::arange(token_embeddings.size(1),
+                    torch::TensorOptions(torch::kLong).device(token_embeddings.device()));
+  torch::Tensor x = dropout->forward(token_embeddings + position->forward(positions));
+  for (const auto& layer : *layers) x = layer->as<TransformerBlockImpl>()->forward(x, mask);
+  return norm->forward(x);
+}
+
 }  // namespace topiary::models

@@ -4,6 +4,7 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
@@ -53,5 +54,20 @@ TORCH_MODULE(TransformerBlock);
 // The `spec.layers` blocks of an encoder or decoder (per-layer heads / FFN widths of thinned
 // models; head width embedding_dim / heads). UserError when heads do not divide the width.
 torch::nn::ModuleList make_transformer_blocks(const ModelSpec& spec);
+
+// What the encoder classifier and the GPT decoder share after their token embedding: learned
+// positions, the blocks and a final LayerNorm, with dropout on the embedded input. Registered
+// on the owning model as position, layers, norm and dropout, in that order (parameter order
+// decides bucket order in the gradient exchange, so it must not change).
+struct TransformerStack {
+  static TransformerStack register_on(torch::nn::Module& owner, const ModelSpec& spec);
+  // token_embeddings [B, T, D] -> normalised hidden states [B, T, D]; mask as for the blocks.
+  torch::Tensor forward(const torch::Tensor& token_embeddings, const torch::Tensor& mask);
+
+  torch::nn::Embedding position{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  torch::nn::LayerNorm norm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
 
 }  // namespace topiary::models
