@@ -12,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 TORCH_VERSION=2.11.0
-PY_PACKAGES=(numpy h5py matplotlib sentencepiece tokenizers lizard)
+PY_PACKAGES=(numpy h5py matplotlib sentencepiece tokenizers lizard "cyclonedx-python-lib[json-validation]")
 cache="${TOPIARY_CACHE:-$HOME/.cache/topiary}"
 build_dir="${TOPIARY_BUILD_DIR:-build}"
 jobs="${TOPIARY_JOBS:-2}"
@@ -62,7 +62,7 @@ if ! "$venv/bin/python" -c "import torch, h5py, numpy, matplotlib; assert torch.
   "$venv/bin/pip" install -q "torch==$TORCH_VERSION" "${PY_PACKAGES[@]}"
 fi
 # Packages added after a cached venv was made: install them into it (no torch re-download).
-if ! "$venv/bin/python" -c "import h5py, numpy, matplotlib, sentencepiece, tokenizers, lizard" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import h5py, numpy, matplotlib, sentencepiece, tokenizers, lizard, cyclonedx, jsonschema" 2>/dev/null; then
   log "adding ${PY_PACKAGES[*]} to $venv"
   "$venv/bin/pip" install -q "${PY_PACKAGES[@]}"
 fi

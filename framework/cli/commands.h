@@ -20,5 +20,8 @@ void add_report_command(CLI::App& app);
 
 // The text of `topiary --version`: version, commit, LibTorch, CUDA/NCCL, MPI library.
 std::string version_text();
+// `topiary --version --json`: the same, plus the versions compiled against and every loaded
+// shared library (the input of launch/sbom.py).
+std::string version_json();
 
 }  // namespace topiary::cli

@@ -2,19 +2,38 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "core/error.h"
+
+namespace {
+
+// CLI11's version flag prints and exits as soon as it is parsed, so the one flag it can modify,
+// `--json`, is recognised here, in either order.
+bool asks_for_json_version(int argc, char** argv) {
+  if (argc != 3) return false;
+  const std::string_view first = argv[1], second = argv[2];
+  return (first == "--version" && second == "--json") ||
+         (first == "--json" && second == "--version");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // A file-size limit (or quota) then makes writes fail with EFBIG, which becomes a clear error
   // with the previous checkpoint intact, instead of killing the process mid-write.
   std::signal(SIGXFSZ, SIG_IGN);
+  if (asks_for_json_version(argc, argv)) {
+    std::puts(topiary::cli::version_json().c_str());
+    return topiary::kExitOk;
+  }
   CLI::App app{"Topiary: train NLP models and prune them, on one core or a cluster"};
   app.require_subcommand(1);
   app.set_version_flag(
       "--version", [] { return topiary::cli::version_text(); },
-      "Print the version, commit, LibTorch, CUDA/NCCL and MPI library, then exit");
+      "Print the version, commit, LibTorch, CUDA/NCCL and MPI library, then exit; with "
+      "--json, also the libraries compiled against and every loaded shared library");
   topiary::cli::add_prepare_command(app);
   topiary::cli::add_train_command(app);
   topiary::cli::add_recipe_command(app);
