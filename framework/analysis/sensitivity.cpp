@@ -105,9 +105,10 @@ Sweep set_up(const SensitivityOptions& options, int rank) {
   for (const auto& stage : c.recipe.stages) {
     for (const auto& modifier : stage.prune) {
       largest_final = std::max(largest_final, modifier.final_sparsity);
-      if (modifier.method != "magnitude" && rank == 0) {
+      if (modifier.method != prune::ScorerKind::kMagnitude && rank == 0) {
         std::printf("note: %s prunes by %s; the sweep scores by magnitude\n",
-                    modifier.where.key.c_str(), modifier.method.c_str());
+                    modifier.where.key.c_str(),
+                    std::string(prune::kScorerKinds.name(modifier.method)).c_str());
       }
       for (const auto& name : recipe::select_parameters(modifier, names)) {
         if (!seen.insert(name).second) continue;

@@ -24,8 +24,7 @@ void finish(RunnableModel& r, const std::map<std::string, std::string>& tokenize
   const auto tokenizer = tokenizer_attributes.find("tokenizer");
   r.tokenizer = tokenizer == tokenizer_attributes.end() ? "" : tokenizer->second;
   const auto max_length = tokenizer_attributes.find("max_length");
-  if (max_length != tokenizer_attributes.end() && !r.spec.type.empty() &&
-      !r.model->is_language_model()) {
+  if (max_length != tokenizer_attributes.end() && !r.model->is_language_model()) {
     r.prepare_max_length = std::atoll(max_length->second.c_str());
   }
   r.encoder = std::make_unique<data::TextEncoder>(r.vocabulary, r.tokenizer);

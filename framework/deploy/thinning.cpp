@@ -175,7 +175,7 @@ std::string thin_transformer(Model& m, models::ModelSpec& spec) {
 std::string thin_recurrent(Model& m, models::ModelSpec& spec) {
   std::string report;
   torch::NoGradGuard no_grad;
-  const int64_t gates = spec.type == "bigru" ? 3 : 4;
+  const int64_t gates = spec.type == ModelType::kBiGru ? 3 : 4;
   const int64_t layers = std::max<int64_t>(1, spec.layers);
   const std::array<std::string, 2> directions{"", "_reverse"};
   std::vector<int64_t> hidden;
@@ -262,15 +262,18 @@ ThinResult thin_checkpoint(const std::string& input, const std::string& output,
   Model m{to_tensors(contents.weights), to_tensors(contents.masks)};
   ThinResult result;
   result.parameters_before = count(m.weights);
-  if (spec.type == "textcnn") {
-    result.report = thin_textcnn(m, spec);
-  } else if (spec.type == "transformer" || spec.type == "gpt") {
-    result.report = thin_transformer(m, spec);
-  } else if (spec.type == "bilstm" || spec.type == "bigru") {
-    result.report = thin_recurrent(m, spec);
-  } else {
-    throw UserError(input + ": model type '" + spec.type +
-                    "' cannot be thinned (textcnn, bilstm, bigru, transformer and gpt can)");
+  switch (spec.type) {  // every model type can be thinned
+    case ModelType::kTextCnn:
+      result.report = thin_textcnn(m, spec);
+      break;
+    case ModelType::kTransformer:
+    case ModelType::kGpt:
+      result.report = thin_transformer(m, spec);
+      break;
+    case ModelType::kBiLstm:
+    case ModelType::kBiGru:
+      result.report = thin_recurrent(m, spec);
+      break;
   }
   result.parameters_after = count(m.weights);
   io::CheckpointContents out;

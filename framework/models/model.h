@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "core/model_type.h"
+
 namespace topiary::models {
 
 struct ModelSpec {
-  std::string type = "textcnn";
+  ModelType type = ModelType::kTextCnn;  // kModelTypes spells it
   int64_t vocab_size = 0;
   int64_t num_classes = 0;
   int64_t embedding_dim = 128;
@@ -59,8 +61,7 @@ class Model : public torch::nn::Module {
   virtual std::vector<std::string> lookup_tables() const { return {}; }
 };
 
-// Registry: an unknown type is a UserError listing the known ones.
+// Registry: one model class per ModelType.
 std::shared_ptr<Model> make_model(const ModelSpec& spec);
-std::vector<std::string> known_models();
 
 }  // namespace topiary::models

@@ -59,7 +59,8 @@ rnn::PackedSequence PerLayerRecurrent::forward(const rnn::PackedSequence& in) {
   return rnn::PackedSequence(data, in.batch_sizes(), in.sorted_indices(), in.unsorted_indices());
 }
 
-RecurrentClassifier::RecurrentClassifier(const ModelSpec& spec) : gru_(spec.type == "bigru") {
+RecurrentClassifier::RecurrentClassifier(const ModelSpec& spec)
+    : gru_(spec.type == ModelType::kBiGru) {
   embedding_ = register_module(
       "embedding",
       torch::nn::Embedding(

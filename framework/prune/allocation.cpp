@@ -99,15 +99,6 @@ std::vector<double> round_to_budget(std::span<const LayerInfo> layers,
 
 }  // namespace
 
-AllocationKind parse_allocation_kind(const std::string& name) {
-  if (name == "uniform") return AllocationKind::kUniform;
-  if (name == "erk") return AllocationKind::kErk;
-  if (name == "lamp") return AllocationKind::kLamp;
-  if (name == "sensitivity") return AllocationKind::kSensitivity;
-  if (name == "owl") return AllocationKind::kOwl;
-  throw UserError("unknown allocation '" + name + "'; known: uniform, erk, lamp, sensitivity, owl");
-}
-
 std::vector<double> uniform_allocation(std::span<const LayerInfo> layers, double target) {
   const int64_t total = check_layers(layers, target);
   const std::vector<double> real(layers.size(), target);

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "prune/choices.h"
+
 namespace topiary::prune {
 
 struct LayerInfo {
@@ -24,10 +26,6 @@ struct LayerInfo {
   std::vector<int64_t> shape;  // the weight's shape: [out, in] or [out, in, k...]
   int64_t numel = 0;           // must equal the product of shape
 };
-
-enum class AllocationKind { kUniform, kErk, kLamp, kSensitivity, kOwl };
-
-AllocationKind parse_allocation_kind(const std::string& name);  // throws UserError listing names
 
 // All functions below throw UserError for a target outside [0, 1), no layers, a layer with no
 // weights or whose numel disagrees with its shape, and inputs that do not match the layers.

@@ -89,12 +89,6 @@ Pattern parse_pattern(const std::string& text) {
   throw UserError("unknown pattern '" + text + "'; " + kValidPatterns);
 }
 
-Scope parse_scope(const std::string& name) {
-  if (name == "layer") return Scope::kLayer;
-  if (name == "global") return Scope::kGlobal;
-  throw UserError("unknown scope '" + name + "'; known: global, layer");
-}
-
 void check_pattern_fits(const Pattern& pattern, const std::string& parameter,
                         std::span<const int64_t> shape) {
   const RowView v = row_view(shape);

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "prune/choices.h"
 #include "prune/selection.h"
 
 namespace topiary::prune {
@@ -44,9 +45,6 @@ struct Pattern {
 // "unstructured" | "N:M" (e.g. "2:4") | "RxC" (e.g. "1x4", "4x4") | "rows" | "neurons" |
 // "channels". Throws UserError (without location; the recipe parser adds it) saying what is valid.
 Pattern parse_pattern(const std::string& text);
-
-enum class Scope { kLayer, kGlobal };
-Scope parse_scope(const std::string& name);  // "layer" | "global"
 
 // Throws UserError naming `parameter`, its shape and what would fit when `shape` cannot be cut
 // into the pattern's groups or blocks. The trainer calls it for every target before step 0.

@@ -7,14 +7,6 @@
 
 namespace topiary::prune {
 
-ScheduleKind parse_schedule_kind(const std::string& name) {
-  if (name == "cubic") return ScheduleKind::kCubic;
-  if (name == "linear") return ScheduleKind::kLinear;
-  if (name == "oneshot") return ScheduleKind::kOneShot;
-  if (name == "exponential") return ScheduleKind::kExponential;
-  throw UserError("unknown schedule '" + name + "'; known: cubic, linear, oneshot, exponential");
-}
-
 namespace {
 
 double exponential(double initial, double rate, int64_t updates, double cap) {

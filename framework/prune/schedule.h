@@ -5,11 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "prune/choices.h"
+
 namespace topiary::prune {
-
-enum class ScheduleKind { kCubic, kLinear, kOneShot, kExponential };
-
-ScheduleKind parse_schedule_kind(const std::string& name);  // throws UserError listing known names
 
 struct SparsityRamp {
   ScheduleKind kind = ScheduleKind::kCubic;

@@ -13,16 +13,6 @@ constexpr float kPruned = -std::numeric_limits<float>::infinity();
 
 }  // namespace
 
-ScorerKind parse_scorer_kind(const std::string& name) {
-  if (name == "magnitude") return ScorerKind::kMagnitude;
-  if (name == "random") return ScorerKind::kRandom;
-  if (name == "taylor") return ScorerKind::kTaylor;
-  if (name == "movement") return ScorerKind::kMovement;
-  if (name == "movement_soft") return ScorerKind::kMovementSoft;
-  throw UserError("unknown pruning method '" + name +
-                  "'; known: magnitude, random, taylor, movement, movement_soft");
-}
-
 bool needs_gradients(ScorerKind kind) {
   return kind == ScorerKind::kTaylor || kind == ScorerKind::kMovement ||
          kind == ScorerKind::kMovementSoft;

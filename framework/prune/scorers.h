@@ -6,13 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "prune/choices.h"
+
 namespace topiary::prune {
 
-// magnitude and random are computed here; taylor, movement and movement_soft are accumulated
-// from gradients on the training device (train/score_accumulator.h).
-enum class ScorerKind { kMagnitude, kRandom, kTaylor, kMovement, kMovementSoft };
-
-ScorerKind parse_scorer_kind(const std::string& name);  // throws UserError listing known names
 // Whether the scorer reads gradients: the reducer must send that parameter's gradient dense
 // (Note [Dense gradients for gradient scores]).
 bool needs_gradients(ScorerKind kind);

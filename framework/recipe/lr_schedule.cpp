@@ -4,18 +4,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "core/error.h"
-
 namespace topiary::recipe {
-
-LrKind parse_lr_kind(const std::string& name) {
-  if (name == "constant") return LrKind::kConstant;
-  if (name == "step") return LrKind::kStep;
-  if (name == "linear") return LrKind::kLinear;
-  if (name == "cosine") return LrKind::kCosine;
-  throw UserError("unknown learning-rate schedule '" + name +
-                  "'; known: constant, step, linear, cosine");
-}
 
 double LrSchedule::lr_at(int64_t step) const {
   int64_t t = std::max<int64_t>(0, step - begin);

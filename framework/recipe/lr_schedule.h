@@ -5,13 +5,10 @@
 // Steps: lr_at(s) is the rate used by the optimizer step that runs after `s` completed steps
 // (s = 0 for the very first step); a schedule covers the steps [begin, begin + length).
 #include <cstdint>
-#include <string>
+
+#include "recipe/choices.h"
 
 namespace topiary::recipe {
-
-enum class LrKind { kConstant, kStep, kLinear, kCosine };
-
-LrKind parse_lr_kind(const std::string& name);  // throws UserError listing known names
 
 struct LrSchedule {
   LrKind kind = LrKind::kConstant;

@@ -23,7 +23,7 @@ LrSchedule stage_lr(const Recipe& recipe, const Stage& stage, const PlannedStage
   lr.length = span.end - span.begin;
   if (!stage.lr) return lr;
   const LrModifier& m = *stage.lr;
-  lr.kind = parse_lr_kind(m.schedule);
+  lr.kind = m.schedule;
   lr.min_lr = m.min_lr;
   lr.gamma = m.gamma;
   if (m.every) lr.every = std::max<int64_t>(1, m.every->to_steps(geometry));
@@ -40,7 +40,7 @@ LrSchedule stage_lr(const Recipe& recipe, const Stage& stage, const PlannedStage
 prune::SparsityRamp level0_ramp(const PruneModifier& m, double final_sparsity,
                                 const StepGeometry& geometry) {
   prune::SparsityRamp ramp;
-  ramp.kind = prune::parse_schedule_kind(m.schedule);
+  ramp.kind = m.schedule;
   ramp.start_step = m.start.to_steps(geometry);
   ramp.end_step = m.end.to_steps(geometry);
   ramp.every = std::max<int64_t>(1, m.every.to_steps(geometry));
@@ -215,7 +215,8 @@ std::string Plan::to_text(const Recipe& recipe) const {
       out += ", " + std::to_string(stage.levels.size()) + " levels of " +
              std::to_string(stage.level_length) + " steps";
     }
-    out += "; lr " + (source.lr ? source.lr->schedule : std::string("constant")) + " " +
+    out += "; lr " +
+           std::string(kLrKinds.name(source.lr ? source.lr->schedule : LrKind::kConstant)) + " " +
            format("%.6g", stage.lr.lr_at(stage.begin)) + " -> " +
            format("%.6g", stage.lr.lr_at(stage.end - 1)) + (source.hold ? "; masks held" : "") +
            (stage.augment ? "; augment delete " + format("%g", stage.augment->delete_probability) +
@@ -243,11 +244,14 @@ std::string Plan::to_text(const Recipe& recipe) const {
       }
       for (const auto& p : level.prune) {
         const PruneModifier& m = source.prune[p.modifier];
-        out += indent + "prune " + std::to_string(p.modifier) + " (" + m.method + ", " + m.scope +
-               ", " + m.pattern + ", " + m.schedule + ") " + join_targets(m.targets) + ":\n";
+        out += indent + "prune " + std::to_string(p.modifier) + " (" +
+               std::string(prune::kScorerKinds.name(m.method)) + ", " +
+               std::string(prune::kScopes.name(m.scope)) + ", " + m.pattern + ", " +
+               std::string(prune::kScheduleKinds.name(m.schedule)) + ") " +
+               join_targets(m.targets) + ":\n";
         if (p.adaptive_deadline) {
-          out += indent + "  adaptive (" + m.adaptive->metric + ", tolerance " +
-                 format("%g", m.adaptive->tolerance) +
+          out += indent + "  adaptive (" + std::string(kAdaptiveMetrics.name(m.adaptive->metric)) +
+                 ", tolerance " + format("%g", m.adaptive->tolerance) +
                  "): the steps below are the timeline without pauses; pauses move the rest "
                  "later, and the end is reached by step " +
                  std::to_string(*p.adaptive_deadline) + " at the latest\n";

@@ -99,7 +99,7 @@ AdaptiveSchedule parse_adaptive(const MapReader& parent) {
   }
   if (m.has("metric")) {
     adaptive.metric =
-        as_choice(ctx, m.get("metric"), m.path("metric"), "adaptive metric", {"loss", "accuracy"});
+        as_choice(ctx, m.get("metric"), m.path("metric"), "adaptive metric", kAdaptiveMetrics);
   }
   adaptive.max_delay = m.time_opt("max_delay");
   if (adaptive.max_delay && adaptive.max_delay->value <= 0) {
@@ -128,7 +128,7 @@ void check_combinations(const MapReader& m, const PruneModifier& prune) {
   if (fixed >= 0 && !prune.overrides.empty()) {
     m.fail("overrides", "cannot change the sparsity of an N:M pattern (" + prune.pattern + ")");
   }
-  if (prune.schedule == "exponential") {
+  if (prune.schedule == prune::ScheduleKind::kExponential) {
     if (!m.has("rate")) {
       m.fail("rate",
              "schedule exponential needs 'rate', the fraction of the remaining weights "
@@ -142,29 +142,30 @@ void check_combinations(const MapReader& m, const PruneModifier& prune) {
     }
   } else if (m.has("rate")) {
     m.fail("rate", "is used only by schedule: exponential (this modifier's schedule is " +
-                       prune.schedule + ")");
+                       std::string(prune::kScheduleKinds.name(prune.schedule)) + ")");
   }
   if (prune.adaptive) {
-    if (prune.schedule == "oneshot") {
+    if (prune.schedule == prune::ScheduleKind::kOneShot) {
       m.fail("adaptive",
              "needs a gradual schedule (cubic, linear or exponential); a oneshot ramp has "
              "nothing to pause");
     }
     // Gradient scorers sum gradients over windows that end at planned update steps; an
     // adaptive ramp moves those steps at run time, so the sums would not match the updates.
-    if (prune.method != "magnitude" && prune.method != "random") {
+    if (prune.method != prune::ScorerKind::kMagnitude &&
+        prune.method != prune::ScorerKind::kRandom) {
       m.fail("adaptive",
              "works with methods magnitude and random only (this modifier's method "
              "is " +
-                 prune.method +
+                 std::string(prune::kScorerKinds.name(prune.method)) +
                  ", which accumulates gradients up to planned "
                  "update steps)");
     }
   }
   if (prune.window) {
-    if (prune.method != "taylor") {
-      m.fail("window",
-             "is used only by method: taylor (this modifier's method is " + prune.method + ")");
+    if (prune.method != prune::ScorerKind::kTaylor) {
+      m.fail("window", "is used only by method: taylor (this modifier's method is " +
+                           std::string(prune::kScorerKinds.name(prune.method)) + ")");
     }
     if (prune.window->value <= 0) m.fail("window", "must be longer than zero, e.g. 100it");
   }
@@ -176,7 +177,8 @@ void check_times(const MapReader& m, const PruneModifier& prune, const StageWind
     if (prune.end.value < prune.start.value) {
       m.fail("end", "is before start (" + prune.start.to_string() + ")");
     }
-    const bool single_step = prune.schedule == "oneshot" || prune.schedule == "exponential";
+    const bool single_step = prune.schedule == prune::ScheduleKind::kOneShot ||
+                             prune.schedule == prune::ScheduleKind::kExponential;
     if (prune.end.value == prune.start.value && !single_step) {
       m.fail("end",
              "equals start; a gradual schedule needs end after start (or use schedule: oneshot)");
@@ -202,16 +204,15 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
   prune.where = m.locate();
   if (m.has("method")) {
     prune.method =
-        as_choice(ctx, m.get("method"), m.path("method"), "prune method", known_prune_methods());
+        as_choice(ctx, m.get("method"), m.path("method"), "prune method", prune::kScorerKinds);
   }
   if (m.has("scope")) {
-    prune.scope =
-        as_choice(ctx, m.get("scope"), m.path("scope"), "prune scope", known_prune_scopes());
+    prune.scope = as_choice(ctx, m.get("scope"), m.path("scope"), "prune scope", prune::kScopes);
   }
   prune.pattern = m.string_or("pattern", prune.pattern);
   if (m.has("schedule")) {
     prune.schedule = as_choice(ctx, m.get("schedule"), m.path("schedule"), "sparsity schedule",
-                               known_prune_schedules());
+                               prune::kScheduleKinds);
   }
   prune.targets = parse_targets(m, &prune.targets_where);
   if (m.has("exclude")) {
@@ -227,9 +228,8 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
   prune.rate = m.double_or("rate", 0.0);
   prune.window = m.time_opt("window");
   if (m.has("allocation")) {
-    static const std::vector<std::string> kAllocations{"none", "uniform", "erk", "lamp", "owl"};
     prune.allocation = as_choice(ctx, m.get("allocation"), m.path("allocation"),
-                                 "sparsity allocation", kAllocations);
+                                 "sparsity allocation", prune::kAllocationKinds);
   }
   if (m.has("overrides")) prune.overrides = parse_overrides(m, prune);
   if (m.has("adaptive")) prune.adaptive = parse_adaptive(m);

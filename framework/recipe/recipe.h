@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/time_spec.h"
+#include "recipe/choices.h"
 
 namespace topiary::recipe {
 
@@ -42,15 +43,16 @@ struct SparsityOverride {
 // prune/adaptive_clock.h and docs/recipes.md.
 struct AdaptiveSchedule {
   double tolerance = 0.0;             // >= 0: allowed relative rise of loss (drop of accuracy)
-  std::string metric = "loss";        // loss | accuracy (validation)
+  Metric metric = Metric::kLoss;      // loss | accuracy (validation)
   std::optional<TimeSpec> max_delay;  // how much later than `end` the ramp may end; unset: up to
                                       // the end of the stage (of the level, with repeat)
   SourceLocation where;
 };
 
 struct PruneModifier {
-  std::string method = "magnitude";  // magnitude | random | taylor | movement | movement_soft
-  std::string scope = "global";      // global (one threshold across targets) | layer
+  // magnitude | random | taylor | movement | movement_soft
+  prune::ScorerKind method = prune::ScorerKind::kMagnitude;
+  prune::Scope scope = prune::Scope::kGlobal;  // global (one threshold across targets) | layer
   // unstructured | N:M (e.g. 2:4) | RxC blocks (e.g. 4x4) | rows (= neurons = channels), as
   // written; prune::parse_pattern reads it (see prune/pattern.h for the exact grouping). An N:M
   // pattern needs final_sparsity = 1 - N/M.
@@ -62,8 +64,9 @@ struct PruneModifier {
   TimeSpec start;                    // absolute time where the ramp starts
   TimeSpec end;                      // absolute time where final_sparsity is reached
   TimeSpec every;                    // pruning frequency, > 0
-  std::string schedule = "cubic";    // cubic (Zhu & Gupta) | linear | oneshot | exponential
-  double rate = 0.0;                 // exponential only, in (0,1): pruned per update
+  // cubic (Zhu & Gupta) | linear | oneshot | exponential
+  prune::ScheduleKind schedule = prune::ScheduleKind::kCubic;
+  double rate = 0.0;  // exponential only, in (0,1): pruned per update
   // taylor only: scores sum |w*g| over the last `window` of steps before each mask update;
   // unset = every step since the previous update (or since the modifier's start).
   std::optional<TimeSpec> window;
@@ -71,7 +74,7 @@ struct PruneModifier {
   // Per-layer sparsities chosen at each update from the ramp's target (prune/allocation.h):
   // none (use scope) | uniform | erk | lamp | owl. With one, each parameter is selected on its
   // own at its allocated sparsity; overridden parameters keep their own ramps.
-  std::string allocation = "none";
+  prune::AllocationKind allocation = prune::AllocationKind::kNone;
   std::optional<AdaptiveSchedule> adaptive;   // unset: the static ramp
   SourceLocation where;                       // the modifier's map ("stages.1.modifiers.0.prune")
   std::vector<SourceLocation> targets_where;  // one per entry of `targets`
@@ -102,11 +105,11 @@ struct RewindModifier {
 // `lr: {...}`: the stage's learning-rate schedule, from training.lr (see lr_schedule.h). Without
 // one the rate is training.lr, constant.
 struct LrModifier {
-  std::string schedule = "constant";  // constant | step | linear | cosine
-  std::optional<TimeSpec> warmup;     // linear warm-up at the start of the stage (or level)
-  double min_lr = 0.0;                // linear/cosine end value, >= 0, < training.lr
-  double gamma = 0.1;                 // step: factor, in (0, 1]
-  std::optional<TimeSpec> every;      // step: interval; required for step
+  LrKind schedule = LrKind::kConstant;  // constant | step | linear | cosine
+  std::optional<TimeSpec> warmup;       // linear warm-up at the start of the stage (or level)
+  double min_lr = 0.0;                  // linear/cosine end value, >= 0, < training.lr
+  double gamma = 0.1;                   // step: factor, in (0, 1]
+  std::optional<TimeSpec> every;        // step: interval; required for step
   bool rewind = false;  // LR rewinding: restart the schedule at each level of a repeated stage
   SourceLocation where;
 };
@@ -149,7 +152,7 @@ struct Stage {
 };
 
 struct ModelConfig {
-  std::string type = "textcnn";  // registry; see known_model_types()
+  ModelType type = ModelType::kTextCnn;  // textcnn | bilstm | bigru | transformer | gpt
   int64_t embedding_dim = 128;
   int64_t filters = 100;
   std::vector<int64_t> widths{3, 4, 5};
@@ -177,17 +180,17 @@ struct DataConfig {
 // dense early checkpoint never wins a pruning run). patience > 0 stops the run after that many
 // competing evaluations without an improvement of more than min_delta (early stopping).
 struct SelectionConfig {
-  std::string metric = "auto";  // auto (accuracy, or loss for a language model) | accuracy |
-                                // macro_f1 | loss | perplexity
-  int64_t keep_best = 1;        // 0 = no best checkpoints
-  int64_t patience = 0;         // 0 = never stop early
+  // auto (accuracy, or loss for a language model) | accuracy | macro_f1 | loss | perplexity
+  Metric metric = Metric::kAuto;
+  int64_t keep_best = 1;  // 0 = no best checkpoints
+  int64_t patience = 0;   // 0 = never stop early
   double min_delta = 0.0;
   bool at_final_sparsity = true;
 };
 
 struct TrainingConfig {
-  int64_t batch_size = 64;         // GLOBAL batch size, split across ranks
-  std::string optimizer = "adam";  // adam | adamw | sgd
+  int64_t batch_size = 64;                 // GLOBAL batch size, split across ranks
+  Optimizer optimizer = Optimizer::kAdam;  // adam | adamw | sgd
   double lr = 1e-3;
   double weight_decay = 0.0;
   double momentum = 0.9;               // sgd only
@@ -197,12 +200,12 @@ struct TrainingConfig {
   // NaN/Inf in the loss (any rank) or the reduced gradients: "stop" ends the job naming the step
   // and the first offending parameter; "skip" drops the step on every rank (at most
   // max_skipped_steps in a run, then stops).
-  std::string on_nonfinite = "stop";
+  NonFinitePolicy on_nonfinite = NonFinitePolicy::kStop;
   int64_t max_skipped_steps = 10;
   // Gradient accumulation: each step's local batch runs as this many micro-batches (same
   // gradient, less memory); batch_size / world size must be divisible by it.
   int64_t accumulate = 1;
-  std::string precision = "fp32";  // fp32 | bf16 (autocast of the forward pass)
+  Precision precision = Precision::kFp32;  // fp32 | bf16 (autocast of the forward pass)
   // Length bucketing (classification): each epoch's shuffled order is cut into chunks of this
   // many global batches, each chunk sorted by example length, and the batches shuffled again;
   // less padding per batch. 0 = off.
@@ -216,15 +219,15 @@ struct TrainingConfig {
   SelectionConfig selection;
   // Where the job runs, not what it computes (left out of checkpoint_yaml): "auto" takes the
   // rank's node-local CUDA device when one is visible, else the CPU; "cuda" fails without one.
-  std::string device = "auto";  // auto | cpu | cuda
+  Device device = Device::kAuto;  // auto | cpu | cuda
   // Transport of gradient and parameter tensors between ranks: "nccl" (CUDA only), "mpi" (CPU
   // tensors directly; CUDA tensors staged through host memory), "auto" = nccl on CUDA, else mpi.
-  std::string comm = "auto";  // auto | nccl | mpi
+  Transport comm = Transport::kAuto;  // auto | nccl | mpi
   // Launch gradient buckets during the backward pass (same results as after it, sooner).
   bool overlap = true;
   // Element type of the gradient exchange between ranks: "fp32" (exact), "bf16" or "fp16"
   // (half the bytes, gradients rounded). Changes results, so checkpoints record it.
-  std::string comm_dtype = "fp32";  // fp32 | bf16 | fp16
+  CommDtype comm_dtype = CommDtype::kFp32;  // fp32 | bf16 | fp16
 };
 
 struct Recipe {
@@ -267,13 +270,7 @@ void validate_targets(const Recipe& recipe, const std::vector<std::string>& para
 std::vector<std::string> select_parameters(const PruneModifier& modifier,
                                            const std::vector<std::string>& parameter_names);
 
-// Registries of names the recipe accepts; an unknown name is an error that lists these.
-const std::vector<std::string>& known_model_types();
-const std::vector<std::string>& known_prune_methods();
-const std::vector<std::string>& known_prune_scopes();
-const std::vector<std::string>& known_prune_schedules();
-const std::vector<std::string>& known_optimizers();
+// The modifier kinds a stage may list (the named choices are in recipe/choices.h).
 const std::vector<std::string>& known_modifier_kinds();
-const std::vector<std::string>& known_lr_schedules();
 
 }  // namespace topiary::recipe

@@ -53,7 +53,7 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
                "layers", "heads", "ffn", "max_positions", "tie_embeddings"});
   ModelConfig model;
   if (m.has("type")) {
-    model.type = as_choice(ctx, m.get("type"), m.path("type"), "model type", known_model_types());
+    model.type = as_choice(ctx, m.get("type"), m.path("type"), "model type", kModelTypes);
   }
   model.embedding_dim = positive_int(m, "embedding_dim", model.embedding_dim);
   model.filters = positive_int(m, "filters", model.filters);
@@ -76,7 +76,7 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   model.ffn = positive_int(m, "ffn", model.ffn);
   model.max_positions = positive_int(m, "max_positions", model.max_positions);
   model.tie_embeddings = m.bool_or("tie_embeddings", model.tie_embeddings);
-  if ((model.type == "transformer" || model.type == "gpt") &&
+  if ((model.type == ModelType::kTransformer || model.type == ModelType::kGpt) &&
       model.embedding_dim % model.heads != 0) {
     m.fail("heads",
            "must divide model.embedding_dim (" + std::to_string(model.embedding_dim) + ")");
@@ -91,10 +91,8 @@ SelectionConfig parse_selection(const Context& ctx, const YAML::Node& node) {
               {"metric", "keep_best", "patience", "min_delta", "at_final_sparsity"});
   SelectionConfig selection;
   if (m.has("metric")) {
-    static const std::vector<std::string> kMetrics{"auto", "accuracy", "macro_f1", "loss",
-                                                   "perplexity"};
     selection.metric =
-        as_choice(ctx, m.get("metric"), m.path("metric"), "selection metric", kMetrics);
+        as_choice(ctx, m.get("metric"), m.path("metric"), "selection metric", kSelectionMetrics);
   }
   selection.keep_best = m.int_or("keep_best", selection.keep_best);
   if (selection.keep_best < 0) m.fail("keep_best", "must be >= 0 (0 = keep no best checkpoint)");
@@ -117,7 +115,7 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
   if (m.has("optimizer")) {
     training.optimizer =
-        as_choice(ctx, m.get("optimizer"), m.path("optimizer"), "optimizer", known_optimizers());
+        as_choice(ctx, m.get("optimizer"), m.path("optimizer"), "optimizer", kOptimizers);
   }
   training.lr = bounded(m, "lr", training.lr, 0, false, kNoUpperBound, "> 0");
   training.weight_decay =
@@ -131,9 +129,8 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   }
   training.threads = positive_int(m, "threads", training.threads);
   if (m.has("on_nonfinite")) {
-    static const std::vector<std::string> kPolicies{"stop", "skip"};
     training.on_nonfinite = as_choice(ctx, m.get("on_nonfinite"), m.path("on_nonfinite"),
-                                      "policy for NaN/Inf loss or gradients", kPolicies);
+                                      "policy for NaN/Inf loss or gradients", kNonFinitePolicies);
   }
   training.max_skipped_steps = m.int_or("max_skipped_steps", training.max_skipped_steps);
   if (training.max_skipped_steps < 0) m.fail("max_skipped_steps", "must be >= 0");
@@ -149,25 +146,21 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   training.accumulate = positive_int(m, "accumulate", training.accumulate,
                                      " (micro-batches per step; 1 = no accumulation)");
   if (m.has("precision")) {
-    static const std::vector<std::string> kPrecisions{"fp32", "bf16"};
     training.precision =
         as_choice(ctx, m.get("precision"), m.path("precision"), "precision", kPrecisions);
   }
   if (m.has("selection")) training.selection = parse_selection(ctx, m.get("selection"));
   if (m.has("device")) {
-    static const std::vector<std::string> kDevices{"auto", "cpu", "cuda"};
     training.device = as_choice(ctx, m.get("device"), m.path("device"), "device", kDevices);
   }
   if (m.has("comm")) {
-    static const std::vector<std::string> kTransports{"auto", "nccl", "mpi"};
     training.comm =
         as_choice(ctx, m.get("comm"), m.path("comm"), "tensor communicator", kTransports);
   }
   training.overlap = m.bool_or("overlap", training.overlap);
   if (m.has("comm_dtype")) {
-    static const std::vector<std::string> kWireTypes{"fp32", "bf16", "fp16"};
     training.comm_dtype = as_choice(ctx, m.get("comm_dtype"), m.path("comm_dtype"),
-                                    "gradient exchange element type", kWireTypes);
+                                    "gradient exchange element type", kCommDtypes);
   }
   return training;
 }
@@ -215,7 +208,7 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& file_name,
   if (top.has("training")) recipe.training = parse_training(ctx, top.get("training"));
   recipe.stages = parse_stages(ctx, top.require("stages"), "stages");
   for (const auto& stage : recipe.stages) {
-    if (stage.lr && (stage.lr->schedule == "linear" || stage.lr->schedule == "cosine") &&
+    if (stage.lr && decays_to_min_lr(stage.lr->schedule) &&
         stage.lr->min_lr >= recipe.training.lr) {
       fail_at(stage.lr->where,
               "min_lr (" + format_number(stage.lr->min_lr) + ") must be below training.lr (" +

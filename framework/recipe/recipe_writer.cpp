@@ -12,6 +12,12 @@ namespace {
 // would write 0.1 as 0.10000000000000001.
 YAML::Emitter& number(YAML::Emitter& out, double value) { return out << format_number(value); }
 
+// A choice goes out as its name in the table the parser read it with.
+template <typename E, size_t N>
+std::string name(const EnumTable<E, N>& table, E value) {
+  return std::string(table.name(value));
+}
+
 void write_patterns(YAML::Emitter& out, const char* key, const std::vector<std::string>& patterns) {
   out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
   for (const auto& pattern : patterns) out << YAML::DoubleQuoted << pattern;
@@ -20,8 +26,8 @@ void write_patterns(YAML::Emitter& out, const char* key, const std::vector<std::
 
 void write_prune(YAML::Emitter& out, const PruneModifier& prune) {
   out << YAML::BeginMap << YAML::Key << "prune" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "method" << YAML::Value << prune.method;
-  out << YAML::Key << "scope" << YAML::Value << prune.scope;
+  out << YAML::Key << "method" << YAML::Value << name(prune::kScorerKinds, prune.method);
+  out << YAML::Key << "scope" << YAML::Value << name(prune::kScopes, prune.scope);
   out << YAML::Key << "pattern" << YAML::Value << YAML::DoubleQuoted << prune.pattern;
   write_patterns(out, "targets", prune.targets);
   if (!prune.exclude.empty()) write_patterns(out, "exclude", prune.exclude);
@@ -32,18 +38,19 @@ void write_prune(YAML::Emitter& out, const PruneModifier& prune) {
   out << YAML::Key << "start" << YAML::Value << prune.start.to_string();
   out << YAML::Key << "end" << YAML::Value << prune.end.to_string();
   out << YAML::Key << "every" << YAML::Value << prune.every.to_string();
-  out << YAML::Key << "schedule" << YAML::Value << prune.schedule;
-  if (prune.schedule == "exponential") {
+  out << YAML::Key << "schedule" << YAML::Value << name(prune::kScheduleKinds, prune.schedule);
+  if (prune.schedule == prune::ScheduleKind::kExponential) {
     out << YAML::Key << "rate" << YAML::Value;
     number(out, prune.rate);
   }
   if (prune.window) out << YAML::Key << "window" << YAML::Value << prune.window->to_string();
-  out << YAML::Key << "allocation" << YAML::Value << prune.allocation;
+  out << YAML::Key << "allocation" << YAML::Value
+      << name(prune::kAllocationKinds, prune.allocation);
   if (prune.adaptive) {
     out << YAML::Key << "adaptive" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "tolerance" << YAML::Value;
     number(out, prune.adaptive->tolerance);
-    out << YAML::Key << "metric" << YAML::Value << prune.adaptive->metric;
+    out << YAML::Key << "metric" << YAML::Value << name(kAdaptiveMetrics, prune.adaptive->metric);
     if (prune.adaptive->max_delay)
       out << YAML::Key << "max_delay" << YAML::Value << prune.adaptive->max_delay->to_string();
     out << YAML::EndMap;
@@ -78,13 +85,13 @@ void write_other_modifiers(YAML::Emitter& out, const Stage& stage) {
   if (stage.lr) {
     const LrModifier& lr = *stage.lr;
     out << YAML::BeginMap << YAML::Key << "lr" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "schedule" << YAML::Value << lr.schedule;
+    out << YAML::Key << "schedule" << YAML::Value << name(kLrKinds, lr.schedule);
     if (lr.warmup) out << YAML::Key << "warmup" << YAML::Value << lr.warmup->to_string();
-    if (lr.schedule == "linear" || lr.schedule == "cosine") {
+    if (decays_to_min_lr(lr.schedule)) {
       out << YAML::Key << "min_lr" << YAML::Value;
       number(out, lr.min_lr);
     }
-    if (lr.schedule == "step") {
+    if (lr.schedule == LrKind::kStep) {
       out << YAML::Key << "gamma" << YAML::Value;
       number(out, lr.gamma);
       out << YAML::Key << "every" << YAML::Value << lr.every->to_string();
@@ -145,7 +152,7 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
 
   const ModelConfig& model = recipe.model;
   out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "type" << YAML::Value << model.type;
+  out << YAML::Key << "type" << YAML::Value << name(kModelTypes, model.type);
   out << YAML::Key << "embedding_dim" << YAML::Value << model.embedding_dim;
   out << YAML::Key << "filters" << YAML::Value << model.filters;
   out << YAML::Key << "widths" << YAML::Value << YAML::Flow << model.widths;
@@ -163,7 +170,7 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
   const TrainingConfig& training = recipe.training;
   out << YAML::Key << "training" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "batch_size" << YAML::Value << training.batch_size;
-  out << YAML::Key << "optimizer" << YAML::Value << training.optimizer;
+  out << YAML::Key << "optimizer" << YAML::Value << name(kOptimizers, training.optimizer);
   out << YAML::Key << "lr" << YAML::Value;
   number(out, training.lr);
   out << YAML::Key << "weight_decay" << YAML::Value;
@@ -176,10 +183,11 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
     out << YAML::Key << "eval_every" << YAML::Value << training.eval_every->to_string();
   }
   out << YAML::Key << "threads" << YAML::Value << training.threads;
-  out << YAML::Key << "on_nonfinite" << YAML::Value << training.on_nonfinite;
+  out << YAML::Key << "on_nonfinite" << YAML::Value
+      << name(kNonFinitePolicies, training.on_nonfinite);
   out << YAML::Key << "max_skipped_steps" << YAML::Value << training.max_skipped_steps;
   out << YAML::Key << "accumulate" << YAML::Value << training.accumulate;
-  out << YAML::Key << "precision" << YAML::Value << training.precision;
+  out << YAML::Key << "precision" << YAML::Value << name(kPrecisions, training.precision);
   // Only when set, so that the effective recipe of older runs is unchanged.
   if (training.bucket_by_length > 0) {
     out << YAML::Key << "bucket_by_length" << YAML::Value << training.bucket_by_length;
@@ -188,17 +196,17 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
   if (training.max_tokens > 0) {
     out << YAML::Key << "max_tokens" << YAML::Value << training.max_tokens;
   }
-  if (training.comm_dtype != "fp32") {
-    out << YAML::Key << "comm_dtype" << YAML::Value << training.comm_dtype;
+  if (training.comm_dtype != CommDtype::kFp32) {
+    out << YAML::Key << "comm_dtype" << YAML::Value << name(kCommDtypes, training.comm_dtype);
   }
   if (placement) {
-    out << YAML::Key << "device" << YAML::Value << training.device;
-    out << YAML::Key << "comm" << YAML::Value << training.comm;
+    out << YAML::Key << "device" << YAML::Value << name(kDevices, training.device);
+    out << YAML::Key << "comm" << YAML::Value << name(kTransports, training.comm);
     out << YAML::Key << "overlap" << YAML::Value << training.overlap;
   }
   const SelectionConfig& selection = training.selection;
   out << YAML::Key << "selection" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "metric" << YAML::Value << selection.metric;
+  out << YAML::Key << "metric" << YAML::Value << name(kSelectionMetrics, selection.metric);
   out << YAML::Key << "keep_best" << YAML::Value << selection.keep_best;
   out << YAML::Key << "patience" << YAML::Value << selection.patience;
   out << YAML::Key << "min_delta" << YAML::Value;

@@ -64,8 +64,8 @@ LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::strin
   LrModifier lr;
   lr.where = m.locate();
   if (m.has("schedule")) {
-    lr.schedule = as_choice(ctx, m.get("schedule"), m.path("schedule"), "learning-rate schedule",
-                            known_lr_schedules());
+    lr.schedule =
+        as_choice(ctx, m.get("schedule"), m.path("schedule"), "learning-rate schedule", kLrKinds);
   }
   lr.warmup = m.time_opt("warmup");
   if (lr.warmup) {
@@ -86,18 +86,18 @@ LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::strin
   }
   lr.every = m.time_opt("every");
   if (lr.every && lr.every->value <= 0) m.fail("every", "must be longer than zero, e.g. 1ep");
-  if (lr.schedule == "step" && !lr.every) {
+  if (lr.schedule == LrKind::kStep && !lr.every) {
     m.fail("every", "schedule step needs 'every', the interval between rate drops (e.g. 2ep)");
   }
+  const std::string schedule(kLrKinds.name(lr.schedule));
   for (const char* key : {"gamma", "every"}) {
-    if (lr.schedule != "step" && m.has(key)) {
-      m.fail(key,
-             std::string("is used only by schedule: step (this schedule is ") + lr.schedule + ")");
+    if (lr.schedule != LrKind::kStep && m.has(key)) {
+      m.fail(key, "is used only by schedule: step (this schedule is " + schedule + ")");
     }
   }
-  if (m.has("min_lr") && lr.schedule != "linear" && lr.schedule != "cosine") {
+  if (m.has("min_lr") && !decays_to_min_lr(lr.schedule)) {
     m.fail("min_lr",
-           "is used only by schedules linear and cosine (this schedule is " + lr.schedule + ")");
+           "is used only by schedules linear and cosine (this schedule is " + schedule + ")");
   }
   lr.rewind = m.bool_or("rewind", false);
   return lr;

@@ -157,8 +157,8 @@ TimeSpec as_time(const Context& ctx, const YAML::Node& node, const std::string& 
   }
 }
 
-std::string as_choice(const Context& ctx, const YAML::Node& node, const std::string& path,
-                      const std::string& what, const std::vector<std::string>& known) {
+std::string choice_text(const Context& ctx, const YAML::Node& node, const std::string& path,
+                        const std::string& what, const std::vector<std::string>& known) {
   std::string value = scalar_text(ctx, node, path, "a " + what);
   if (std::find(known.begin(), known.end(), value) == known.end()) {
     ctx.fail(node, path,

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_table.h"
+#include "core/error.h"
 #include "core/time_spec.h"
 #include "recipe/recipe.h"
 
@@ -56,9 +58,18 @@ double as_double(const Context& ctx, const YAML::Node& node, const std::string& 
 int64_t as_int(const Context& ctx, const YAML::Node& node, const std::string& path);
 bool as_bool(const Context& ctx, const YAML::Node& node, const std::string& path);
 TimeSpec as_time(const Context& ctx, const YAML::Node& node, const std::string& path);
-// `value` must be one of `known`; `what` is e.g. "prune method".
-std::string as_choice(const Context& ctx, const YAML::Node& node, const std::string& path,
-                      const std::string& what, const std::vector<std::string>& known);
+// The text of `node`, which must be one of `known`; `what` is e.g. "prune method". Fails with
+// "unknown <what> '<value>'; known: a, b, c" and a did-you-mean hint.
+std::string choice_text(const Context& ctx, const YAML::Node& node, const std::string& path,
+                        const std::string& what, const std::vector<std::string>& known);
+// The value `node` names in `table` (recipe/choices.h), with choice_text's errors.
+template <typename E, size_t N>
+E as_choice(const Context& ctx, const YAML::Node& node, const std::string& path,
+            const std::string& what, const EnumTable<E, N>& table) {
+  const std::optional<E> value = table.parse(choice_text(ctx, node, path, what, table.names()));
+  TOPIARY_ASSERT(value.has_value(), "choice_text accepted a name its table lacks");
+  return *value;
+}
 // A list (sequence) node; fails for anything else.
 void require_list(const Context& ctx, const YAML::Node& node, const std::string& path,
                   const std::string& of_what);

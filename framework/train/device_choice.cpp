@@ -24,14 +24,11 @@ LocalRank resolve_local_rank(int from_mpi, const EnvironmentLookup& environment)
   return {0, "default (no MPI job, no launcher variable)"};
 }
 
-torch::Device choose_device(const std::string& request, const LocalRank& local_rank,
+torch::Device choose_device(recipe::Device request, const LocalRank& local_rank,
                             const CudaDevices& cuda) {
-  if (request == "cpu") return torch::Device(torch::kCPU);
-  if (request != "cuda" && request != "auto") {
-    throw UserError("training.device: unknown device '" + request + "'; known: auto, cpu, cuda");
-  }
+  if (request == recipe::Device::kCpu) return torch::Device(torch::kCPU);
   if (cuda.count <= 0) {
-    if (request == "auto") return torch::Device(torch::kCPU);
+    if (request == recipe::Device::kAuto) return torch::Device(torch::kCPU);
     throw UserError(
         "training.device: cuda was asked for, but no CUDA device is usable on this "
         "rank (" +

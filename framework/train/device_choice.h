@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "recipe/choices.h"
+
 namespace topiary::train {
 
 // This rank's index among the ranks of its node, and where that came from.
@@ -30,10 +32,10 @@ struct CudaDevices {
   std::string why_none;
 };
 
-// training.device: "cpu"; "cuda" (UserError naming the device and the reason when none is
-// usable); "auto" (CUDA when a device is visible, else the CPU). Several ranks on a node take
+// training.device: cpu; cuda (UserError naming the device and the reason when none is
+// usable); auto (CUDA when a device is visible, else the CPU). Several ranks on a node take
 // device local_rank % count, so ranks beyond the device count share devices round-robin.
-torch::Device choose_device(const std::string& request, const LocalRank& local_rank,
+torch::Device choose_device(recipe::Device request, const LocalRank& local_rank,
                             const CudaDevices& cuda);
 
 }  // namespace topiary::train

@@ -165,17 +165,25 @@ nlohmann::json eval_fields(const EvalResult& result, bool language_model) {
   return fields;
 }
 
-double metric_value(const EvalResult& result, const std::string& metric) {
-  if (metric == "accuracy") return result.accuracy;
-  if (metric == "macro_f1") return result.macro_f1;
-  if (metric == "loss") return result.loss;
-  if (metric == "perplexity") return result.perplexity;
-  TOPIARY_ASSERT(false, "unknown selection metric");
+double metric_value(const EvalResult& result, recipe::Metric metric) {
+  switch (metric) {
+    case recipe::Metric::kAccuracy:
+      return result.accuracy;
+    case recipe::Metric::kMacroF1:
+      return result.macro_f1;
+    case recipe::Metric::kLoss:
+      return result.loss;
+    case recipe::Metric::kPerplexity:
+      return result.perplexity;
+    case recipe::Metric::kAuto:
+      break;
+  }
+  TOPIARY_ASSERT(false, "selection metric auto was not resolved to the task's default");
   return 0;
 }
 
-bool metric_higher_is_better(const std::string& metric) {
-  return metric == "accuracy" || metric == "macro_f1";
+bool metric_higher_is_better(recipe::Metric metric) {
+  return metric == recipe::Metric::kAccuracy || metric == recipe::Metric::kMacroF1;
 }
 
 }  // namespace topiary::train

@@ -6,6 +6,7 @@
 #include "comm/communicator.h"
 #include "data/dataset.h"
 #include "models/model.h"
+#include "recipe/choices.h"
 
 namespace topiary::train {
 
@@ -40,7 +41,7 @@ EvalResult evaluate_language_model(models::Model& model, const std::vector<int64
 nlohmann::json eval_fields(const EvalResult& result, bool language_model);
 
 // Higher is better for accuracy and macro_f1; lower for loss and perplexity.
-double metric_value(const EvalResult& result, const std::string& metric);
-bool metric_higher_is_better(const std::string& metric);
+double metric_value(const EvalResult& result, recipe::Metric metric);  // not kAuto
+bool metric_higher_is_better(recipe::Metric metric);
 
 }  // namespace topiary::train

@@ -1,13 +1,14 @@
 #include "train/model_description.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/error.h"
 
 namespace topiary::train {
 
 nlohmann::json describe_model(const models::ModelSpec& spec, int64_t max_length) {
-  return {{"type", spec.type},
+  return {{"type", std::string(kModelTypes.name(spec.type))},
           {"vocab_size", spec.vocab_size},
           {"num_classes", spec.num_classes},
           {"embedding_dim", spec.embedding_dim},
@@ -41,8 +42,9 @@ models::ModelSpec spec_from_description(const std::string& json_text, const std:
 models::ModelSpec spec_from_description(const nlohmann::json& d, const std::string& where,
                                         int64_t* max_length) {
   models::ModelSpec spec;
+  std::string type;
   try {
-    spec.type = d.at("type").get<std::string>();
+    type = d.at("type").get<std::string>();
     spec.vocab_size = d.at("vocab_size").get<int64_t>();
     spec.num_classes = d.at("num_classes").get<int64_t>();
     spec.embedding_dim = d.at("embedding_dim").get<int64_t>();
@@ -63,6 +65,12 @@ models::ModelSpec spec_from_description(const nlohmann::json& d, const std::stri
   } catch (const nlohmann::json::exception& e) {
     throw UserError(where + ": model description: " + e.what());
   }
+  // Stored as its name (core/model_type.h), so descriptions written by any version read back.
+  const std::optional<ModelType> parsed = kModelTypes.parse(type);
+  if (!parsed) {
+    throw UserError("unknown model type '" + type + "'; known: " + kModelTypes.joined());
+  }
+  spec.type = *parsed;
   // Per-layer sizes (thinned models) must name every layer / width with a size >= 1.
   auto check = [&](const std::vector<int64_t>& sizes, const char* key, size_t count) {
     if (sizes.empty()) return;

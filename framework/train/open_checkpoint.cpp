@@ -58,7 +58,8 @@ OpenedCheckpoint open_checkpoint(const std::string& path, const OpenOptions& opt
   if (options.check_task &&
       out.model->is_language_model() != (out.dataset.kind == data::kLanguageModelKind)) {
     throw UserError(out.data_path + ": dataset kind '" + out.dataset.kind +
-                    "' does not fit model '" + out.spec.type + "' of " + path);
+                    "' does not fit model '" + std::string(kModelTypes.name(out.spec.type)) +
+                    "' of " + path);
   }
   for (const auto& item : out.model->named_parameters()) {
     out.parameters.emplace_back(item.key(), item.value());

@@ -52,7 +52,7 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         job.label = "stage '" + plan.stages[s].name + "' level " + std::to_string(l) +
                     " modifier " + std::to_string(planned.modifier);
         job.key = "s" + std::to_string(s) + "m" + std::to_string(planned.modifier);
-        job.scorer = prune::parse_scorer_kind(modifier.method);
+        job.scorer = modifier.method;
         job.pattern = prune::parse_pattern(modifier.pattern);
         job.begin = level.begin;
         job.window = std::max<int64_t>(
@@ -60,7 +60,7 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         for (const auto& update : planned.updates) job.update_steps.push_back(update.step);
         if (planned.adaptive_deadline) {
           const auto& adaptive = *modifier.adaptive;
-          job.clock_reads_accuracy = adaptive.metric == "accuracy";
+          job.clock_reads_accuracy = adaptive.metric == recipe::Metric::kAccuracy;
           job.clock.emplace(planned.ramp, adaptive.tolerance, job.clock_reads_accuracy,
                             *planned.adaptive_deadline);
           job.clock_key = "adaptive:" + job.key + "l" + std::to_string(l);
@@ -81,7 +81,7 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         }
         PruneGroup own;
         own.ramp = planned.ramp;
-        own.scope = prune::parse_scope(modifier.scope);
+        own.scope = modifier.scope;
         own.allocation = modifier.allocation;
         for (const auto& name : recipe::select_parameters(modifier, names)) {
           if (!overridden.count(name)) own.parameters.push_back(name);
@@ -109,7 +109,7 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         if (!job.update_steps.empty() && job.update_steps.front() == 0 &&
             is_gradient_scorer(job.scorer)) {
           throw UserError(modifier.where.to_string() + ": " + job.label + ": method '" +
-                          modifier.method +
+                          std::string(prune::kScorerKinds.name(modifier.method)) +
                           "' needs gradients, so its first update cannot be at step 0; start "
                           "at 1it or later");
         }
@@ -221,11 +221,19 @@ std::vector<double> allocate(const PruneGroup& group, const NamedParameters& par
     weights.push_back(p.detach().to(torch::kCPU).contiguous());  // masked entries are zero
   }
   for (const auto& w : weights) spans.push_back(const_span(w));
-  if (group.allocation == "uniform") return prune::uniform_allocation(layers, target);
-  if (group.allocation == "erk") return prune::erk_allocation(layers, target);
-  if (group.allocation == "lamp") return prune::lamp_allocation(layers, spans, target);
-  if (group.allocation == "owl") return prune::owl_allocation(layers, spans, target);
-  TOPIARY_ASSERT(false, "unknown allocation");
+  switch (group.allocation) {
+    case prune::AllocationKind::kUniform:
+      return prune::uniform_allocation(layers, target);
+    case prune::AllocationKind::kErk:
+      return prune::erk_allocation(layers, target);
+    case prune::AllocationKind::kLamp:
+      return prune::lamp_allocation(layers, spans, target);
+    case prune::AllocationKind::kOwl:
+      return prune::owl_allocation(layers, spans, target);
+    case prune::AllocationKind::kNone:
+      break;
+  }
+  TOPIARY_ASSERT(false, "allocate() called for a group without an allocation");
   return {};
 }
 }  // namespace
@@ -284,7 +292,7 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
         shapes.emplace_back(parameter.sizes().begin(), parameter.sizes().end());
       }
       const double target = group.ramp.sparsity_at(*ramp_time);
-      if (group.allocation == "none") {
+      if (group.allocation == prune::AllocationKind::kNone) {
         prune::select_masks(scored, shapes, group.parameters, job.pattern, group.scope, target);
       } else {
         // Same inputs on every rank (weights agree), so the same allocation everywhere.

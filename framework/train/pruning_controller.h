@@ -37,7 +37,7 @@ struct PruneGroup {
   std::vector<std::string> parameters;  // in parameter order
   prune::SparsityRamp ramp;
   prune::Scope scope = prune::Scope::kGlobal;
-  std::string allocation = "none";  // recipe::PruneModifier::allocation
+  prune::AllocationKind allocation = prune::AllocationKind::kNone;  // the modifier's
 };
 
 struct PruneJob {

@@ -99,7 +99,7 @@ class ClassificationTask final : public Task {
                                static_cast<int64_t>(dataset_.label_names.size()), max_length_,
                                comm);
   }
-  std::string default_metric() const override { return "accuracy"; }
+  recipe::Metric default_metric() const override { return recipe::Metric::kAccuracy; }
 
  private:
   // The examples as this step's augmentation changes them: keyed by (seed, step, example index),
@@ -214,7 +214,7 @@ class LanguageModelTask final : public Task {
   EvalResult evaluate(models::Model& model, comm::Communicator& comm) override {
     return evaluate_language_model(model, valid_, context_, comm);
   }
-  std::string default_metric() const override { return "loss"; }
+  recipe::Metric default_metric() const override { return recipe::Metric::kLoss; }
 
  private:
   static int64_t checked_blocks(int64_t blocks, const data::Dataset& dataset,
@@ -263,7 +263,8 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
   const bool lm_data = dataset.kind == data::kLanguageModelKind;
   if (lm_data != model.is_language_model()) {
     throw UserError(recipe.data.path + ": a " + (lm_data ? "language-model" : "classification") +
-                    " dataset, but model.type '" + recipe.model.type + "' is " +
+                    " dataset, but model.type '" +
+                    std::string(kModelTypes.name(recipe.model.type)) + "' is " +
                     (model.is_language_model() ? "a language model (use a classifier: textcnn, "
                                                  "bilstm, bigru, transformer)"
                                                : "a classifier (use model.type: gpt)"));

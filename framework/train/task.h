@@ -39,7 +39,7 @@ class Task {
   // plan's augment_at(step). Only classification tasks accept one (make_task checks).
   virtual void set_augmentation(const recipe::AugmentModifier* augment) { (void)augment; }
   // "accuracy" or "loss": what selection.metric auto means.
-  virtual std::string default_metric() const = 0;
+  virtual recipe::Metric default_metric() const = 0;
   // Where micro_batch_loss records its data and forward time (null: nowhere).
   void set_phases(StepPhases* phases) { phases_ = phases; }
 

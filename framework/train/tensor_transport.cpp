@@ -28,14 +28,11 @@ comm::NcclOptions nccl_options() {
 
 }  // namespace
 
-TensorTransport make_tensor_transport(const std::string& choice, const torch::Device& device,
+TensorTransport make_tensor_transport(recipe::Transport choice, const torch::Device& device,
                                       comm::Communicator& host, int local_rank) {
-  if (choice != "auto" && choice != "nccl" && choice != "mpi") {
-    throw UserError("training.comm: unknown transport '" + choice + "'; known: auto, nccl, mpi");
-  }
   TensorTransport transport;
   if (device.is_cpu()) {
-    if (choice == "nccl") {
+    if (choice == recipe::Transport::kNccl) {
       throw UserError(
           "training.comm: nccl carries CUDA tensors only, and this rank trains on "
           "the CPU (training.device); use comm: mpi or auto");
@@ -44,7 +41,7 @@ TensorTransport make_tensor_transport(const std::string& choice, const torch::De
     return transport;
   }
 #ifdef TOPIARY_HAVE_NCCL
-  if (choice == "mpi") {
+  if (choice == recipe::Transport::kMpi) {
     transport.owned = comm::make_cuda_staged_communicator(host);
   } else {
     transport.owned = comm::make_nccl_communicator(host, local_rank, nccl_options());

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "comm/communicator.h"
+#include "recipe/choices.h"
 
 namespace topiary::train {
 
@@ -19,9 +20,9 @@ struct TensorTransport {
 };
 
 // Collective (NCCL creation broadcasts its id over `host`). `choice` is training.comm:
-// "nccl" needs CUDA tensors and a build with NCCL (UserError otherwise), "mpi" uses `host`
-// (staged through host memory for CUDA tensors), "auto" is nccl on CUDA and mpi on the CPU.
-TensorTransport make_tensor_transport(const std::string& choice, const torch::Device& device,
+// nccl needs CUDA tensors and a build with NCCL (UserError otherwise), mpi uses `host`
+// (staged through host memory for CUDA tensors), auto is nccl on CUDA and mpi on the CPU.
+TensorTransport make_tensor_transport(recipe::Transport choice, const torch::Device& device,
                                       comm::Communicator& host, int local_rank);
 
 }  // namespace topiary::train

@@ -68,7 +68,7 @@ std::map<std::string, std::string> Trainer::Job::attributes_at(int64_t step) con
   std::map<std::string, std::string> attributes = {
       {"step", std::to_string(step)},
       {"recipe", recipe.checkpoint_yaml},
-      {"model_type", recipe.model.type},
+      {"model_type", std::string(kModelTypes.name(recipe.model.type))},
       {"mask_verifications", std::to_string(mask_verifications)}};
   if (dense) {
     attributes["dense_accuracy"] = std::to_string(dense->accuracy);

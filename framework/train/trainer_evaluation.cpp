@@ -68,7 +68,8 @@ bool Trainer::evaluate_if_due(int64_t completed) {
   j.stopped_early_at = completed;
   if (j.leader)
     std::printf("topiary: early stop at step %lld: no %s improvement in %lld evaluations\n",
-                static_cast<long long>(completed), j.selection_metric.c_str(),
+                static_cast<long long>(completed),
+                std::string(recipe::kSelectionMetrics.name(j.selection_metric)).c_str(),
                 static_cast<long long>(config.patience));
   return true;
 }

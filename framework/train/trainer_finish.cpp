@@ -79,7 +79,8 @@ int Trainer::finish() {
         {"dense_gradient_bytes_per_step", j.reducer->dense_bytes_per_step()},
         {"step_seconds", j.phases.mean_per_step()}};
     if (j.stopped_early_at) summary["stopped_early_at"] = *j.stopped_early_at;
-    summary["selection"] = {{"metric", j.selection_metric}, {"kept", nlohmann::json::array()}};
+    const std::string metric(recipe::kSelectionMetrics.name(j.selection_metric));
+    summary["selection"] = {{"metric", metric}, {"kept", nlohmann::json::array()}};
     for (const auto& e : j.selection->kept()) {
       summary["selection"]["kept"].push_back(
           {{"step", e.step},
@@ -90,8 +91,8 @@ int Trainer::finish() {
       const auto& best = j.selection->kept()[0];
       summary["selected_checkpoint"] = checkpoint_path(j.output_dir, best.step, "best");
       std::printf("topiary: selected checkpoint %s (%s %.4f at step %lld)\n",
-                  checkpoint_path(j.output_dir, best.step, "best").c_str(),
-                  j.selection_metric.c_str(), best.value, static_cast<long long>(best.step));
+                  checkpoint_path(j.output_dir, best.step, "best").c_str(), metric.c_str(),
+                  best.value, static_cast<long long>(best.step));
     }
     j.log->write_summary(summary);
     if (j.options.profile) print_step_phases(j.phases, j.device);

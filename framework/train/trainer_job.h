@@ -88,7 +88,7 @@ struct Trainer::Job {
   std::set<int64_t> level_ends;
   std::map<int64_t, std::vector<std::string>> snapshots_at;
   std::map<int64_t, std::pair<std::string, bool>> rewinds_at;  // step -> (snapshot, reinit)
-  std::string selection_metric;
+  recipe::Metric selection_metric = recipe::Metric::kAuto;     // resolved: never kAuto
   std::optional<ModelSelection> selection;
   MaskSet masks;
   std::unique_ptr<torch::optim::Optimizer> optimizer;

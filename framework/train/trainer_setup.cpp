@@ -73,12 +73,13 @@ void index_step_boundaries(const recipe::Recipe& recipe, const recipe::Plan& pla
 }
 
 // The selection metric must be one that the model's evaluation reports.
-void check_selection_metric(const recipe::Recipe& recipe, const std::string& metric,
+void check_selection_metric(const recipe::Recipe& recipe, recipe::Metric metric,
                             bool language_model) {
-  const bool fits = language_model ? metric != "macro_f1" : metric != "perplexity";
+  const bool fits =
+      language_model ? metric != recipe::Metric::kMacroF1 : metric != recipe::Metric::kPerplexity;
   if (!fits) {
-    throw UserError(recipe.source_file + ": training.selection.metric '" + metric +
-                    "' does not apply to " +
+    throw UserError(recipe.source_file + ": training.selection.metric '" +
+                    std::string(recipe::kSelectionMetrics.name(metric)) + "' does not apply to " +
                     (language_model ? "a language model (use loss, perplexity or accuracy)"
                                     : "a classifier (use accuracy, macro_f1 or loss)"));
   }
@@ -87,12 +88,19 @@ void check_selection_metric(const recipe::Recipe& recipe, const std::string& met
 ReducerOptions reducer_options_for(const recipe::TrainingConfig& training,
                                    const models::Model& model) {
   ReducerOptions options;
-  options.row_sparse = model.lookup_tables();     // Note [Row-sparse exchange]
-  options.overlap = training.overlap;             // Note [Overlapped exchange]
-  const std::string& wire = training.comm_dtype;  // Note [Compressed exchange]
-  options.wire = wire == "bf16"   ? comm::DataType::kBFloat16
-                 : wire == "fp16" ? comm::DataType::kFloat16
-                                  : comm::DataType::kFloat32;
+  options.row_sparse = model.lookup_tables();  // Note [Row-sparse exchange]
+  options.overlap = training.overlap;          // Note [Overlapped exchange]
+  switch (training.comm_dtype) {               // Note [Compressed exchange]
+    case recipe::CommDtype::kFp32:
+      options.wire = comm::DataType::kFloat32;
+      break;
+    case recipe::CommDtype::kBf16:
+      options.wire = comm::DataType::kBFloat16;
+      break;
+    case recipe::CommDtype::kFp16:
+      options.wire = comm::DataType::kFloat16;
+      break;
+  }
   return options;
 }
 
@@ -173,8 +181,8 @@ int Trainer::set_up() {
   index_step_boundaries(j.recipe, j.plan, &j.snapshots_at, &j.level_ends, &j.rewinds_at);
 
   const recipe::SelectionConfig& selection_config = j.recipe.training.selection;
-  j.selection_metric =
-      selection_config.metric == "auto" ? j.task->default_metric() : selection_config.metric;
+  j.selection_metric = selection_config.metric == recipe::Metric::kAuto ? j.task->default_metric()
+                                                                        : selection_config.metric;
   if (!agree(j.comm,
              [&] { check_selection_metric(j.recipe, j.selection_metric, j.language_model); })) {
     return kExitUserError;
@@ -206,7 +214,7 @@ int Trainer::set_up() {
   j.log.emplace(j.leader ? j.output_dir : "", /*append=*/j.start_step > 0);
   install_preemption_handler();
   j.faults = fault_injection_from_environment();
-  j.bf16 = j.recipe.training.precision == "bf16";
+  j.bf16 = j.recipe.training.precision == recipe::Precision::kBf16;
 
   // Updates planned at step 0 (e.g. a oneshot prune at `start: 0it`) happen before the first
   // step; every later update runs after the optimizer step it follows.
@@ -229,7 +237,7 @@ bool Trainer::Job::choose_device() {
   if (!agree(comm, [&] {
         const LocalRank local = resolve_local_rank(placement.local_rank, std::getenv);
         const CudaDevices cuda =
-            recipe.training.device == "cpu" ? CudaDevices{} : probe_cuda_devices();
+            recipe.training.device == recipe::Device::kCpu ? CudaDevices{} : probe_cuda_devices();
         device = train::choose_device(recipe.training.device, local, cuda);
         local_rank = local.index;
       })) {
@@ -244,7 +252,7 @@ bool Trainer::Job::choose_device() {
       std::fprintf(stderr,
                    "topiary: error: training.device %s: some ranks see a CUDA device and some "
                    "do not; set training.device=cpu, or give every rank a GPU\n",
-                   recipe.training.device.c_str());
+                   std::string(recipe::kDevices.name(recipe.training.device)).c_str());
     }
     return false;
   }

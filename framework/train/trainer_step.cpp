@@ -176,14 +176,14 @@ Trainer::StepStatus Trainer::step(int64_t step) {
   const std::string problem = nonfinite_problem(readout, j.parameters, j.comm);
   exchange.reset();
   if (!problem.empty()) {
-    const std::string& policy = j.recipe.training.on_nonfinite;
-    const bool skip = policy == "skip" && ++j.skipped_steps <= j.recipe.training.max_skipped_steps;
+    const bool may_skip = j.recipe.training.on_nonfinite == recipe::NonFinitePolicy::kSkip;
+    const bool skip = may_skip && ++j.skipped_steps <= j.recipe.training.max_skipped_steps;
     if (j.leader) {
       std::fprintf(skip ? stdout : stderr, "topiary: %sstep %lld: non-finite %s%s\n",
                    skip ? "" : "error: ", static_cast<long long>(completed), problem.c_str(),
                    skip ? "; step skipped on every rank (training.on_nonfinite: skip)"
-                        : (policy == "skip" ? "; more than training.max_skipped_steps steps skipped"
-                                            : "; stopping (training.on_nonfinite: stop)"));
+                        : (may_skip ? "; more than training.max_skipped_steps steps skipped"
+                                    : "; stopping (training.on_nonfinite: stop)"));
     }
     if (!skip) return StepStatus::kFailed;
     j.log->append({{"event", "skipped_step"}, {"step", completed}, {"problem", problem}});

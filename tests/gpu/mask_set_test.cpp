@@ -72,7 +72,7 @@ TEST(CudaMaskSet, ZeroedOptimizerStateStaysZeroOnCuda) {
   std::vector<torch::Tensor> tensors;
   for (const auto& [name, p] : gpu.parameters) tensors.push_back(p);
   recipe::TrainingConfig config;
-  config.optimizer = "adam";
+  config.optimizer = recipe::Optimizer::kAdam;
   auto optimizer = make_optimizer(config, tensors);
   optimizer->step();  // creates exp_avg / exp_avg_sq on the device
   const auto& [name, p] = gpu.parameters[0];

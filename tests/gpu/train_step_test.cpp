@@ -40,7 +40,7 @@ std::vector<torch::Tensor> tensors(const NamedParameters& parameters) {
 
 models::ModelSpec textcnn_spec() {
   models::ModelSpec spec;
-  spec.type = "textcnn";
+  spec.type = ModelType::kTextCnn;
   spec.vocab_size = 300;
   spec.num_classes = 3;
   spec.embedding_dim = 32;
@@ -51,7 +51,7 @@ models::ModelSpec textcnn_spec() {
 
 models::ModelSpec gpt_spec() {
   models::ModelSpec spec;
-  spec.type = "gpt";
+  spec.type = ModelType::kGpt;
   spec.vocab_size = 97;
   spec.embedding_dim = 64;
   spec.heads = 4;
@@ -87,7 +87,7 @@ Side make_side(const models::ModelSpec& spec, torch::Device device,
   side.model->train();
   side.parameters = named(*side.model);
   recipe::TrainingConfig config;
-  config.optimizer = "adam";
+  config.optimizer = recipe::Optimizer::kAdam;
   config.lr = kLr;
   side.optimizer = make_optimizer(config, tensors(side.parameters));
   for (const auto& [name, p] : side.parameters) {

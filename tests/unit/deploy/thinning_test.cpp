@@ -46,7 +46,7 @@ class RecurrentThinning : public ::testing::Test {
   // lookup in a binary linked against it.
   void TearDown() override { (void)std::system(("rm -rf '" + dir_.string() + "'").c_str()); }
 
-  static models::ModelSpec spec(const std::string& type, int64_t layers) {
+  static models::ModelSpec spec(ModelType type, int64_t layers) {
     models::ModelSpec s;
     s.type = type;
     s.vocab_size = 30;
@@ -162,8 +162,8 @@ int64_t count(torch::nn::Module& m) {
 }
 
 TEST_F(RecurrentThinning, RemovesUnreadUnitsPerLayerWithEqualLogits) {
-  for (const std::string type : {"bilstm", "bigru"}) {
-    SCOPED_TRACE(type);
+  for (const ModelType type : {ModelType::kBiLstm, ModelType::kBiGru}) {
+    SCOPED_TRACE(std::string(kModelTypes.name(type)));
     const models::ModelSpec s = spec(type, 2);
     const Masked m = make(s, {unread(0, 0, {1, 3}, 6, 2), unread(0, 1, {2, 4, 5}, 6, 2),
                               unread(1, 0, {0, 4, 5}, 6, 2), unread(1, 1, {1, 5, 3}, 6, 2),
@@ -181,7 +181,7 @@ TEST_F(RecurrentThinning, RemovesUnreadUnitsPerLayerWithEqualLogits) {
     const torch::Tensor x = tokens();
     const torch::Tensor before = m.model->forward(x), after = t.model->forward(x);
     EXPECT_LE((before - after).abs().max().item<double>(), 1e-5);
-    const int64_t gates = type == "bigru" ? 3 : 4;
+    const int64_t gates = type == ModelType::kBiGru ? 3 : 4;
     // Per direction: gates*h*(in + h + 2); fc: 3*(4h) + 3; embedding 30*5.
     auto rnn = [&](int64_t in, int64_t h) { return 2 * gates * h * (in + h + 2); };
     EXPECT_EQ(t.result.parameters_before, 150 + rnn(5, 6) + rnn(12, 6) + 3 * 24 + 3);
@@ -195,7 +195,7 @@ TEST_F(RecurrentThinning, RemovesUnreadUnitsPerLayerWithEqualLogits) {
 
 TEST_F(RecurrentThinning, MaskedGateRowsAloneRemoveNothing) {
   // A unit with all its gate rows masked still changes over time (biases), so it stays.
-  const models::ModelSpec s = spec("bilstm", 1);
+  const models::ModelSpec s = spec(ModelType::kBiLstm, 1);
   const Masked m = make(s, {[](auto& masks) {
                           for (int64_t g = 0; g < 4; ++g) {
                             masks.at("rnn.weight_ih_l0")[g * 6 + 1].zero_();
@@ -209,7 +209,7 @@ TEST_F(RecurrentThinning, MaskedGateRowsAloneRemoveNothing) {
 
 TEST_F(RecurrentThinning, KeepsOneUnitAndSingleLayerStaysStandard) {
   // Every unit unread: one survives per direction; one layer keeps torch::nn::GRU's layout.
-  const models::ModelSpec s = spec("bigru", 1);
+  const models::ModelSpec s = spec(ModelType::kBiGru, 1);
   const Masked m =
       make(s, {unread(0, 0, {0, 1, 2, 3, 4, 5}, 6, 1), unread(0, 1, {0, 1, 2, 3, 4, 5}, 6, 1)});
   const Thinned t = thin(s, m);
@@ -227,7 +227,7 @@ TEST_F(RecurrentThinning, ParameterNamesAreTorchsForAnySizes) {
     }
   }
   for (const std::vector<int64_t>& sizes : {std::vector<int64_t>{}, {3, 5}}) {
-    models::ModelSpec s = spec("bilstm", 2);
+    models::ModelSpec s = spec(ModelType::kBiLstm, 2);
     s.hidden_per_layer = sizes;
     const auto model = models::make_model(s);
     std::set<std::string> names;
@@ -237,7 +237,7 @@ TEST_F(RecurrentThinning, ParameterNamesAreTorchsForAnySizes) {
 }
 
 TEST_F(RecurrentThinning, PerLayerSizesMustMatchTheLayers) {
-  models::ModelSpec s = spec("bilstm", 2);
+  models::ModelSpec s = spec(ModelType::kBiLstm, 2);
   s.hidden_per_layer = {3};
   int64_t dummy = 0;
   EXPECT_THROW(train::spec_from_description(train::describe_model(s, 0).dump(), "model.h5", &dummy),

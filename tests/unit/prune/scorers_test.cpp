@@ -50,11 +50,11 @@ TEST(Fingerprint, DependsOnEveryKeepBit) {
 }
 
 TEST(Scorers, MethodsThatNeedGradientsSaySo) {
-  EXPECT_TRUE(needs_gradients(parse_scorer_kind("taylor")));
-  EXPECT_TRUE(needs_gradients(parse_scorer_kind("movement")));
-  EXPECT_TRUE(needs_gradients(parse_scorer_kind("movement_soft")));
-  EXPECT_FALSE(needs_gradients(parse_scorer_kind("magnitude")));
-  EXPECT_FALSE(needs_gradients(parse_scorer_kind("random")));
+  EXPECT_TRUE(needs_gradients(ScorerKind::kTaylor));
+  EXPECT_TRUE(needs_gradients(ScorerKind::kMovement));
+  EXPECT_TRUE(needs_gradients(ScorerKind::kMovementSoft));
+  EXPECT_FALSE(needs_gradients(ScorerKind::kMagnitude));
+  EXPECT_FALSE(needs_gradients(ScorerKind::kRandom));
 }
 
 }  // namespace

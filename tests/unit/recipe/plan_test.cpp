@@ -145,7 +145,7 @@ TEST(Plan, AdaptiveRampKeepsTheStaticTimelineAndBoundsItsEnd) {
       "start: 10it, end: 50it, every: 10it, schedule: linear, adaptive: {tolerance: 0.01}}}]}\n";
   const Recipe r = parse_recipe(recipe, "r.yaml");
   ASSERT_TRUE(r.stages[0].prune[0].adaptive);
-  EXPECT_EQ(r.stages[0].prune[0].adaptive->metric, "loss");
+  EXPECT_EQ(r.stages[0].prune[0].adaptive->metric, Metric::kLoss);
   const Plan plan = plan_recipe(r, examples(100));
   const Recipe stat =
       parse_recipe(recipe.substr(0, recipe.find(", adaptive")) + "}}]}\n", "r.yaml");
@@ -168,7 +168,7 @@ TEST(Plan, AdaptiveRampKeepsTheStaticTimelineAndBoundsItsEnd) {
   // The effective recipe keeps the block.
   const Recipe again = parse_recipe(bounded.effective_yaml, "again.yaml");
   ASSERT_TRUE(again.stages[0].prune[0].adaptive);
-  EXPECT_EQ(again.stages[0].prune[0].adaptive->metric, "accuracy");
+  EXPECT_EQ(again.stages[0].prune[0].adaptive->metric, Metric::kAccuracy);
   EXPECT_EQ(*again.stages[0].prune[0].adaptive->max_delay, TimeSpec::parse("3ep"));
   EXPECT_EQ(again.effective_yaml, bounded.effective_yaml);
 }

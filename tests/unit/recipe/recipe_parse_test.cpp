@@ -41,7 +41,7 @@ TEST(RecipeParse, FixtureHasExactValues) {
   EXPECT_EQ(r.data.path, absolute(kSource + "/tests/data/runs/quickstart/fortunes.h5"));
   EXPECT_EQ(r.data.path_key_location, file + ":12:14");
 
-  EXPECT_EQ(r.model.type, "textcnn");
+  EXPECT_EQ(r.model.type, ModelType::kTextCnn);
   EXPECT_EQ(r.model.embedding_dim, 64);
   EXPECT_EQ(r.model.filters, 64);
   EXPECT_EQ(r.model.widths, (std::vector<int64_t>{3, 4, 5}));
@@ -49,7 +49,7 @@ TEST(RecipeParse, FixtureHasExactValues) {
   EXPECT_EQ(r.model.max_length, 80);
 
   EXPECT_EQ(r.training.batch_size, 64);
-  EXPECT_EQ(r.training.optimizer, "adam");
+  EXPECT_EQ(r.training.optimizer, Optimizer::kAdam);
   EXPECT_EQ(r.training.lr, 0.002);
   EXPECT_EQ(r.training.weight_decay, 0.0);
   EXPECT_EQ(r.training.momentum, 0.9);
@@ -73,8 +73,8 @@ TEST(RecipeParse, FixtureHasExactValues) {
   EXPECT_EQ(prune_stage.where.key, "stages.1");
   ASSERT_EQ(prune_stage.prune.size(), 1u);
   const PruneModifier& p = prune_stage.prune[0];
-  EXPECT_EQ(p.method, "magnitude");
-  EXPECT_EQ(p.scope, "global");
+  EXPECT_EQ(p.method, prune::ScorerKind::kMagnitude);
+  EXPECT_EQ(p.scope, prune::Scope::kGlobal);
   EXPECT_EQ(p.targets,
             (std::vector<std::string>{"convs.*.weight", "fc.weight", "embedding.weight"}));
   EXPECT_TRUE(p.exclude.empty());
@@ -83,7 +83,7 @@ TEST(RecipeParse, FixtureHasExactValues) {
   EXPECT_EQ(p.start, t("3ep"));
   EXPECT_EQ(p.end, t("7ep"));
   EXPECT_EQ(p.every, t("20it"));
-  EXPECT_EQ(p.schedule, "cubic");
+  EXPECT_EQ(p.schedule, prune::ScheduleKind::kCubic);
   EXPECT_EQ(p.where.to_string(), file + ":21:16");
   EXPECT_EQ(p.where.key, "stages.1.modifiers.0.prune");
   ASSERT_EQ(p.targets_where.size(), 3u);
@@ -107,7 +107,7 @@ TEST(RecipeParse, DefaultsFillEverythingLeftOut) {
   EXPECT_EQ(r.model.dropout, 0.5);
   EXPECT_EQ(r.model.max_length, 0);
   EXPECT_EQ(r.training.batch_size, 64);
-  EXPECT_EQ(r.training.optimizer, "adam");
+  EXPECT_EQ(r.training.optimizer, Optimizer::kAdam);
   EXPECT_EQ(r.training.lr, 1e-3);
   EXPECT_FALSE(r.training.eval_every.has_value());
   EXPECT_EQ(r.training.threads, training.threads);
@@ -158,9 +158,9 @@ stages:
 )",
                                 "r.yaml");
   const PruneModifier& p = r.stages[0].prune.at(0);
-  EXPECT_EQ(p.method, "random");
-  EXPECT_EQ(p.scope, "layer");
-  EXPECT_EQ(p.schedule, "oneshot");
+  EXPECT_EQ(p.method, prune::ScorerKind::kRandom);
+  EXPECT_EQ(p.scope, prune::Scope::kLayer);
+  EXPECT_EQ(p.schedule, prune::ScheduleKind::kOneShot);
   EXPECT_EQ(p.targets, (std::vector<std::string>{"re:convs\\.[0-9]+\\.weight", "fc.*"}));
   EXPECT_EQ(p.exclude, (std::vector<std::string>{"fc.bias"}));
   EXPECT_EQ(p.exclude_where.at(0).line, 10);
@@ -258,11 +258,11 @@ TEST(RecipeParse, CommDtypeIsRecordedOnlyWhenSet) {
   // It changes results, so checkpoints record it; fp32 leaves older effective recipes as they were.
   const std::string text = std::string(kMinimal) + "training: {comm_dtype: bf16}\n";
   const Recipe r = parse_recipe(text, "r.yaml");
-  EXPECT_EQ(r.training.comm_dtype, "bf16");
+  EXPECT_EQ(r.training.comm_dtype, CommDtype::kBf16);
   EXPECT_NE(r.checkpoint_yaml.find("comm_dtype: bf16"), std::string::npos) << r.checkpoint_yaml;
-  EXPECT_EQ(parse_recipe(r.effective_yaml, "again.yaml").training.comm_dtype, "bf16");
+  EXPECT_EQ(parse_recipe(r.effective_yaml, "again.yaml").training.comm_dtype, CommDtype::kBf16);
   const Recipe plain = parse_recipe(kMinimal, "r.yaml");
-  EXPECT_EQ(plain.training.comm_dtype, "fp32");
+  EXPECT_EQ(plain.training.comm_dtype, CommDtype::kFp32);
   EXPECT_EQ(plain.effective_yaml.find("comm_dtype"), std::string::npos) << plain.effective_yaml;
 }
 

@@ -49,12 +49,14 @@ std::set<std::string> parser_keys(const std::string& yaml) {
   return keys;
 }
 
-std::set<std::string> enum_of(const json& property) {
-  return property["anyOf"][0]["enum"].get<std::set<std::string>>();
+// A choice's names in the schema, in the order the schema lists them.
+std::vector<std::string> enum_of(const json& property) {
+  return property["anyOf"][0]["enum"].get<std::vector<std::string>>();
 }
 
-std::set<std::string> as_set(const std::vector<std::string>& names) {
-  return {names.begin(), names.end()};
+template <typename E, size_t N>
+std::string name(const EnumTable<E, N>& table, E value) {
+  return std::string(table.name(value));
 }
 
 const std::string kData = "data: {path: d.h5}\n";
@@ -100,16 +102,24 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   const json& model = schema["properties"]["model"]["anyOf"][1]["properties"];
   const json& training = schema["properties"]["training"]["anyOf"][1]["properties"];
   const json& prune = schema["$defs"]["prune"]["properties"];
-  EXPECT_EQ(enum_of(model["type"]), as_set(known_model_types()));
-  EXPECT_EQ(enum_of(training["optimizer"]), as_set(known_optimizers()));
-  EXPECT_EQ(enum_of(prune["method"]), as_set(known_prune_methods()));
-  EXPECT_EQ(enum_of(prune["scope"]), as_set(known_prune_scopes()));
-  EXPECT_EQ(enum_of(prune["schedule"]), as_set(known_prune_schedules()));
+  EXPECT_EQ(enum_of(model["type"]), kModelTypes.names());
+  EXPECT_EQ(enum_of(training["optimizer"]), kOptimizers.names());
+  EXPECT_EQ(enum_of(training["on_nonfinite"]), kNonFinitePolicies.names());
+  EXPECT_EQ(enum_of(training["precision"]), kPrecisions.names());
+  EXPECT_EQ(enum_of(training["selection"]["properties"]["metric"]), kSelectionMetrics.names());
+  EXPECT_EQ(enum_of(training["device"]), kDevices.names());
+  EXPECT_EQ(enum_of(training["comm"]), kTransports.names());
+  EXPECT_EQ(enum_of(training["comm_dtype"]), kCommDtypes.names());
+  EXPECT_EQ(enum_of(prune["method"]), prune::kScorerKinds.names());
+  EXPECT_EQ(enum_of(prune["scope"]), prune::kScopes.names());
+  EXPECT_EQ(enum_of(prune["schedule"]), prune::kScheduleKinds.names());
+  EXPECT_EQ(enum_of(prune["allocation"]), prune::kAllocationKinds.names());
+  EXPECT_EQ(enum_of(schema["$defs"]["adaptive"]["properties"]["metric"]), kAdaptiveMetrics.names());
   const json& lr = schema["$defs"]["lr"]["properties"];
-  EXPECT_EQ(enum_of(lr["schedule"]), as_set(known_lr_schedules()));
+  EXPECT_EQ(enum_of(lr["schedule"]), kLrKinds.names());
 
   const ModelConfig m;
-  EXPECT_EQ(model["type"]["default"], m.type);
+  EXPECT_EQ(model["type"]["default"], name(kModelTypes, m.type));
   EXPECT_EQ(model["embedding_dim"]["default"], m.embedding_dim);
   EXPECT_EQ(model["filters"]["default"], m.filters);
   EXPECT_EQ(model["widths"]["default"].get<std::vector<int64_t>>(), m.widths);
@@ -117,35 +127,39 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(model["max_length"]["default"], m.max_length);
   const TrainingConfig t;
   EXPECT_EQ(training["batch_size"]["default"], t.batch_size);
-  EXPECT_EQ(training["optimizer"]["default"], t.optimizer);
+  EXPECT_EQ(training["optimizer"]["default"], name(kOptimizers, t.optimizer));
   EXPECT_EQ(training["lr"]["default"], t.lr);
   EXPECT_EQ(training["weight_decay"]["default"], t.weight_decay);
   EXPECT_EQ(training["momentum"]["default"], t.momentum);
   EXPECT_EQ(training["grad_clip"]["default"], t.grad_clip);
   EXPECT_EQ(training["threads"]["default"], t.threads);
   EXPECT_EQ(training["accumulate"]["default"], t.accumulate);
-  EXPECT_EQ(training["precision"]["default"], t.precision);
+  EXPECT_EQ(training["precision"]["default"], name(kPrecisions, t.precision));
   EXPECT_EQ(training["bucket_by_length"]["default"], t.bucket_by_length);
   EXPECT_EQ(training["drop_last"]["default"], t.drop_last);
   EXPECT_EQ(training["max_tokens"]["default"], t.max_tokens);
-  EXPECT_EQ(training["comm_dtype"]["default"], t.comm_dtype);
+  EXPECT_EQ(training["comm_dtype"]["default"], name(kCommDtypes, t.comm_dtype));
+  EXPECT_EQ(training["on_nonfinite"]["default"], name(kNonFinitePolicies, t.on_nonfinite));
+  EXPECT_EQ(training["device"]["default"], name(kDevices, t.device));
+  EXPECT_EQ(training["comm"]["default"], name(kTransports, t.comm));
   EXPECT_EQ(model["tie_embeddings"]["default"], m.tie_embeddings);
   const json& selection = training["selection"]["properties"];
-  EXPECT_EQ(selection["metric"]["default"], t.selection.metric);
+  EXPECT_EQ(selection["metric"]["default"], name(kSelectionMetrics, t.selection.metric));
   EXPECT_EQ(selection["keep_best"]["default"], t.selection.keep_best);
   EXPECT_EQ(selection["patience"]["default"], t.selection.patience);
   EXPECT_EQ(selection["min_delta"]["default"], t.selection.min_delta);
   EXPECT_EQ(selection["at_final_sparsity"]["default"], t.selection.at_final_sparsity);
   const PruneModifier p;
-  EXPECT_EQ(prune["method"]["default"], p.method);
-  EXPECT_EQ(prune["scope"]["default"], p.scope);
-  EXPECT_EQ(prune["schedule"]["default"], p.schedule);
+  EXPECT_EQ(prune["method"]["default"], name(prune::kScorerKinds, p.method));
+  EXPECT_EQ(prune["scope"]["default"], name(prune::kScopes, p.scope));
+  EXPECT_EQ(prune["schedule"]["default"], name(prune::kScheduleKinds, p.schedule));
+  EXPECT_EQ(prune["allocation"]["default"], name(prune::kAllocationKinds, p.allocation));
   EXPECT_EQ(prune["init_sparsity"]["default"], p.init_sparsity);
   EXPECT_EQ(prune["pattern"]["default"], p.pattern);
   const json& adaptive = schema["$defs"]["adaptive"]["properties"];
-  EXPECT_EQ(adaptive["metric"]["default"], AdaptiveSchedule{}.metric);
+  EXPECT_EQ(adaptive["metric"]["default"], name(kAdaptiveMetrics, AdaptiveSchedule{}.metric));
   const LrModifier l;
-  EXPECT_EQ(lr["schedule"]["default"], l.schedule);
+  EXPECT_EQ(lr["schedule"]["default"], name(kLrKinds, l.schedule));
   EXPECT_EQ(lr["min_lr"]["default"], l.min_lr);
   EXPECT_EQ(lr["gamma"]["default"], l.gamma);
   EXPECT_EQ(lr["rewind"]["default"], l.rewind);

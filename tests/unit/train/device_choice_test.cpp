@@ -57,25 +57,29 @@ TEST(LocalRank, AGarbledVariableIsAnErrorNamingIt) {
 }
 
 TEST(DeviceChoice, CpuIsTheCpuWhateverIsVisible) {
-  EXPECT_TRUE(choose_device("cpu", {0, "t"}, {4, ""}).is_cpu());
+  EXPECT_TRUE(choose_device(recipe::Device::kCpu, {0, "t"}, {4, ""}).is_cpu());
 }
 
 TEST(DeviceChoice, AutoTakesTheLocalRanksDeviceRoundRobin) {
-  const torch::Device first = choose_device("auto", {0, "t"}, {4, ""});
+  const torch::Device first = choose_device(recipe::Device::kAuto, {0, "t"}, {4, ""});
   EXPECT_TRUE(first.is_cuda());
   EXPECT_EQ(first.index(), 0);
-  EXPECT_EQ(choose_device("auto", {3, "t"}, {4, ""}).index(), 3);
-  EXPECT_EQ(choose_device("cuda", {5, "t"}, {4, ""}).index(), 1);  // 6 ranks on 4 GPUs: shared
-  EXPECT_EQ(choose_device("cuda", {1, "t"}, {1, ""}).index(), 0);  // 2 ranks on one GPU
+  EXPECT_EQ(choose_device(recipe::Device::kAuto, {3, "t"}, {4, ""}).index(), 3);
+  EXPECT_EQ(choose_device(recipe::Device::kCuda, {5, "t"}, {4, ""}).index(),
+            1);  // 6 ranks on 4 GPUs: shared
+  EXPECT_EQ(choose_device(recipe::Device::kCuda, {1, "t"}, {1, ""}).index(),
+            0);  // 2 ranks on one GPU
 }
 
 TEST(DeviceChoice, AutoFallsBackToTheCpuWithoutDevices) {
-  EXPECT_TRUE(choose_device("auto", {2, "t"}, {0, "no CUDA-capable device is detected"}).is_cpu());
+  EXPECT_TRUE(
+      choose_device(recipe::Device::kAuto, {2, "t"}, {0, "no CUDA-capable device is detected"})
+          .is_cpu());
 }
 
 TEST(DeviceChoice, CudaWithoutADeviceIsAnErrorThatSaysSo) {
   try {
-    choose_device("cuda", {0, "t"}, {0, "no CUDA-capable device is detected"});
+    choose_device(recipe::Device::kCuda, {0, "t"}, {0, "no CUDA-capable device is detected"});
     FAIL() << "expected a UserError";
   } catch (const UserError& e) {
     const std::string message = e.what();
