@@ -22,6 +22,28 @@ torch::Tensor class_counts(const torch::Tensor& classes, int64_t num_classes,
   return torch::zeros({num_classes}, weights.options()).scatter_add_(0, classes, weights);
 }
 
+// Brings the device-side sums (every entry but [2], the count, which the host keeps) back
+// once, sums every entry over ranks, and fills what both tasks report: examples, mean loss,
+// accuracy. `sums` is [loss sum, correct, count, ...task-specific].
+EvalResult reduce_evaluation_sums(models::Model& model, const torch::Tensor& on_device,
+                                  std::vector<double>& sums, comm::Communicator& comm) {
+  const torch::Tensor host = on_device.cpu();
+  const double* values = host.data_ptr<double>();
+  for (size_t i = 0; i < static_cast<size_t>(host.numel()); ++i) {
+    if (i != 2) sums[i] = values[i];
+  }
+  comm.all_reduce(sums.data(), static_cast<int64_t>(sums.size()), comm::DataType::kFloat64,
+                  comm::ReduceOp::kSum, "evaluation sums");
+  model.train();
+  EvalResult result;
+  result.examples = static_cast<int64_t>(sums[2]);
+  if (sums[2] > 0) {
+    result.loss = sums[0] / sums[2];
+    result.accuracy = sums[1] / sums[2];
+  }
+  return result;
+}
+
 }  // namespace
 
 EvalResult evaluate_classifier(models::Model& model, const data::TokenizedSplit& split,
@@ -58,20 +80,7 @@ EvalResult evaluate_classifier(models::Model& model, const data::TokenizedSplit&
     on_device.narrow(0, 3, 3 * num_classes).add_(per_class.reshape({-1}).to(torch::kFloat64));
     sums[2] += static_cast<double>(batch.rows);
   }
-  const torch::Tensor host = on_device.cpu();
-  const double* values = host.data_ptr<double>();
-  for (size_t i = 0; i < sums.size(); ++i) {
-    if (i != 2) sums[i] = values[i];
-  }
-  comm.all_reduce(sums.data(), static_cast<int64_t>(sums.size()), comm::DataType::kFloat64,
-                  comm::ReduceOp::kSum, "evaluation sums");
-  model.train();
-  EvalResult result;
-  result.examples = static_cast<int64_t>(sums[2]);
-  if (sums[2] > 0) {
-    result.loss = sums[0] / sums[2];
-    result.accuracy = sums[1] / sums[2];
-  }
+  EvalResult result = reduce_evaluation_sums(model, on_device, sums, comm);
   // Classes absent from both labels and predictions are left out of the mean (sklearn would
   // warn and count them as 0, which punishes a validation split for lacking a class).
   double f1_sum = 0;
@@ -102,7 +111,7 @@ EvalResult evaluate_language_model(models::Model& model, const std::vector<int64
   torch::NoGradGuard no_grad;
   model.eval();
   const torch::Device device = device_of(model);
-  double sums[3] = {0, 0, 0};  // loss sum, correct, predicted tokens
+  std::vector<double> sums(3, 0.0);  // loss sum, correct, predicted tokens
   // Note [Evaluation on the device]: loss sum and correct predictions.
   torch::Tensor on_device = torch::zeros({2}, torch::TensorOptions(torch::kFloat64).device(device));
   const int64_t predictions = static_cast<int64_t>(stream.size()) - 1;
@@ -140,18 +149,8 @@ EvalResult evaluate_language_model(models::Model& model, const std::vector<int64
     }
   }
   if (!full.empty()) run(full, context);
-  const torch::Tensor host = on_device.cpu();
-  sums[0] = host.data_ptr<double>()[0];
-  sums[1] = host.data_ptr<double>()[1];
-  comm.all_reduce(sums, 3, comm::DataType::kFloat64, comm::ReduceOp::kSum, "evaluation sums");
-  model.train();
-  EvalResult result;
-  result.examples = static_cast<int64_t>(sums[2]);
-  if (sums[2] > 0) {
-    result.loss = sums[0] / sums[2];
-    result.accuracy = sums[1] / sums[2];
-    result.perplexity = std::exp(result.loss);
-  }
+  EvalResult result = reduce_evaluation_sums(model, on_device, sums, comm);
+  if (result.examples > 0) result.perplexity = std::exp(result.loss);
   return result;
 }
 

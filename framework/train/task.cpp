@@ -16,7 +16,37 @@
 namespace topiary::train {
 namespace {
 
-class ClassificationTask final : public Task {
+// What both tasks share: each step's local rows are cut into micro-batches once (prepare), and
+// each micro-batch's mean loss is weighted by its share of the step's rows, so that the
+// accumulated gradient is the mean over the step whatever the cut.
+class MicroBatchedTask : public Task {
+ public:
+  int64_t micro_batches(int64_t step) final {
+    prepare(step);
+    return static_cast<int64_t>(bounds_.size()) - 1;
+  }
+
+ protected:
+  struct Part {
+    int64_t begin, end, step_rows;
+    int64_t rows() const { return end - begin; }
+  };
+  // Sets bounds_ for `step` (boundaries of the micro-batches in this rank's rows).
+  virtual void prepare(int64_t step) = 0;
+  Part part_of(int64_t step, int64_t part) {
+    prepare(step);
+    return {bounds_[static_cast<size_t>(part)], bounds_[static_cast<size_t>(part) + 1],
+            bounds_.back()};
+  }
+  static torch::Tensor weighted(torch::Tensor loss, const Part& part) {
+    if (part.rows() == part.step_rows) return loss;
+    return loss * (static_cast<double>(part.rows()) / static_cast<double>(part.step_rows));
+  }
+
+  std::vector<int64_t> bounds_;
+};
+
+class ClassificationTask final : public MicroBatchedTask {
  public:
   ClassificationTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
                      int rank, int64_t min_length, torch::Device device)
@@ -66,21 +96,14 @@ class ClassificationTask final : public Task {
     return total / static_cast<double>(split.size());
   }
 
-  int64_t micro_batches(int64_t step) override {
-    prepare(step);
-    return static_cast<int64_t>(bounds_.size()) - 1;
-  }
-
   torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part) override {
     std::optional<StepPhases::Scope> data_time, forward_time;
     time(data_time, StepPhase::kData);
-    prepare(step);
-    const int64_t begin = bounds_[static_cast<size_t>(part)];
-    const int64_t end = bounds_[static_cast<size_t>(part) + 1];
-    const int64_t local_rows = bounds_.back();
-    std::vector<int64_t> rows(static_cast<size_t>(end - begin));
-    for (int64_t i = begin; i < end; ++i) {
-      rows[static_cast<size_t>(i - begin)] = augmented_ ? i : examples_[static_cast<size_t>(i)];
+    const Part range = part_of(step, part);
+    std::vector<int64_t> rows(static_cast<size_t>(range.rows()));
+    for (int64_t i = range.begin; i < range.end; ++i) {
+      rows[static_cast<size_t>(i - range.begin)] =
+          augmented_ ? i : examples_[static_cast<size_t>(i)];
     }
     PaddedBatch batch = make_batch(augmented_ ? *augmented_ : dataset_.train, rows,
                                    model.min_length(), max_length_);
@@ -88,10 +111,9 @@ class ClassificationTask final : public Task {
     const torch::Tensor labels = ids_on(batch.labels, {batch.rows}, device_);
     data_time.reset();
     time(forward_time, StepPhase::kForward);
-    torch::Tensor loss =
-        torch::nn::functional::cross_entropy(model.forward(ids).to(torch::kFloat32), labels);
-    if (end - begin == local_rows) return loss;
-    return loss * (static_cast<double>(end - begin) / static_cast<double>(local_rows));
+    return weighted(
+        torch::nn::functional::cross_entropy(model.forward(ids).to(torch::kFloat32), labels),
+        range);
   }
 
   EvalResult evaluate(models::Model& model, comm::Communicator& comm) override {
@@ -127,7 +149,7 @@ class ClassificationTask final : public Task {
   }
   // This rank's examples of `step` (augmented when an augmentation is on) and their
   // micro-batch boundaries, computed once per step.
-  void prepare(int64_t step) {
+  void prepare(int64_t step) override {
     if (step == prepared_step_) return;
     examples_ = sampler_.local_indices(step);
     augmented_.reset();
@@ -153,10 +175,9 @@ class ClassificationTask final : public Task {
   int64_t prepared_step_ = -1;
   std::vector<int64_t> examples_;
   std::optional<data::TokenizedSplit> augmented_;
-  std::vector<int64_t> bounds_;
 };
 
-class LanguageModelTask final : public Task {
+class LanguageModelTask final : public MicroBatchedTask {
  public:
   LanguageModelTask(const data::Dataset& dataset, const recipe::Recipe& recipe, int world_size,
                     int rank, torch::Device device)
@@ -181,34 +202,24 @@ class LanguageModelTask final : public Task {
   int64_t train_units() const override { return blocks_; }
   double mean_tokens_per_unit() const override { return static_cast<double>(context_); }
 
-  int64_t micro_batches(int64_t step) override {
-    prepare(step);
-    return static_cast<int64_t>(bounds_.size()) - 1;
-  }
-
   torch::Tensor micro_batch_loss(models::Model& model, int64_t step, int64_t part) override {
     std::optional<StepPhases::Scope> data_time, forward_time;
     time(data_time, StepPhase::kData);
-    prepare(step);
-    const std::vector<int64_t>& local = local_;
-    const int64_t begin = bounds_[static_cast<size_t>(part)];
-    const int64_t end = bounds_[static_cast<size_t>(part) + 1];
+    const Part range = part_of(step, part);
     const int64_t shift = epoch_shift(step / sampler_.steps_per_epoch());
     std::vector<int64_t> inputs, targets;
-    for (int64_t i = begin; i < end; ++i) {
-      const auto first = train_.begin() + shift + local[static_cast<size_t>(i)] * context_;
+    for (int64_t i = range.begin; i < range.end; ++i) {
+      const auto first = train_.begin() + shift + local_[static_cast<size_t>(i)] * context_;
       inputs.insert(inputs.end(), first, first + context_);
       targets.insert(targets.end(), first + 1, first + context_ + 1);
     }
-    const int64_t rows = end - begin;
+    const int64_t rows = range.rows();
     const torch::Tensor x = ids_on(inputs, {rows, context_}, device_);
     const torch::Tensor y = ids_on(targets, {rows * context_}, device_);
     data_time.reset();
     time(forward_time, StepPhase::kForward);
     torch::Tensor logits = model.forward(x).to(torch::kFloat32).reshape({rows * context_, -1});
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-    if (rows == static_cast<int64_t>(local.size())) return loss;
-    return loss * (static_cast<double>(rows) / static_cast<double>(local.size()));
+    return weighted(torch::nn::functional::cross_entropy(logits, y), range);
   }
 
   EvalResult evaluate(models::Model& model, comm::Communicator& comm) override {
@@ -234,7 +245,7 @@ class LanguageModelTask final : public Task {
     return static_cast<int64_t>(engine() % static_cast<uint64_t>(context_));
   }
 
-  void prepare(int64_t step) {
+  void prepare(int64_t step) override {
     if (step == prepared_step_) return;
     local_ = sampler_.local_indices(step);
     bounds_ = micro_batch_bounds(std::vector<int64_t>(local_.size(), context_), accumulate_,
@@ -252,7 +263,6 @@ class LanguageModelTask final : public Task {
   EpochSampler sampler_;
   int64_t prepared_step_ = -1;
   std::vector<int64_t> local_;
-  std::vector<int64_t> bounds_;
 };
 
 }  // namespace
