@@ -1,8 +1,13 @@
 #include "comm/communicator.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include "core/error.h"
 
 namespace topiary::comm {
 
@@ -66,6 +71,20 @@ class LoopbackCommunicator final : public Communicator {
 
 std::unique_ptr<Communicator> make_loopback_communicator() {
   return std::make_unique<LoopbackCommunicator>();
+}
+
+std::optional<std::chrono::milliseconds> collective_timeout_from_environment() {
+  const char* text = std::getenv("TOPIARY_COLLECTIVE_TIMEOUT");
+  if (text == nullptr) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const double seconds = std::strtod(text, &end);
+  if (end == text || *end != '\0' || errno == ERANGE || !std::isfinite(seconds) || seconds <= 0) {
+    throw UserError(std::string("TOPIARY_COLLECTIVE_TIMEOUT: expected a positive number of "
+                                "seconds, found '") +
+                    text + "'");
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(std::max(0.001, seconds) * 1000.0));
 }
 
 }  // namespace topiary::comm

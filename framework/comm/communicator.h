@@ -6,8 +6,10 @@
 // same order with the same counts; no collective inside a rank-dependent branch. Every wait has
 // a deadline: a collective that does not complete in time aborts the whole job with a message
 // naming the collective, never a silent hang.
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace topiary::comm {
@@ -54,6 +56,11 @@ class Communicator {
   [[noreturn]] virtual void abort(int exit_code, const std::string& why) = 0;
   virtual std::string name() const = 0;
 };
+
+// TOPIARY_COLLECTIVE_TIMEOUT, the deadline of every collective of every transport: a positive
+// number of seconds (fractions allowed), nullopt when unset, a UserError otherwise (a typo must
+// not silently become a deadline of a millisecond that ends the job at its first collective).
+std::optional<std::chrono::milliseconds> collective_timeout_from_environment();
 
 // World size 1: collectives are identities; used by unit tests and single-process runs.
 std::unique_ptr<Communicator> make_loopback_communicator();

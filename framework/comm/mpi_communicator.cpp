@@ -101,20 +101,6 @@ MPI_Op to_mpi(DataType type, ReduceOp op) {
   return MPI_SUM;
 }
 
-// TOPIARY_COLLECTIVE_TIMEOUT: a positive number of seconds (fractions allowed). A typo must not
-// silently become a deadline of a millisecond that ends the job at its first collective.
-std::chrono::milliseconds collective_timeout_from(const char* text) {
-  char* end = nullptr;
-  errno = 0;
-  const double seconds = std::strtod(text, &end);
-  if (end == text || *end != '\0' || errno == ERANGE || !std::isfinite(seconds) || seconds <= 0) {
-    throw UserError(std::string("TOPIARY_COLLECTIVE_TIMEOUT: expected a positive number of "
-                                "seconds, found '") +
-                    text + "'");
-  }
-  return std::chrono::milliseconds(static_cast<int64_t>(std::max(0.001, seconds) * 1000.0));
-}
-
 void ensure_mpi_initialized() {
   int initialized = 0;
   MPI_Initialized(&initialized);
@@ -136,9 +122,7 @@ class MpiCommunicator final : public Communicator {
     ensure_mpi_initialized();
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &world_size_);
-    if (const char* env = std::getenv("TOPIARY_COLLECTIVE_TIMEOUT")) {
-      options_.timeout = collective_timeout_from(env);
-    }
+    if (const auto timeout = collective_timeout_from_environment()) options_.timeout = *timeout;
     set_process_rank(rank_);
     // A private communicator for liveness probes (Note [Naming a lost rank]), and every rank's
     // host name for messages. Both are collectives: every rank constructs its communicators in

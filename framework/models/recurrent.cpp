@@ -20,7 +20,7 @@ PerLayerRecurrent::PerLayerRecurrent(bool gru, int64_t input_size, std::vector<i
     const int64_t h = hidden_[l];
     // PyTorch's RNN initialisation: U(-1/sqrt(h), 1/sqrt(h)) for every tensor.
     const double bound = 1.0 / std::sqrt(static_cast<double>(h));
-    auto init = [&](std::vector<int64_t> shape) {
+    auto init = [&](const std::vector<int64_t>& shape) {
       return torch::empty(shape).uniform_(-bound, bound);
     };
     // Registration order is ATen's parameter order (see forward).

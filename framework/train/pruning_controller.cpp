@@ -215,6 +215,9 @@ std::vector<double> allocate(const PruneGroup& group, const NamedParameters& par
   std::vector<prune::LayerInfo> layers;
   std::vector<torch::Tensor> weights;
   std::vector<std::span<const float>> spans;
+  layers.reserve(group.parameters.size());
+  weights.reserve(group.parameters.size());
+  spans.reserve(group.parameters.size());
   for (size_t k = 0; k < group.parameters.size(); ++k) {
     const torch::Tensor& p = find_parameter(parameters, group.parameters[k]);
     layers.push_back({group.parameters[k], shapes[k], p.numel()});

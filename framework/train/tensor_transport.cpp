@@ -16,12 +16,7 @@ namespace {
 // The same deadline as the MPI communicator's (TOPIARY_COLLECTIVE_TIMEOUT, seconds).
 comm::NcclOptions nccl_options() {
   comm::NcclOptions options;
-  if (const char* seconds = std::getenv("TOPIARY_COLLECTIVE_TIMEOUT")) {
-    const double value = std::atof(seconds);
-    if (value > 0) {
-      options.timeout = std::chrono::milliseconds(static_cast<int64_t>(value * 1000));
-    }
-  }
+  if (const auto timeout = comm::collective_timeout_from_environment()) options.timeout = *timeout;
   return options;
 }
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -45,7 +46,7 @@ void print_rank_hosts(comm::Communicator& comm, const torch::Device& device) {
   const std::string text =
       std::string(name).substr(0, sizeof(host) - 1 - std::min(sizeof(host) - 1, suffix.size())) +
       suffix;
-  std::memcpy(host, text.data(), std::min(text.size(), sizeof(host) - 1));
+  text.copy(host, sizeof(host) - 1);  // host stays null-terminated: it was zeroed
   std::vector<char> all(sizeof(host) * static_cast<size_t>(comm.world_size()));
   comm.all_gather(host, all.data(), sizeof(host), comm::DataType::kUInt8, "rank host names");
   if (comm.rank() != 0) return;
@@ -56,11 +57,28 @@ void print_rank_hosts(comm::Communicator& comm, const torch::Device& device) {
   std::printf("%s\n", line.c_str());
 }
 
+namespace {
+
+// A step number from the environment, or -1 when unset; anything but a whole number is refused
+// (the fault hooks are for tests, and a silently ignored typo would make one pass vacuously).
+int64_t step_from_environment(const char* name) {
+  const char* text = std::getenv(name);
+  if (text == nullptr) return -1;
+  char* end = nullptr;
+  errno = 0;
+  const long long step = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || errno == ERANGE) {
+    throw UserError(std::string(name) + ": expected a step number, found '" + text + "'");
+  }
+  return static_cast<int64_t>(step);
+}
+
+}  // namespace
+
 FaultInjection fault_injection_from_environment() {
   FaultInjection faults;
-  if (const char* v = std::getenv("TOPIARY_FAULT_NAN_LOSS_AT")) faults.nan_loss_at = std::atoll(v);
-  if (const char* v = std::getenv("TOPIARY_FAULT_FLIP_MASK_AT"))
-    faults.flip_mask_at = std::atoll(v);
+  faults.nan_loss_at = step_from_environment("TOPIARY_FAULT_NAN_LOSS_AT");
+  faults.flip_mask_at = step_from_environment("TOPIARY_FAULT_FLIP_MASK_AT");
   return faults;
 }
 
