@@ -12,6 +12,17 @@
 namespace topiary::cli {
 namespace {
 
+// "128x64"
+template <typename Dims>
+std::string shape_text(const Dims& shape) {
+  std::string text;
+  for (const auto d : shape) {
+    if (!text.empty()) text += 'x';
+    text += std::to_string(d);
+  }
+  return text;
+}
+
 // Names the finest structure the zeros follow: whole rows, 2:4 groups, or none.
 std::string detect_pattern(const io::NamedArray& mask) {
   if (mask.shape.empty() || mask.values.empty()) return "-";
@@ -47,8 +58,7 @@ void inspect(const std::string& path, bool show_recipe) {
               "pattern", "dense bytes");
   int64_t total = 0, zeros = 0;
   for (const auto& weight : contents.weights) {
-    std::string shape;
-    for (int64_t d : weight.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    const std::string shape = shape_text(weight.shape);
     int64_t z = 0;
     for (float v : weight.values) z += v == 0.0f ? 1 : 0;
     std::string pattern = "-";
@@ -59,7 +69,7 @@ void inspect(const std::string& path, bool show_recipe) {
     std::printf("%-28s %-18s %12lld %8.2f%% %-13s %12lld\n", weight.name.c_str(), shape.c_str(),
                 static_cast<long long>(n),
                 n ? 100.0 * static_cast<double>(z) / static_cast<double>(n) : 0.0, pattern.c_str(),
-                static_cast<long long>(n * 4));
+                static_cast<long long>(n) * 4);
     total += n;
     zeros += z;
   }
@@ -83,8 +93,7 @@ void inspect_export(const std::string& path, bool show_recipe) {
               "dense fp32", "ratio");
   int64_t stored_total = 0, dense_total = 0;
   for (const auto& [name, tensor] : model.weights) {
-    std::string shape;
-    for (int64_t d : tensor.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    const std::string shape = shape_text(tensor.shape);
     const int64_t dense = 4 * compress::element_count(tensor.shape);
     const int64_t stored = bytes.at(name);
     stored_total += stored;

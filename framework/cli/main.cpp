@@ -18,12 +18,7 @@ bool asks_for_json_version(int argc, char** argv) {
          (first == "--json" && second == "--version");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // A file-size limit (or quota) then makes writes fail with EFBIG, which becomes a clear error
-  // with the previous checkpoint intact, instead of killing the process mid-write.
-  std::signal(SIGXFSZ, SIG_IGN);
+int run(int argc, char** argv) {
   if (asks_for_json_version(argc, argv)) {
     std::puts(topiary::cli::version_json().c_str());
     return topiary::kExitOk;
@@ -62,4 +57,26 @@ int main(int argc, char** argv) {
     return topiary::kExitInternalError;
   }
   return topiary::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A file-size limit (or quota) then makes writes fail with EFBIG, which becomes a clear error
+  // with the previous checkpoint intact, instead of killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
+  // What run() does outside its own handlers (setting up the commands, printing help or a
+  // parse error) can throw too; nothing may escape main.
+  try {
+    return run(argc, argv);
+  } catch (const topiary::UserError& e) {
+    std::fprintf(stderr, "topiary: error: %s\n", e.what());
+    return topiary::kExitUserError;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "topiary: internal error: %s\n", e.what());
+    return topiary::kExitInternalError;
+  } catch (...) {
+    std::fputs("topiary: internal error: unknown exception\n", stderr);
+    return topiary::kExitInternalError;
+  }
 }

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <charconv>
+
 #include "compress/export_file.h"
 #include "core/error.h"
 #include "io/hdf5_util.h"
@@ -20,12 +22,19 @@ std::string file_kind(const std::string& path) {
   });
 }
 
-void finish(RunnableModel& r, const std::map<std::string, std::string>& tokenizer_attributes) {
+void finish(RunnableModel& r, const std::map<std::string, std::string>& tokenizer_attributes,
+            const std::string& path) {
   const auto tokenizer = tokenizer_attributes.find("tokenizer");
   r.tokenizer = tokenizer == tokenizer_attributes.end() ? "" : tokenizer->second;
   const auto max_length = tokenizer_attributes.find("max_length");
   if (max_length != tokenizer_attributes.end() && !r.model->is_language_model()) {
-    r.prepare_max_length = std::atoll(max_length->second.c_str());
+    const std::string& text = max_length->second;
+    int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 0) {
+      throw UserError(path + ": tokenizer attribute max_length is not a length: '" + text + "'");
+    }
+    r.prepare_max_length = value;
   }
   r.encoder = std::make_unique<data::TextEncoder>(r.vocabulary, r.tokenizer);
   r.model->eval();
@@ -41,7 +50,7 @@ RunnableModel from_checkpoint(const std::string& path, const std::string& data_o
   r.model = std::move(opened.model);
   r.vocabulary = std::move(opened.dataset.vocabulary);
   r.label_names = std::move(opened.dataset.label_names);
-  finish(r, opened.dataset.attributes);
+  finish(r, opened.dataset.attributes, path);
   return r;
 }
 
@@ -71,7 +80,7 @@ RunnableModel from_export(const std::string& path) {
                     "'");
   r.vocabulary = exported.vocabulary;
   r.label_names = exported.label_names;
-  finish(r, exported.tokenizer);
+  finish(r, exported.tokenizer, path);
   return r;
 }
 

@@ -211,8 +211,11 @@ void load_weights_and_masks(const std::string& path,
                             MaskSet& masks) {
   io::CheckpointContents contents = io::read_checkpoint(path);
   for (const auto& [name, parameter] : parameters) {
+    // A named reference, not the binding: lambdas may capture structured bindings only since
+    // C++20, and clang 14 (clang-tidy) refuses it.
+    const std::string& wanted = name;
     auto it = std::find_if(contents.weights.begin(), contents.weights.end(),
-                           [&](const auto& a) { return a.name == name; });
+                           [&](const auto& a) { return a.name == wanted; });
     if (it == contents.weights.end()) {
       throw UserError(path + ": checkpoint is from a different model: no parameter '" + name + "'");
     }
