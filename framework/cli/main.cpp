@@ -49,12 +49,6 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? topiary::kExitOk : topiary::kExitUserError;
-  } catch (const topiary::UserError& e) {
-    std::fprintf(stderr, "topiary: error: %s\n", e.what());
-    return topiary::kExitUserError;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "topiary: internal error: %s\n", e.what());
-    return topiary::kExitInternalError;
   }
   return topiary::kExitOk;
 }
@@ -65,8 +59,8 @@ int main(int argc, char** argv) {
   // A file-size limit (or quota) then makes writes fail with EFBIG, which becomes a clear error
   // with the previous checkpoint intact, instead of killing the process mid-write.
   std::signal(SIGXFSZ, SIG_IGN);
-  // What run() does outside its own handlers (setting up the commands, printing help or a
-  // parse error) can throw too; nothing may escape main.
+  // A user error anywhere (a command's callback, --version --json) is one line and exit 2;
+  // anything else is an internal error, and nothing escapes main.
   try {
     return run(argc, argv);
   } catch (const topiary::UserError& e) {
