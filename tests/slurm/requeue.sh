@@ -7,7 +7,10 @@
 #      PreemptMode=REQUEUE) needs both CPUs, so slurmctld requeues ours the same way.
 # Each time Slurm runs the script again with SLURM_RESTART_COUNT > 0 and the script adds
 # --resume <output dir>. Slurm 22.05 makes a requeued job eligible only cred_expire + 1 s
-# (121 s by default) after the requeue; `scontrol update StartTime=now` skips that wait here.
+# (121 s by default) after the requeue; `scontrol update StartTime=now` skips that wait here,
+# but only once the old run has ended and a new second has begun: slurmd compares a launch
+# credential's creation time with the job's revocation time in whole seconds, so a restart in
+# the same second as the requeue is refused ("Job credential revoked") and the job FAILS.
 # (srun gets SIGTERM too and prints "forcing job termination", but with the job already being
 # requeued the ranks still had the KillWait grace: a task sleeping 5 s in its SIGTERM handler
 # finished. mpirun instead kills its ranks 1 s after its own SIGTERM; see launch/README.md.)
@@ -40,21 +43,30 @@ state_is() { [ "$(job_field "$job" JobState)" = "$1" ]; }
 requeued_pending() { state_is PENDING && [ "$(job_field "$job" Restarts)" -ge "$1" ]; }
 # training N: the Nth run of the job is in its training loop (a step line after its Nth start).
 training() { awk -v n="$1" '/^topiary: ranks:/ {r++} /^step / && r >= n {s=1} END {exit !s}' "$out" 2>/dev/null; }
+# release N: after the Nth requeue, once the interrupted run's ranks have checkpointed and
+# exited, lets the job start again now rather than after the credential expiry wait.
+release() {
+  wait_until 60 "job not requeued (interruption $1)" requeued_pending "$1"
+  wait_until 60 "interrupted run $1 did not checkpoint" at_least "$1" 'preempted (SIGTERM): checkpoint at step'
+  wait_until 60 "interrupted run $1 did not exit" no_ranks
+  sleep 2
+  scontrol update JobId="$job" StartTime=now
+}
+at_least() { [ "$(count "$2")" -ge "$1" ]; }
+no_ranks() { ! pgrep -f -- "--output $WORK/run" >/dev/null; }
 
 # 1. scontrol requeue, once the first periodic checkpoint exists.
 echo "$SECONDS s: submitted job $job"
 wait_until 90 "no checkpoint from the first run" has_checkpoint
 scontrol requeue "$job"
-wait_until 60 "job not requeued after scontrol requeue" requeued_pending 1
-scontrol update JobId="$job" StartTime=now
+release 1
 wait_until 60 "requeued job did not resume" grep -q "resumed from" "$out"
 echo "$SECONDS s: requeued with scontrol requeue, running again"
 
 # 2. preemption by an urgent-partition job, once the second run is training.
 wait_until 60 "second run did not reach a training step" training 2
 urgent=$(sbatch --parsable --partition urgent --ntasks 2 --output /dev/null --wrap 'sleep 1')
-wait_until 60 "job not preempted by the urgent job" requeued_pending 2
-scontrol update JobId="$job" StartTime=now
+release 2
 echo "$SECONDS s: preempted by urgent job $urgent"
 wait_job_gone "$job" 120 || { show; fail "job did not finish within 120 s of the preemption"; }
 
