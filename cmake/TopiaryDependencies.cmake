@@ -28,6 +28,8 @@ find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SentencePiece REQUIRED IMPORTED_TARGET sentencepiece)
+# Unicode normalization, categories and case mapping for the BERT WordPiece tokenizer.
+find_package(ICU REQUIRED COMPONENTS uc)
 find_package(Threads REQUIRED)
 
 add_library(topiary_hdf5 INTERFACE)

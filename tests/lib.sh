@@ -12,6 +12,13 @@ for dataset in sst2 tinyshakespeare wikitext2 ptb; do
   }
 done
 PY="$SRC/.venv/bin/python"
+# The pretrained MiniLM (BERT) that launch/fetch_pretrained.sh installs; a test that needs it
+# calls need_pretrained, which fails (not skips) when setup has not installed it.
+PRETRAINED="${TOPIARY_PRETRAINED_DIR:-$SRC/.pretrained/all-minilm-l6-v2}"
+need_pretrained() {
+  [ -f "$PRETRAINED/model.safetensors" ] ||
+    fail "pretrained model missing: $PRETRAINED (launch/setup.sh installs it)"
+}
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/topiary-test.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

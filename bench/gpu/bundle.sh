@@ -2,7 +2,8 @@
 # Gathers, as Debian packages, what the GPU machine lacks to build Topiary: yaml-cpp,
 # HDF5 (C/C++ and the libraries they load), OpenMPI (CMake requires it and every binary links
 # libmpi, even though the gpu tests and the bench never start MPI), GoogleTest, CLI11,
-# nlohmann-json, fmt, SentencePiece, zlib headers and pkgconf. Runs HERE (apt-get download
+# nlohmann-json, fmt, SentencePiece, ICU (the WordPiece tokenizer's Unicode data; about 20 MB of
+# the bundle), zlib headers and pkgconf. Runs HERE (apt-get download
 # needs the package index, not root); the files land in the ignored folder .bundle/ at the
 # repository root, which travels with the working tree; bench/gpu/run.sh unpacks them with
 # `dpkg -x`. Prints the total size: the whole tree sent must stay well under 64 MiB.
@@ -27,7 +28,8 @@ packages=(
   libopenmpi-dev libopenmpi3 openmpi-common openmpi-bin libhwloc15 libhwloc-dev libevent-core-2.1-7
   libevent-pthreads-2.1-7 libevent-dev libpmix2 libpmix-dev libltdl7 libnuma1 libudev1
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libfmt9
-  libsentencepiece-dev libsentencepiece0 zlib1g-dev pkgconf pkgconf-bin libpkgconf3
+  libsentencepiece-dev libsentencepiece0 libicu-dev libicu72 zlib1g-dev pkgconf pkgconf-bin
+  libpkgconf3
   libssl-dev libssl3 libcurl4 libnghttp2-14 libidn2-0 libunistring2 librtmp1 libssh2-1 libpsl5 libbrotli1
   libldap-2.5-0 libsasl2-2 libsasl2-modules-db libgssapi-krb5-2 libkrb5-3 libk5crypto3
   libkrb5support0 libkeyutils1 libzstd1 libgnutls30 libhogweed6 libnettle8 libtasn1-6

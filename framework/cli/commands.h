@@ -17,6 +17,7 @@ void add_predict_command(CLI::App& app);
 void add_thin_command(CLI::App& app);
 void add_sensitivity_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_import_command(CLI::App& app);
 
 // The text of `topiary --version`: version, commit, LibTorch, CUDA/NCCL, MPI library.
 std::string version_text();

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "compress/export_file.h"
 #include "deploy/exporter.h"
+#include "deploy/hf_export.h"
 
 namespace topiary::cli {
 
@@ -14,15 +15,30 @@ void add_export_command(CLI::App& app) {
       "export", "Write an inference-only model file (dense, bitmask, CSR or N:M packed weights)");
   command->add_option("checkpoint", options->checkpoint, "Checkpoint (.h5) written by train")
       ->required();
-  command->add_option("-o,--output", options->output, "Export file (.h5)")->required();
-  command->add_option("--format", options->format, "dense, bitmask, csr or nm")
-      ->check(CLI::IsMember({"dense", "bitmask", "csr", "nm"}));
+  command->add_option("-o,--output", options->output, "Export file (.h5); a folder for --format hf")
+      ->required();
+  command
+      ->add_option("--format", options->format,
+                   "dense, bitmask, csr, nm, or hf (a BERT model as a Hugging Face folder)")
+      ->check(CLI::IsMember({"dense", "bitmask", "csr", "nm", "hf"}));
   command->add_option("--dtype", options->dtype, "Stored value type: fp32, fp16 or bf16")
       ->check(CLI::IsMember({"fp32", "fp16", "bf16"}));
   command->add_option("--nm", options->nm, "N:M for --format nm (default 2:4)");
   command->add_option("--data", options->data,
                       "Dataset for vocabulary and labels (default: the recipe's data.path)");
   command->callback([options] {
+    if (options->format == "hf") {
+      const deploy::HfExportResult result =
+          deploy::export_hf(options->checkpoint, options->output, options->data);
+      std::printf(
+          "wrote %s: config.json, model.safetensors (%lld tensors, %lld parameters), "
+          "tokenizer%s\n",
+          options->output.c_str(), static_cast<long long>(result.tensors),
+          static_cast<long long>(result.parameters),
+          result.remote_code ? ", modeling_topiary_bert.py (load with trust_remote_code=True)"
+                             : "");
+      return;
+    }
     const compress::ExportedModel written = deploy::export_checkpoint(*options);
     const auto bytes = compress::stored_bytes(options->output);
     int64_t total = 0, dense = 0;

@@ -40,6 +40,7 @@ int run(int argc, char** argv) {
   topiary::cli::add_thin_command(app);
   topiary::cli::add_sensitivity_command(app);
   topiary::cli::add_report_command(app);
+  topiary::cli::add_import_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

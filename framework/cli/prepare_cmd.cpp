@@ -55,10 +55,15 @@ void add_record_options(CLI::App* cmd, data::PrepareOptions& options) {
 
 void add_tokenizer_options(CLI::App* cmd, data::PrepareOptions& options) {
   cmd->add_option("--tokenizer", options.tokenizer,
-                  "word or sentencepiece (subword, all formats); char (Unicode code points) or "
-                  "byte (256 fixed ids) for --format text")
-      ->check(CLI::IsMember({"word", "char", "byte", "sentencepiece"}))
+                  "word or sentencepiece (subword, all formats); wordpiece (a BERT tokenizer.json "
+                  "from --vocab, classification); char (Unicode code points) or byte (256 fixed "
+                  "ids) for --format text")
+      ->check(CLI::IsMember({"word", "char", "byte", "sentencepiece", "wordpiece"}))
       ->capture_default_str();
+  cmd->add_option("--vocab", options.vocab,
+                  "wordpiece: a folder holding the model's tokenizer.json (or that file, or a "
+                  "model from `topiary import hf`); its vocabulary, ids and text normalization "
+                  "are used as they are");
   cmd->add_option("--sp-model-type", options.sp_model_type,
                   "sentencepiece: bpe or unigram, trained on the training split")
       ->check(CLI::IsMember({"bpe", "unigram"}))
@@ -115,7 +120,8 @@ void add_vocabulary_options(CLI::App* cmd, data::PrepareOptions& options) {
                   "Cap the vocabulary size, <pad> and <unk> included (0 = no cap)")
       ->capture_default_str();
   cmd->add_option("--max-length", options.max_length,
-                  "Keep at most this many tokens per example (0 = all)")
+                  "Keep at most this many tokens per example (0 = all); wordpiece: [CLS] and "
+                  "[SEP] included, and 0 = the tokenizer.json's truncation length if it has one")
       ->capture_default_str();
 }
 

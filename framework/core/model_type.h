@@ -7,13 +7,14 @@
 
 namespace topiary {
 
-enum class ModelType { kTextCnn, kBiLstm, kBiGru, kTransformer, kGpt };
+enum class ModelType { kTextCnn, kBiLstm, kBiGru, kTransformer, kGpt, kBert };
 inline constexpr auto kModelTypes = make_enum_table<ModelType>({
     {ModelType::kTextCnn, "textcnn"},
     {ModelType::kBiLstm, "bilstm"},
     {ModelType::kBiGru, "bigru"},
     {ModelType::kTransformer, "transformer"},
     {ModelType::kGpt, "gpt"},
+    {ModelType::kBert, "bert"},
 });
 
 }  // namespace topiary

@@ -2,7 +2,9 @@
 // A prepared, tokenized dataset (classification or language model) and its HDF5 store.
 //
 // File layout (format_version "1"), topiary_kind = "classification":
-//   /vocabulary            string[V]   id -> token; 0 = "<pad>", 1 = "<unk>"
+//   /vocabulary            string[V]   id -> token; 0 = "<pad>", 1 = "<unk>"; with the
+//                                      wordpiece tokenizer (attribute tokenizer "wordpiece:...")
+//                                      the tokenizer.json's vocabulary in its id order, 0 = [PAD]
 //   /label_names           string[C]   class index -> name
 //   /train, /valid         groups, each with
 //       tokens   int32[T]    all examples' token ids, concatenated
@@ -48,7 +50,8 @@ struct Dataset {
 };
 
 // Checks every invariant read_dataset relies on; a violation is a UserError starting with
-// `where` and naming the dataset ("/train/offsets") or attribute. Does not check attributes.
+// `where` and naming the dataset ("/train/offsets") or attribute. Of the attributes it checks
+// only a wordpiece "tokenizer" (against the vocabulary).
 void validate_dataset(const Dataset& dataset, const std::string& where);
 
 // Atomic: writes "<path>.tmp.<pid>", closes it and renames it over `path`; a failure (or a crash)

@@ -4,6 +4,7 @@
 #include "data/dataset.h"
 #include "data/lm_tokenizer.h"
 #include "data/vocabulary.h"
+#include "data/wordpiece_tokenizer.h"
 
 namespace topiary::data {
 namespace {
@@ -68,13 +69,33 @@ void check_split(const TokenizedSplit& split, const std::string& name, const std
   }
 }
 
+// Topiary's own vocabularies start "<pad>", "<unk>"; a wordpiece one is the tokenizer's, in its
+// id order, and must hold the tokens its description names, with the pad token at id 0.
+void check_vocabulary_start(const Dataset& dataset, const std::string& where) {
+  const auto& vocabulary = dataset.vocabulary;
+  const auto tokenizer = dataset.attributes.find("tokenizer");
+  if (tokenizer == dataset.attributes.end() || !is_wordpiece_description(tokenizer->second)) {
+    if (vocabulary.size() < 2 || vocabulary[kPadId] != kPadToken ||
+        vocabulary[kUnkId] != kUnkToken) {
+      throw UserError(where + ": dataset '/vocabulary' must start with \"<pad>\", \"<unk>\"");
+    }
+    return;
+  }
+  if (dataset.kind != kClassificationKind) {
+    throw UserError(where + ": a wordpiece tokenizer is for classification datasets only");
+  }
+  try {
+    WordPieceTokenizer::from_description(tokenizer->second, vocabulary);
+  } catch (const UserError& e) {
+    throw UserError(where + ": attribute 'tokenizer' and dataset '/vocabulary': " + e.what());
+  }
+}
+
 }  // namespace
 
 void validate_dataset(const Dataset& dataset, const std::string& where) {
   const auto& vocabulary = dataset.vocabulary;
-  if (vocabulary.size() < 2 || vocabulary[kPadId] != kPadToken || vocabulary[kUnkId] != kUnkToken) {
-    throw UserError(where + ": dataset '/vocabulary' must start with \"<pad>\", \"<unk>\"");
-  }
+  check_vocabulary_start(dataset, where);
   if (vocabulary.size() > static_cast<size_t>(INT32_MAX)) {
     throw UserError(where + ": dataset '/vocabulary' is larger than int32 ids allow");
   }

@@ -6,6 +6,7 @@
 
 #include "data/sentencepiece_tokenizer.h"
 #include "data/vocabulary.h"
+#include "data/wordpiece_settings.h"
 
 namespace topiary::data {
 namespace {
@@ -16,6 +17,18 @@ int64_t percentile(const std::vector<int64_t>& sorted, double p) {
   auto rank = static_cast<size_t>(p * static_cast<double>(sorted.size()) + 0.999999);
   rank = std::clamp<size_t>(rank, 1, sorted.size());
   return sorted[rank - 1];
+}
+
+// The id unknown text became: kUnkId, or a wordpiece dataset's own unknown token.
+int32_t unknown_token_id(const Dataset& dataset) {
+  const auto tokenizer = dataset.attributes.find("tokenizer");
+  if (tokenizer == dataset.attributes.end() || !is_wordpiece_description(tokenizer->second)) {
+    return kUnkId;
+  }
+  const std::string unk = parse_wordpiece_description(tokenizer->second).model.unk_token;
+  const auto& vocabulary = dataset.vocabulary;
+  return static_cast<int32_t>(std::find(vocabulary.begin(), vocabulary.end(), unk) -
+                              vocabulary.begin());
 }
 
 size_t bucket_of(int64_t length) {
@@ -51,11 +64,11 @@ std::string format_split(const std::string& name, const SplitStats& s, const Dat
 
 }  // namespace
 
-SplitStats split_stats(const TokenizedSplit& split, size_t label_count) {
+SplitStats split_stats(const TokenizedSplit& split, size_t label_count, int32_t unknown_id) {
   SplitStats s;
   s.examples = split.size();
   s.tokens = static_cast<int64_t>(split.tokens.size());
-  for (int32_t id : split.tokens) s.unknown_tokens += id == kUnkId ? 1 : 0;
+  for (int32_t id : split.tokens) s.unknown_tokens += id == unknown_id ? 1 : 0;
   std::vector<int64_t> lengths;
   lengths.reserve(static_cast<size_t>(s.examples));
   for (int64_t i = 0; i < s.examples; ++i) {
@@ -94,8 +107,9 @@ DatasetStats inspect_dataset(const Dataset& dataset) {
   stats.kind = dataset.kind;
   stats.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
   stats.label_names = dataset.label_names;
-  stats.train = split_stats(dataset.train, dataset.label_names.size());
-  stats.valid = split_stats(dataset.valid, dataset.label_names.size());
+  const int32_t unknown_id = unknown_token_id(dataset);
+  stats.train = split_stats(dataset.train, dataset.label_names.size(), unknown_id);
+  stats.valid = split_stats(dataset.valid, dataset.label_names.size(), unknown_id);
   return stats;
 }
 

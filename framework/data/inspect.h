@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/vocabulary.h"
 
 namespace topiary::data {
 
@@ -30,7 +31,9 @@ struct DatasetStats {
   SplitStats train, valid;
 };
 
-SplitStats split_stats(const TokenizedSplit& split, size_t label_count);
+// unknown_id: the id that counts as unknown (a wordpiece dataset's [UNK] is not kUnkId).
+SplitStats split_stats(const TokenizedSplit& split, size_t label_count,
+                       int32_t unknown_id = kUnkId);
 DatasetStats inspect_dataset(const Dataset& dataset);
 
 // Text for the terminal: counts per split, length percentiles and histogram, label

@@ -2,19 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <functional>
 #include <map>
-#include <optional>
 #include <set>
 
 #include "core/error.h"
 #include "data/corpus_reader.h"
+#include "data/example_tokenizer.h"
 #include "data/label_set.h"
 #include "data/lm_prepare.h"
 #include "data/sentencepiece_tokenizer.h"
 #include "data/split.h"
 #include "data/vocabulary.h"
-#include "data/word_tokenizer.h"
 
 namespace topiary::data {
 
@@ -113,23 +111,6 @@ std::vector<std::string> fixed_classes(const RawCorpus& train, const RawCorpus& 
   return options.labels;
 }
 
-struct SplitBuilder {
-  std::function<std::vector<std::string>(std::string_view)> tokenize;
-  int64_t max_length;
-  PrepareSummary& summary;
-
-  // Tokens of one example, truncated; empty when the example has none (it is then dropped).
-  std::vector<std::string> tokens(const RawExample& example) {
-    std::vector<std::string> result = tokenize(example.text);
-    if (max_length > 0 && static_cast<int64_t>(result.size()) > max_length) {
-      result.resize(static_cast<size_t>(max_length));
-      ++summary.truncated_examples;
-    }
-    if (result.empty()) ++summary.dropped_empty;
-    return result;
-  }
-};
-
 }  // namespace
 
 void note_skipped(const RawCorpus& corpus, PrepareSummary& summary) {
@@ -189,7 +170,7 @@ void add_classification_attributes(std::map<std::string, std::string>& a,
                                    const PrepareOptions& options, const InputOptions& input,
                                    const RawCorpus& train_corpus, const RawCorpus* valid_corpus,
                                    const PrepareSummary& summary,
-                                   const std::string& tokenizer_description) {
+                                   const ExampleTokenizer& tokenizer) {
   a["created_by"] = "topiary prepare";
   a["source_format"] = input_format_name(input.format);
   a["encoding"] = encoding_name(parse_encoding(options.encoding));
@@ -208,8 +189,8 @@ void add_classification_attributes(std::map<std::string, std::string>& a,
     a["header"] = options.header ? "true" : "false";
   }
   a["min_records"] = std::to_string(options.min_records);
-  a["tokenizer"] = tokenizer_description;
-  a["max_length"] = std::to_string(options.max_length);
+  a["tokenizer"] = tokenizer.description();
+  a["max_length"] = std::to_string(tokenizer.max_length());
   a["dropped_classes"] = quoted_list(summary.dropped_classes);
   add_shared_prepare_attributes(a, options, summary);
 }
@@ -228,17 +209,13 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   PrepareSummary summary;
   summary.output = options.output;
   const InputOptions input = input_options(options);
+  check_vocab_option(options, input.format == InputFormat::kText);
   if (input.format == InputFormat::kText) {
     Dataset dataset = build_language_model_dataset(options, input, summary);
     if (summary_out) *summary_out = summary;
     return dataset;
   }
-  const bool subword = options.tokenizer == "sentencepiece";
-  if (options.tokenizer != "word" && !subword) {
-    throw UserError("--tokenizer '" + options.tokenizer +
-                    "': classification formats use the word or sentencepiece tokenizer; char and "
-                    "byte are for --format text");
-  }
+  ExampleTokenizer tokenizer(options);  // before reading: a bad --vocab fails fast
   const InputCorpora corpora = read_input_corpora(options, input, summary);
   const bool separate_valid = corpora.separate_valid;
   const RawCorpus& train_corpus = corpora.train;
@@ -257,18 +234,12 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   const std::vector<const RawExample*>& train_raw = raw.train;
   const std::vector<const RawExample*>& valid_raw = raw.valid;
 
-  const WordTokenizer tokenizer(WordTokenizerOptions{options.lowercase});
-  std::optional<SentencePieceEncoder> pieces;
-  if (subword) pieces.emplace(sentencepiece_model_for(train_raw, options));
-  SplitBuilder builder{[&](std::string_view text) {
-                         return pieces ? pieces->pieces(text) : tokenizer.tokenize(text);
-                       },
-                       options.max_length, summary};
+  tokenizer.fit(train_raw);
   std::vector<std::vector<std::string>> train_tokens;
   std::vector<int32_t> train_labels;
   TokenCounter counter;
   for (const RawExample* example : train_raw) {
-    std::vector<std::string> tokens = builder.tokens(*example);
+    std::vector<std::string> tokens = tokenizer.tokens(example->text, summary);
     if (tokens.empty()) continue;
     counter.add(tokens);
     train_tokens.push_back(std::move(tokens));
@@ -276,11 +247,10 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   }
 
   Dataset dataset;
-  dataset.vocabulary = pieces
-                           ? pieces->vocabulary(false)
-                           : build_vocabulary(counter, {options.min_frequency, options.max_vocab});
+  dataset.vocabulary = tokenizer.vocabulary(counter);
   dataset.label_names = label_names;
   const VocabularyIndex index(dataset.vocabulary);
+  const int32_t unknown_id = index.id(tokenizer.unknown_token());
   summary.train_label_counts.assign(label_names.size(), 0);
   std::vector<int32_t> ids;
   for (size_t i = 0; i < train_tokens.size(); ++i) {
@@ -290,11 +260,11 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
     ++summary.train_label_counts[static_cast<size_t>(train_labels[i])];
   }
   for (const RawExample* example : valid_raw) {
-    const std::vector<std::string> tokens = builder.tokens(*example);
+    const std::vector<std::string> tokens = tokenizer.tokens(example->text, summary);
     if (tokens.empty()) continue;
     ids.clear();
     for (const std::string& token : tokens) ids.push_back(index.id(token));
-    for (int32_t id : ids) summary.valid_unknown_tokens += id == kUnkId ? 1 : 0;
+    for (int32_t id : ids) summary.valid_unknown_tokens += id == unknown_id ? 1 : 0;
     summary.valid_tokens += static_cast<int64_t>(ids.size());
     append(dataset.valid, ids, label_ids.at(example->label));
   }
@@ -311,9 +281,8 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   summary.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
   summary.label_names = label_names;
 
-  add_classification_attributes(
-      dataset.attributes, options, input, train_corpus, corpora.valid_or_null(), summary,
-      pieces ? sentencepiece_description(pieces->model()) : tokenizer.describe());
+  add_classification_attributes(dataset.attributes, options, input, train_corpus,
+                                corpora.valid_or_null(), summary, tokenizer);
   if (summary_out) *summary_out = summary;
   return dataset;
 }

@@ -36,12 +36,17 @@ struct PrepareOptions {
   double valid_fraction = 0.1;  // used when valid_path is empty
   uint64_t seed = 1;
 
-  // Tokenizer and vocabulary. Classification: word only; text: char, byte or word.
+  // Tokenizer and vocabulary. Classification: word, sentencepiece or wordpiece; text: char,
+  // byte, word or sentencepiece.
   std::string tokenizer = "word";
   bool lowercase = true;  // word tokenizer only
   int64_t min_frequency = 1;
-  int64_t max_vocab = 0;   // 0 = unlimited; counts <pad> and <unk>
-  int64_t max_length = 0;  // tokens kept per example (classification); 0 = all
+  int64_t max_vocab = 0;  // 0 = unlimited; counts <pad> and <unk>
+  // Tokens kept per example (classification; [CLS] and [SEP] included); 0 = all, or for
+  // wordpiece the tokenizer.json's truncation length when it sets one.
+  int64_t max_length = 0;
+  // --tokenizer wordpiece: a BERT tokenizer.json, or a folder holding one (the vocabulary).
+  std::string vocab;
 
   // --format text: inputs larger than this are prepared in shards, in parallel under MPI
   // (sharded_prepare.h); smaller ones give one dataset file.

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "data/lm_tokenizer.h"
 #include "data/vocabulary.h"
+#include "data/wordpiece_settings.h"
 
 namespace topiary::data {
 namespace {
@@ -113,6 +114,13 @@ bool is_sentencepiece_description(std::string_view description) {
 }
 
 std::string short_tokenizer_description(const std::string& description) {
+  if (is_wordpiece_description(description)) {
+    try {
+      return short_wordpiece_description(parse_wordpiece_description(description));
+    } catch (const UserError&) {
+      return "wordpiece (unreadable settings)";
+    }
+  }
   if (!is_sentencepiece_description(description)) return description;
   try {
     const SentencePieceEncoder encoder(description);

@@ -37,7 +37,8 @@ std::string make_sentencepiece_model(const std::vector<std::string>& texts,
 
 std::string sentencepiece_description(const std::string& model);
 bool is_sentencepiece_description(std::string_view description);
-// "sentencepiece (N pieces)": for summaries, instead of the whole base64 model.
+// "sentencepiece (N pieces)" or "wordpiece (lowercase, max_length 128)": for summaries,
+// instead of the whole model or settings; other descriptions unchanged.
 std::string short_tokenizer_description(const std::string& description);
 
 class SentencePieceEncoder {

@@ -17,6 +17,7 @@
 #include "data/corpus_reader.h"
 #include "data/dataset_manifest.h"
 #include "data/document_tokenizer.h"
+#include "data/example_tokenizer.h"
 #include "data/line_shard_reader.h"
 #include "data/lm_prepare.h"
 #include "data/lm_tokenizer.h"
@@ -620,6 +621,7 @@ bool uses_sharded_prepare(const PrepareOptions& options) {
 }
 
 PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator& comm) {
+  check_vocab_option(options, /*language_model=*/true);
   const std::vector<Input> inputs = inputs_of(options);
   const DocumentTokenizer tokenizer = tokenizer_of(options);
   check_sharded_options(options);

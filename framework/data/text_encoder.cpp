@@ -5,6 +5,7 @@
 #include "data/sentencepiece_tokenizer.h"
 #include "data/vocabulary.h"
 #include "data/word_tokenizer.h"
+#include "data/wordpiece_tokenizer.h"
 
 namespace topiary::data {
 
@@ -20,15 +21,24 @@ TextEncoder::TextEncoder(const std::vector<std::string>& vocabulary, const std::
   } else if (is_sentencepiece_description(tokenizer)) {
     kind_ = Kind::kSentencePiece;
     pieces_ = std::make_shared<const SentencePieceEncoder>(tokenizer);
+  } else if (is_wordpiece_description(tokenizer)) {
+    kind_ = Kind::kWordPiece;
+    wordpiece_ = std::make_shared<const WordPieceTokenizer>(
+        WordPieceTokenizer::from_description(tokenizer, vocabulary));
   } else {
     throw UserError("unknown tokenizer '" + tokenizer.substr(0, 40) +
-                    "' (known: word,lowercase=true|false, char, byte, sentencepiece:<model>)");
+                    "' (known: word,lowercase=true|false, char, byte, sentencepiece:<model>, "
+                    "wordpiece:{...})");
   }
   for (size_t i = 0; i < vocabulary_.size(); ++i)
     ids_.emplace(vocabulary_[i], static_cast<int64_t>(i));
 }
 
 std::vector<int64_t> TextEncoder::encode(std::string_view text) const {
+  if (kind_ == Kind::kWordPiece) {
+    const std::vector<int32_t> ids = wordpiece_->encode(text);
+    return std::vector<int64_t>(ids.begin(), ids.end());
+  }
   std::vector<std::string> tokens;
   if (kind_ == Kind::kWord) {
     tokens = WordTokenizer(WordTokenizerOptions{lowercase_}).tokenize(text);
@@ -49,6 +59,7 @@ std::vector<int64_t> TextEncoder::encode(std::string_view text) const {
 }
 
 std::string TextEncoder::decode(const std::vector<int64_t>& ids) const {
+  if (kind_ == Kind::kWordPiece) return wordpiece_->decode(ids);
   if (kind_ == Kind::kSentencePiece) {
     // Pieces between <eos> separators detokenize together; documents were lines.
     std::string text;

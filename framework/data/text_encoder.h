@@ -1,9 +1,11 @@
 #pragma once
 // Turns raw text into token ids exactly as `topiary prepare` did for a dataset, from the
 // tokenizer description stored with it (attribute "tokenizer": "word,lowercase=true|false",
-// "char", "byte" or "sentencepiece:<model>") and its vocabulary; unknown tokens become <unk> (id
-// 1). Used where text arrives after preparation: `topiary predict`, exports. decode() is the
-// inverse for generated ids (word tokens are joined by spaces).
+// "char", "byte", "sentencepiece:<model>" or "wordpiece:{settings}") and its vocabulary; unknown
+// tokens become <unk> (id 1), or the wordpiece tokenizer's own [UNK]. A wordpiece encoding is
+// whole: [CLS] ... [SEP], already cut to the max_length `prepare` used. Used where text arrives
+// after preparation: `topiary predict`, exports. decode() is the inverse for generated ids (word
+// tokens are joined by spaces).
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -15,6 +17,7 @@
 namespace topiary::data {
 
 class SentencePieceEncoder;
+class WordPieceTokenizer;
 
 class TextEncoder {
  public:
@@ -25,8 +28,9 @@ class TextEncoder {
   std::string decode(const std::vector<int64_t>& ids) const;
 
  private:
-  enum class Kind { kWord, kChar, kByte, kSentencePiece } kind_;
+  enum class Kind { kWord, kChar, kByte, kSentencePiece, kWordPiece } kind_;
   std::shared_ptr<const SentencePieceEncoder> pieces_;
+  std::shared_ptr<const WordPieceTokenizer> wordpiece_;
   bool lowercase_ = true;
   std::vector<std::string> vocabulary_;
   std::unordered_map<std::string, int64_t> ids_;

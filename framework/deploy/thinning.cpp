@@ -268,6 +268,7 @@ ThinResult thin_checkpoint(const std::string& input, const std::string& output,
       break;
     case ModelType::kTransformer:
     case ModelType::kGpt:
+    case ModelType::kBert:  // post-LN, but a removed head or neuron folds into the same biases
       result.report = thin_transformer(m, spec);
       break;
     case ModelType::kBiLstm:

@@ -29,6 +29,9 @@ struct ModelSpec {
   int64_t ffn = 512;
   int64_t max_positions = 256;  // transformer, gpt (gpt: also the context length)
   bool tie_embeddings = true;   // gpt: the output projection is embedding.weight
+  // bert: segment (token type) embeddings and the LayerNorm epsilon of the pretrained model
+  int64_t token_types = 2;
+  double norm_eps = 1e-12;
   // Thinned models (`topiary thin`) differ per layer; empty = `filters` / `heads` / `ffn` /
   // `hidden` for every convolution width / block / recurrent layer. Head width stays
   // embedding_dim / heads; both directions of a recurrent layer have the same size.

@@ -1,4 +1,5 @@
 #include "core/error.h"
+#include "models/bert.h"
 #include "models/gpt.h"
 #include "models/model.h"
 #include "models/recurrent.h"
@@ -18,6 +19,8 @@ std::shared_ptr<Model> make_model(const ModelSpec& spec) {
       return std::make_shared<TransformerClassifier>(spec);
     case ModelType::kGpt:
       return std::make_shared<GptLanguageModel>(spec);
+    case ModelType::kBert:
+      return std::make_shared<BertClassifier>(spec);
   }
   TOPIARY_ASSERT(false, "a model type without a model class");
   return nullptr;

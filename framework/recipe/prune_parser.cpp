@@ -7,7 +7,6 @@
 #include "recipe/stage_parser.h"
 
 namespace topiary::recipe {
-namespace {
 
 std::vector<std::string> parse_patterns(const Context& ctx, const YAML::Node& node,
                                         const std::string& path,
@@ -35,6 +34,8 @@ std::vector<std::string> parse_patterns(const Context& ctx, const YAML::Node& no
   }
   return patterns;
 }
+
+namespace {
 
 std::vector<std::string> parse_targets(const MapReader& m, std::vector<SourceLocation>* where) {
   auto targets = parse_patterns(m.ctx(), m.require("targets"), m.path("targets"), where);

@@ -152,7 +152,13 @@ struct Stage {
 };
 
 struct ModelConfig {
-  ModelType type = ModelType::kTextCnn;  // textcnn | bilstm | bigru | transformer | gpt
+  ModelType type = ModelType::kTextCnn;  // textcnn | bilstm | bigru | transformer | gpt | bert
+  // bert: the pretrained model (a Hugging Face folder with config.json + model.safetensors, or a
+  // file written by `topiary import hf`), resolved like data.path. Its config.json gives the
+  // architecture, so a bert recipe sets only type, from and dropout (examples are read as
+  // prepared: WordPiece truncation keeps [CLS] and [SEP]).
+  std::string from;
+  std::string from_key_location;  // "recipe.yaml:3:9" of the value, for loading errors
   int64_t embedding_dim = 128;
   int64_t filters = 100;
   std::vector<int64_t> widths{3, 4, 5};
@@ -193,6 +199,10 @@ struct TrainingConfig {
   Optimizer optimizer = Optimizer::kAdam;  // adam | adamw | sgd
   double lr = 1e-3;
   double weight_decay = 0.0;
+  // Parameters (name patterns) the optimizer does not decay, e.g. biases and LayerNorm weights
+  // when fine-tuning BERT; each pattern must match a parameter.
+  std::vector<std::string> no_decay;
+  std::vector<SourceLocation> no_decay_where;
   double momentum = 0.9;               // sgd only
   double grad_clip = 0.0;              // max global gradient norm; 0 = off
   std::optional<TimeSpec> eval_every;  // default: end of each epoch

@@ -33,28 +33,62 @@ double bounded(const MapReader& m, const std::string& key, double fallback, doub
 
 constexpr double kNoUpperBound = std::numeric_limits<double>::infinity();
 
+// A path key resolved against the recipe file's directory unless absolute, then made absolute,
+// so that the effective recipe stored in a checkpoint names the same file.
+std::string resolved_path(const Context& ctx, const std::string& path) {
+  std::filesystem::path resolved(path);
+  if (resolved.is_relative()) {
+    resolved = std::filesystem::path(ctx.file()).parent_path() / resolved;
+  }
+  return std::filesystem::absolute(resolved).lexically_normal().string();
+}
+
 DataConfig parse_data(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "data", {"path"});
   DataConfig data;
   const std::string path = as_string(ctx, m.require("path"), m.path("path"));
   if (path.empty()) m.fail("path", "needs the HDF5 file written by `topiary prepare`");
-  std::filesystem::path resolved(path);
-  if (resolved.is_relative()) {
-    resolved = std::filesystem::path(ctx.file()).parent_path() / resolved;
-  }
-  data.path = std::filesystem::absolute(resolved).lexically_normal().string();
+  data.path = resolved_path(ctx, path);
   data.path_key_location = ctx.locate(m.get("path"), m.path("path")).to_string();
   return data;
 }
 
+// bert: the architecture comes from the pretrained model; only type, from and dropout remain.
+ModelConfig parse_pretrained_model(const Context& ctx, const MapReader& m) {
+  ModelConfig model;
+  model.type = ModelType::kBert;
+  for (const char* key : {"embedding_dim", "filters", "widths", "hidden", "layers", "heads", "ffn",
+                          "max_positions", "tie_embeddings"}) {
+    if (m.has(key)) m.fail(key, "is set by the pretrained model's config.json for type bert");
+  }
+  // Cutting ids here would drop the closing [SEP]; WordPiece truncation keeps it.
+  if (m.has("max_length")) {
+    m.fail("max_length",
+           "type bert reads examples as prepared: truncate with `topiary prepare "
+           "--tokenizer wordpiece --max-length N`, which keeps [CLS] and [SEP]");
+  }
+  const std::string from = m.string_or("from", "");
+  if (from.empty()) {
+    ctx.fail(m.node(), m.path("from"),
+             "type bert needs model.from: a Hugging Face model folder (config.json, "
+             "model.safetensors) or a file written by `topiary import hf`");
+  }
+  model.from = resolved_path(ctx, from);
+  model.from_key_location = ctx.locate(m.get("from"), m.path("from")).to_string();
+  model.dropout = bounded(m, "dropout", 0.1, 0, true, 1, "in [0, 1)");  // BERT's own default
+  return model;
+}
+
 ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "model",
-              {"type", "embedding_dim", "filters", "widths", "dropout", "max_length", "hidden",
-               "layers", "heads", "ffn", "max_positions", "tie_embeddings"});
+              {"type", "from", "embedding_dim", "filters", "widths", "dropout", "max_length",
+               "hidden", "layers", "heads", "ffn", "max_positions", "tie_embeddings"});
   ModelConfig model;
   if (m.has("type")) {
     model.type = as_choice(ctx, m.get("type"), m.path("type"), "model type", kModelTypes);
   }
+  if (model.type == ModelType::kBert) return parse_pretrained_model(ctx, m);
+  if (m.has("from")) m.fail("from", "only a pretrained model (type bert) is loaded from a file");
   model.embedding_dim = positive_int(m, "embedding_dim", model.embedding_dim);
   model.filters = positive_int(m, "filters", model.filters);
   if (m.has("widths")) {
@@ -106,10 +140,11 @@ SelectionConfig parse_selection(const Context& ctx, const YAML::Node& node) {
 
 TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "training",
-              {"batch_size", "optimizer",  "lr",        "weight_decay",     "momentum",
-               "grad_clip",  "eval_every", "threads",   "on_nonfinite",     "max_skipped_steps",
-               "accumulate", "precision",  "selection", "bucket_by_length", "drop_last",
-               "max_tokens", "device",     "comm",      "overlap",          "comm_dtype"});
+              {"batch_size",        "optimizer",  "lr",         "weight_decay", "no_decay",
+               "momentum",          "grad_clip",  "eval_every", "threads",      "on_nonfinite",
+               "max_skipped_steps", "accumulate", "precision",  "selection",    "bucket_by_length",
+               "drop_last",         "max_tokens", "device",     "comm",         "overlap",
+               "comm_dtype"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -120,6 +155,10 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
   training.lr = bounded(m, "lr", training.lr, 0, false, kNoUpperBound, "> 0");
   training.weight_decay =
       bounded(m, "weight_decay", training.weight_decay, 0, true, kNoUpperBound, ">= 0");
+  if (m.has("no_decay")) {
+    training.no_decay =
+        parse_patterns(ctx, m.get("no_decay"), m.path("no_decay"), &training.no_decay_where);
+  }
   training.momentum = bounded(m, "momentum", training.momentum, 0, true, 1, "in [0, 1)");
   training.grad_clip =
       bounded(m, "grad_clip", training.grad_clip, 0, true, kNoUpperBound, ">= 0 (0 = off)");

@@ -137,6 +137,28 @@ void write_stage(YAML::Emitter& out, const Stage& stage) {
   out << YAML::EndMap;
 }
 
+void write_model_architecture(YAML::Emitter& out, const ModelConfig& model) {
+  out << YAML::Key << "embedding_dim" << YAML::Value << model.embedding_dim;
+  out << YAML::Key << "filters" << YAML::Value << model.filters;
+  out << YAML::Key << "widths" << YAML::Value << YAML::Flow << model.widths;
+  out << YAML::Key << "dropout" << YAML::Value;
+  number(out, model.dropout);
+  out << YAML::Key << "max_length" << YAML::Value << model.max_length;
+  out << YAML::Key << "hidden" << YAML::Value << model.hidden;
+  out << YAML::Key << "layers" << YAML::Value << model.layers;
+  out << YAML::Key << "heads" << YAML::Value << model.heads;
+  out << YAML::Key << "ffn" << YAML::Value << model.ffn;
+  out << YAML::Key << "max_positions" << YAML::Value << model.max_positions;
+  out << YAML::Key << "tie_embeddings" << YAML::Value << model.tie_embeddings;
+}
+
+// The architecture is the pretrained model's: only what the recipe chose.
+void write_pretrained_model(YAML::Emitter& out, const ModelConfig& model) {
+  out << YAML::Key << "from" << YAML::Value << model.from;
+  out << YAML::Key << "dropout" << YAML::Value;
+  number(out, model.dropout);
+}
+
 }  // namespace
 
 std::string to_yaml(const Recipe& recipe, bool placement) {
@@ -153,18 +175,11 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
   const ModelConfig& model = recipe.model;
   out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "type" << YAML::Value << name(kModelTypes, model.type);
-  out << YAML::Key << "embedding_dim" << YAML::Value << model.embedding_dim;
-  out << YAML::Key << "filters" << YAML::Value << model.filters;
-  out << YAML::Key << "widths" << YAML::Value << YAML::Flow << model.widths;
-  out << YAML::Key << "dropout" << YAML::Value;
-  number(out, model.dropout);
-  out << YAML::Key << "max_length" << YAML::Value << model.max_length;
-  out << YAML::Key << "hidden" << YAML::Value << model.hidden;
-  out << YAML::Key << "layers" << YAML::Value << model.layers;
-  out << YAML::Key << "heads" << YAML::Value << model.heads;
-  out << YAML::Key << "ffn" << YAML::Value << model.ffn;
-  out << YAML::Key << "max_positions" << YAML::Value << model.max_positions;
-  out << YAML::Key << "tie_embeddings" << YAML::Value << model.tie_embeddings;
+  if (model.type == ModelType::kBert) {
+    write_pretrained_model(out, model);
+  } else {
+    write_model_architecture(out, model);
+  }
   out << YAML::EndMap;
 
   const TrainingConfig& training = recipe.training;
@@ -175,6 +190,9 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
   number(out, training.lr);
   out << YAML::Key << "weight_decay" << YAML::Value;
   number(out, training.weight_decay);
+  if (!training.no_decay.empty()) {  // written only when set: older recipes dump as before
+    out << YAML::Key << "no_decay" << YAML::Value << YAML::Flow << training.no_decay;
+  }
   out << YAML::Key << "momentum" << YAML::Value;
   number(out, training.momentum);
   out << YAML::Key << "grad_clip" << YAML::Value;

@@ -27,6 +27,10 @@ struct StageWindow {
 };
 
 // prune_parser.cpp
+// A list of parameter-name patterns (globs or re:<regex>, checked), with each item's location.
+std::vector<std::string> parse_patterns(const Context& ctx, const YAML::Node& node,
+                                        const std::string& path,
+                                        std::vector<SourceLocation>* where);
 PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std::string& path,
                           const StageWindow& window);
 // stage_modifiers.cpp

@@ -8,24 +8,29 @@
 namespace topiary::train {
 
 nlohmann::json describe_model(const models::ModelSpec& spec, int64_t max_length) {
-  return {{"type", std::string(kModelTypes.name(spec.type))},
-          {"vocab_size", spec.vocab_size},
-          {"num_classes", spec.num_classes},
-          {"embedding_dim", spec.embedding_dim},
-          {"filters", spec.filters},
-          {"filters_per_width", spec.filters_per_width},
-          {"widths", spec.widths},
-          {"dropout", spec.dropout},
-          {"hidden", spec.hidden},
-          {"hidden_per_layer", spec.hidden_per_layer},
-          {"layers", spec.layers},
-          {"heads", spec.heads},
-          {"heads_per_layer", spec.heads_per_layer},
-          {"ffn", spec.ffn},
-          {"ffn_per_layer", spec.ffn_per_layer},
-          {"max_positions", spec.max_positions},
-          {"tie_embeddings", spec.tie_embeddings},
-          {"max_length", max_length}};
+  nlohmann::json description = {{"type", std::string(kModelTypes.name(spec.type))},
+                                {"vocab_size", spec.vocab_size},
+                                {"num_classes", spec.num_classes},
+                                {"embedding_dim", spec.embedding_dim},
+                                {"filters", spec.filters},
+                                {"filters_per_width", spec.filters_per_width},
+                                {"widths", spec.widths},
+                                {"dropout", spec.dropout},
+                                {"hidden", spec.hidden},
+                                {"hidden_per_layer", spec.hidden_per_layer},
+                                {"layers", spec.layers},
+                                {"heads", spec.heads},
+                                {"heads_per_layer", spec.heads_per_layer},
+                                {"ffn", spec.ffn},
+                                {"ffn_per_layer", spec.ffn_per_layer},
+                                {"max_positions", spec.max_positions},
+                                {"tie_embeddings", spec.tie_embeddings},
+                                {"max_length", max_length}};
+  if (spec.type == ModelType::kBert) {  // only BERT has them; other descriptions stay as they were
+    description["token_types"] = spec.token_types;
+    description["norm_eps"] = spec.norm_eps;
+  }
+  return description;
 }
 
 models::ModelSpec spec_from_description(const std::string& json_text, const std::string& where,
@@ -61,6 +66,8 @@ models::ModelSpec spec_from_description(const nlohmann::json& d, const std::stri
     spec.ffn_per_layer = d.value("ffn_per_layer", std::vector<int64_t>{});
     spec.max_positions = d.at("max_positions").get<int64_t>();
     spec.tie_embeddings = d.at("tie_embeddings").get<bool>();
+    spec.token_types = d.value("token_types", spec.token_types);
+    spec.norm_eps = d.value("norm_eps", spec.norm_eps);
     if (max_length) *max_length = d.value("max_length", int64_t{0});
   } catch (const nlohmann::json::exception& e) {
     throw UserError(where + ": model description: " + e.what());

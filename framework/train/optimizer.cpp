@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "core/error.h"
+#include "core/name_match.h"
 
 namespace topiary::train {
 namespace {
@@ -73,22 +74,53 @@ class FusedAdam final : public Base {
 
 }  // namespace
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(
-    const recipe::TrainingConfig& config, const std::vector<torch::Tensor>& parameters) {
+namespace {
+
+// The parameters split into those that decay and those `no_decay` names, each group with the
+// recipe's options but the second with weight decay 0; one group when no_decay is empty.
+template <class Options>
+std::vector<torch::optim::OptimizerParamGroup> parameter_groups(
+    const recipe::TrainingConfig& config, const NamedParameters& parameters,
+    const Options& options) {
+  std::vector<torch::Tensor> decayed, undecayed;
+  for (const auto& [name, tensor] : parameters) {
+    bool excluded = false;
+    for (const auto& pattern : config.no_decay) excluded = excluded || name_matches(pattern, name);
+    (excluded ? undecayed : decayed).push_back(tensor);
+  }
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  if (!decayed.empty()) groups.emplace_back(decayed, std::make_unique<Options>(options));
+  if (!undecayed.empty()) {
+    auto without_decay = std::make_unique<Options>(options);
+    without_decay->weight_decay(0.0);
+    groups.emplace_back(undecayed, std::move(without_decay));
+  }
+  return groups;
+}
+
+template <class OptimizerType, class Options>
+std::unique_ptr<torch::optim::Optimizer> make(const recipe::TrainingConfig& config,
+                                              const NamedParameters& parameters,
+                                              const Options& options) {
+  return std::make_unique<OptimizerType>(parameter_groups(config, parameters, options), options);
+}
+
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const recipe::TrainingConfig& config,
+                                                        const NamedParameters& parameters) {
+  using torch::optim::AdamOptions, torch::optim::AdamWOptions, torch::optim::SGDOptions;
   switch (config.optimizer) {
     case recipe::Optimizer::kAdam:
-      return std::make_unique<
-          FusedAdam<torch::optim::Adam, torch::optim::AdamParamState, torch::optim::AdamOptions>>(
-          parameters, torch::optim::AdamOptions(config.lr).weight_decay(config.weight_decay));
+      return make<FusedAdam<torch::optim::Adam, torch::optim::AdamParamState, AdamOptions>>(
+          config, parameters, AdamOptions(config.lr).weight_decay(config.weight_decay));
     case recipe::Optimizer::kAdamW:
-      return std::make_unique<FusedAdam<torch::optim::AdamW, torch::optim::AdamWParamState,
-                                        torch::optim::AdamWOptions>>(
-          parameters, torch::optim::AdamWOptions(config.lr).weight_decay(config.weight_decay));
+      return make<FusedAdam<torch::optim::AdamW, torch::optim::AdamWParamState, AdamWOptions>>(
+          config, parameters, AdamWOptions(config.lr).weight_decay(config.weight_decay));
     case recipe::Optimizer::kSgd:
-      return std::make_unique<torch::optim::SGD>(parameters,
-                                                 torch::optim::SGDOptions(config.lr)
-                                                     .momentum(config.momentum)
-                                                     .weight_decay(config.weight_decay));
+      return make<torch::optim::SGD>(
+          config, parameters,
+          SGDOptions(config.lr).momentum(config.momentum).weight_decay(config.weight_decay));
   }
   TOPIARY_ASSERT(false, "an optimizer without a constructor");
   return nullptr;

@@ -12,9 +12,12 @@
 
 namespace topiary::train {
 
-// adam | adamw | sgd (with momentum), from the recipe's training section.
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(
-    const recipe::TrainingConfig& config, const std::vector<torch::Tensor>& parameters);
+using NamedParameters = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// adam | adamw | sgd (with momentum), from the recipe's training section; parameters matching
+// training.no_decay are not decayed.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const recipe::TrainingConfig& config,
+                                                        const NamedParameters& parameters);
 
 // Zeroes the optimizer's per-parameter state where `mask` is 0 (see Note [Masks]).
 void zero_optimizer_state(torch::optim::Optimizer& optimizer, const torch::Tensor& parameter,

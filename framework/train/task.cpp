@@ -279,6 +279,20 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
                                                  "bilstm, bigru, transformer)"
                                                : "a classifier (use model.type: gpt)"));
   }
+  // Augmentation draws words from ids 2.. and treats id 1 as unknown: on a WordPiece vocabulary
+  // that would insert [unused] and special tokens and move [CLS] / [SEP].
+  const auto tokenizer = dataset.attributes.find("tokenizer");
+  const bool wordpiece =
+      tokenizer != dataset.attributes.end() && tokenizer->second.rfind("wordpiece", 0) == 0;
+  for (const recipe::Stage& stage : recipe.stages) {
+    if (stage.augment && wordpiece) {
+      throw UserError(
+          located(stage.augment->where.file, stage.augment->where.line, stage.augment->where.column,
+                  stage.augment->where.key.empty() ? "augment" : stage.augment->where.key,
+                  "augmentation does not apply to WordPiece data (" + recipe.data.path +
+                      "): it would move [CLS] / [SEP] and insert special tokens"));
+    }
+  }
   if (lm_data) {
     if (recipe.training.bucket_by_length > 0) {
       throw UserError("training.bucket_by_length applies to classification data; " +

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "hf/pretrained.h"
 #include "train/cuda_backend.h"
 #include "train/device_choice.h"
 #include "train/model_spec.h"
@@ -40,6 +41,18 @@ std::vector<std::string> parameter_names(const NamedParameters& parameters) {
   std::vector<std::string> names;
   for (const auto& [name, p] : parameters) names.push_back(name);
   return names;
+}
+
+// Every rank reads the same file; the broadcast after set-up makes the copies identical anyway.
+void load_pretrained_encoder(const std::string& from, const NamedParameters& parameters,
+                             bool leader) {
+  const hf::PretrainedModel pretrained = hf::load_pretrained(from);
+  const std::vector<std::string> fresh = hf::copy_pretrained_weights(pretrained, parameters);
+  if (!leader) return;
+  std::string fresh_names;
+  for (const std::string& name : fresh) fresh_names += (fresh_names.empty() ? "" : ", ") + name;
+  std::printf("topiary: pretrained %s: %zu tensors loaded; new: %s\n", pretrained.source.c_str(),
+              parameters.size() - fresh.size(), fresh_names.c_str());
 }
 
 recipe::PlanOptions plan_options_for(const Task& task, int world_size) {
@@ -157,6 +170,9 @@ int Trainer::set_up() {
   if (!agree(j.comm, [&] {
         j.model = models::make_model(model_spec(j.recipe.model, j.dataset));
         j.parameters = named_parameters(*j.model);
+        if (j.recipe.model.type == ModelType::kBert) {
+          load_pretrained_encoder(j.recipe.model.from, j.parameters, j.leader);
+        }
         recipe::validate_targets(j.recipe, parameter_names(j.parameters));
         j.task =
             make_task(j.dataset, j.recipe, *j.model, j.comm.world_size(), j.comm.rank(), j.device);
@@ -194,7 +210,7 @@ int Trainer::set_up() {
 
   j.pruning->register_masks(j.masks, j.parameters);
   for (const auto& [name, p] : j.parameters) j.tensors.push_back(p);
-  j.optimizer = make_optimizer(j.recipe.training, j.tensors);
+  j.optimizer = make_optimizer(j.recipe.training, j.parameters);
   if (!j.options.init_from.empty() &&
       !agree(j.comm, [&] { load_weights_and_masks(j.options.init_from, j.parameters, j.masks); })) {
     return kExitUserError;

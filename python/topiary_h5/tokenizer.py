@@ -8,13 +8,44 @@ Tokenizer descriptions (the /tokenizer "tokenizer" attribute):
   "byte"                       one token per UTF-8 byte, named "<0xNN>" (upper-case hex).
   "sentencepiece:<base64>"     a SentencePiece model (serialized proto, base64): text is cut
                                into pieces by the `sentencepiece` package, each piece looked up.
-Tokens missing from the vocabulary become <unk> (id 1); id 0 is <pad>.
+  "wordpiece:{json}"           a BERT tokenizer.json's settings (framework/data/
+                               wordpiece_settings.h) over the stored vocabulary, rebuilt as a
+                               Hugging Face `tokenizers` Tokenizer: ids are the tokenizer's own,
+                               [CLS] ... [SEP], cut to the settings' max_length.
+Tokens missing from the vocabulary become <unk> (id 1); id 0 is <pad>. (wordpiece: the
+tokenizer's own [UNK] and [PAD] = 0.)
 """
 
 import base64
+import json
 
 PAD_ID, UNK_ID, EOS_ID = 0, 1, 2
 SENTENCEPIECE_PREFIX = "sentencepiece:"
+WORDPIECE_PREFIX = "wordpiece:"
+
+
+def wordpiece_tokenizer(vocabulary, description):
+    """The `tokenizers` Tokenizer a "wordpiece:{...}" description and vocabulary stand for."""
+    from tokenizers import AddedToken, Tokenizer, models, normalizers, pre_tokenizers, processors
+    s = json.loads(description[len(WORDPIECE_PREFIX):])
+    ids = {token: i for i, token in enumerate(vocabulary)}
+    added_only = {t["content"] for t in s["added_tokens"] if not t["in_vocab"]}
+    tokenizer = Tokenizer(models.WordPiece(
+        {t: i for t, i in ids.items() if t not in added_only}, unk_token=s["unk_token"],
+        continuing_subword_prefix=s["continuing_subword_prefix"],
+        max_input_chars_per_word=s["max_input_chars_per_word"]))
+    tokenizer.normalizer = normalizers.BertNormalizer(
+        clean_text=s["clean_text"], handle_chinese_chars=s["handle_chinese_chars"],
+        strip_accents=s["strip_accents"], lowercase=s["lowercase"])
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    cls, sep = s["cls_token"], s["sep_token"]
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{cls} $A {sep}", special_tokens=[(cls, ids[cls]), (sep, ids[sep])])
+    tokenizer.add_tokens([AddedToken(t["content"], normalized=t["normalized"], special=True)
+                          for t in s["added_tokens"]])
+    if s["max_length"] > 0:
+        tokenizer.enable_truncation(s["max_length"])
+    return tokenizer
 
 
 def _is_separator(c):
@@ -60,9 +91,12 @@ class TextEncoder:
             self.kind = "sentencepiece"
             model = base64.b64decode(description[len(SENTENCEPIECE_PREFIX):])
             self.pieces = sentencepiece.SentencePieceProcessor(model_proto=model)
+        elif description.startswith(WORDPIECE_PREFIX):
+            self.kind = "wordpiece"
+            self.wordpiece = wordpiece_tokenizer(vocabulary, description)
         else:
-            raise ValueError(f"unknown tokenizer {description[:40]!r} "
-                             "(known: word,lowercase=true|false, char, byte, sentencepiece:...)")
+            raise ValueError(f"unknown tokenizer {description[:40]!r} (known: "
+                             "word,lowercase=true|false, char, byte, sentencepiece:..., wordpiece:...)")
         self.description = description
         self.lowercase = description == "word,lowercase=true"
         self.vocabulary = list(vocabulary)
@@ -71,6 +105,8 @@ class TextEncoder:
             self.ids.setdefault(token, i)  # the first of duplicates wins, as in C++
 
     def tokens(self, text):
+        if self.kind == "wordpiece":
+            return [self.vocabulary[i] for i in self.encode(text)]
         if self.kind == "word":
             return word_tokens(text, self.lowercase)
         if self.kind == "char":
@@ -82,12 +118,25 @@ class TextEncoder:
         return [f"<0x{b:02X}>" for b in data]
 
     def encode(self, text):
+        if self.kind == "wordpiece":
+            return self.wordpiece.encode(text if isinstance(text, str) else
+                                         bytes(text).decode("utf-8")).ids
         return [self.ids.get(token, UNK_ID) for token in self.tokens(text)]
 
     def decode(self, ids):
         """Generated ids -> text like TextEncoder::decode: <eos> is a newline, byte tokens are
         bytes again, word tokens are joined by spaces. Bytes that are not UTF-8 (byte models)
         come back as surrogate escapes: text.encode("utf-8", "surrogateescape") gives them."""
+        if self.kind == "wordpiece":  # WordPieceTokenizer::decode
+            s = json.loads(self.description[len(WORDPIECE_PREFIX):])
+            prefix, text = s["continuing_subword_prefix"], ""
+            framing = {self.ids[s["cls_token"]], self.ids[s["sep_token"]]}
+            for i in ids:
+                if 0 < i < len(self.vocabulary) and i not in framing:
+                    token = self.vocabulary[i]
+                    glue = prefix and token.startswith(prefix)
+                    text += token[len(prefix):] if glue else (" " if text else "") + token
+            return text
         eos = len(self.vocabulary) > 2 and self.vocabulary[EOS_ID] == "<eos>"
         if self.kind == "sentencepiece":
             text, pieces = "", []

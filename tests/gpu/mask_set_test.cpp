@@ -69,11 +69,9 @@ TEST(CudaMaskSet, MaskedWeightsAndGradientsEqualCpu) {
 TEST(CudaMaskSet, ZeroedOptimizerStateStaysZeroOnCuda) {
   TOPIARY_REQUIRE_CUDA();
   Fixture gpu = make_fixture(torch::kCUDA);
-  std::vector<torch::Tensor> tensors;
-  for (const auto& [name, p] : gpu.parameters) tensors.push_back(p);
   recipe::TrainingConfig config;
   config.optimizer = recipe::Optimizer::kAdam;
-  auto optimizer = make_optimizer(config, tensors);
+  auto optimizer = make_optimizer(config, gpu.parameters);
   optimizer->step();  // creates exp_avg / exp_avg_sq on the device
   const auto& [name, p] = gpu.parameters[0];
   const torch::Tensor mask = gpu.masks.at(name);

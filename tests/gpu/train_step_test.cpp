@@ -32,12 +32,6 @@ NamedParameters named(torch::nn::Module& model) {
   return out;
 }
 
-std::vector<torch::Tensor> tensors(const NamedParameters& parameters) {
-  std::vector<torch::Tensor> out;
-  for (const auto& [name, p] : parameters) out.push_back(p);
-  return out;
-}
-
 models::ModelSpec textcnn_spec() {
   models::ModelSpec spec;
   spec.type = ModelType::kTextCnn;
@@ -89,7 +83,7 @@ Side make_side(const models::ModelSpec& spec, torch::Device device,
   recipe::TrainingConfig config;
   config.optimizer = recipe::Optimizer::kAdam;
   config.lr = kLr;
-  side.optimizer = make_optimizer(config, tensors(side.parameters));
+  side.optimizer = make_optimizer(config, side.parameters);
   for (const auto& [name, p] : side.parameters) {
     auto it = masks.find(name);
     if (it == masks.end()) continue;

@@ -19,6 +19,7 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SentencePiece REQUIRED IMPORTED_TARGET sentencepiece)
+find_package(ICU REQUIRED COMPONENTS uc)
 
 # PUBLIC through every library: whatever links a sanitized library needs the runtimes too.
 add_library(topiary_warnings INTERFACE)
@@ -45,5 +46,5 @@ topiary_module(prune LIBS topiary_core)
 topiary_module(recipe LIBS topiary_core topiary_prune yaml-cpp)
 topiary_module(io LIBS topiary_core topiary_hdf5 OpenSSL::Crypto)
 topiary_module(data LIBS topiary_core topiary_io nlohmann_json::nlohmann_json ZLIB::ZLIB
-               PkgConfig::SentencePiece)
+               PkgConfig::SentencePiece ICU::uc)
 topiary_module(compress LIBS topiary_core topiary_io)
