@@ -120,6 +120,7 @@ PlannedStage plan_stage(const Recipe& recipe, size_t index, int64_t begin,
   }
   span.lr = stage_lr(recipe, stage, span, geometry);
   span.augment = stage.augment;
+  span.distill = stage.distill;
   taken.insert(taken.end(), span.snapshots.begin(), span.snapshots.end());
   return span;
 }
@@ -188,6 +189,13 @@ const AugmentModifier* Plan::augment_at(int64_t step) const {
   return nullptr;
 }
 
+const DistillModifier* Plan::distill_at(int64_t step) const {
+  for (const PlannedStage& stage : stages) {
+    if (step >= stage.begin && step < stage.end) return stage.distill ? &*stage.distill : nullptr;
+  }
+  return nullptr;
+}
+
 double Plan::lr_at(int64_t step) const {
   for (const auto& stage : stages) {
     if (step < stage.end) return stage.lr.lr_at(step);
@@ -224,6 +232,10 @@ std::string Plan::to_text(const Recipe& recipe) const {
                                 " insert " + format("%g", stage.augment->insert_probability) +
                                 " mask " + format("%g", stage.augment->mask_probability) +
                                 " (span " + std::to_string(stage.augment->mask_span) + ")"
+                          : std::string()) +
+           (stage.distill ? "; distill from " + stage.distill->teacher + " (temperature " +
+                                format("%g", stage.distill->temperature) + ", alpha " +
+                                format("%g", stage.distill->alpha) + ")"
                           : std::string()) +
            "\n";
     for (const auto& snapshot : stage.snapshots) {

@@ -68,6 +68,7 @@ struct PlannedStage {
   std::vector<PlannedSnapshot> snapshots;
   LrSchedule lr;  // the stage's schedule (constant training.lr without an lr modifier)
   std::optional<AugmentModifier> augment;  // training examples are augmented in this stage
+  std::optional<DistillModifier> distill;  // the loss includes a teacher's in this stage
   bool operator==(const PlannedStage&) const = default;
 };
 
@@ -80,6 +81,8 @@ struct Plan {
   double lr_at(int64_t step) const;
   // The augmentation of the step that runs after `step` completed steps, or nullptr.
   const AugmentModifier* augment_at(int64_t step) const;
+  // The distillation of the step that runs after `step` completed steps, or nullptr.
+  const DistillModifier* distill_at(int64_t step) const;
   // Human-readable, as `topiary recipe plan` prints it.
   std::string to_text(const Recipe& recipe) const;
   bool operator==(const Plan& other) const;

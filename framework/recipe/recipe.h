@@ -114,6 +114,21 @@ struct LrModifier {
   SourceLocation where;
 };
 
+// `distill: {teacher: ..., temperature: T, alpha: a}`: knowledge distillation (Hinton et al.
+// 2015) while the stage runs, classification only. The loss becomes
+// (1 - a) * cross-entropy(labels) + a * T^2 * KL(softmax(teacher / T) || softmax(student / T)),
+// the teacher (a checkpoint, typically the dense fine-tuned model) run in eval mode without
+// gradients on the same device and batch.
+struct DistillModifier {
+  std::string teacher;  // resolved like data.path
+  double temperature = 2.0;
+  double alpha = 0.5;
+  SourceLocation where;
+  bool operator==(const DistillModifier& o) const {
+    return teacher == o.teacher && temperature == o.temperature && alpha == o.alpha;
+  }
+};
+
 // `augment: {...}`: EDA-style augmentation of the training examples while the stage runs
 // (data/augmentation.h); classification only. Probabilities in [0, 1], at least one > 0.
 struct AugmentModifier {
@@ -148,6 +163,7 @@ struct Stage {
   // Masks also stay after a stage ends without one; hold says so explicitly.
   bool hold = false;
   std::optional<AugmentModifier> augment;  // at most one per stage
+  std::optional<DistillModifier> distill;  // at most one per stage
   SourceLocation where;
 };
 

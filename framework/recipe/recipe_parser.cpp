@@ -13,6 +13,15 @@
 #include "recipe/yaml_reader.h"
 
 namespace topiary::recipe {
+
+std::string resolved_path(const Context& ctx, const std::string& path) {
+  std::filesystem::path resolved(path);
+  if (resolved.is_relative()) {
+    resolved = std::filesystem::path(ctx.file()).parent_path() / resolved;
+  }
+  return std::filesystem::absolute(resolved).lexically_normal().string();
+}
+
 namespace {
 
 int64_t positive_int(const MapReader& m, const std::string& key, int64_t fallback,
@@ -32,16 +41,6 @@ double bounded(const MapReader& m, const std::string& key, double fallback, doub
 }
 
 constexpr double kNoUpperBound = std::numeric_limits<double>::infinity();
-
-// A path key resolved against the recipe file's directory unless absolute, then made absolute,
-// so that the effective recipe stored in a checkpoint names the same file.
-std::string resolved_path(const Context& ctx, const std::string& path) {
-  std::filesystem::path resolved(path);
-  if (resolved.is_relative()) {
-    resolved = std::filesystem::path(ctx.file()).parent_path() / resolved;
-  }
-  return std::filesystem::absolute(resolved).lexically_normal().string();
-}
 
 DataConfig parse_data(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "data", {"path"});

@@ -111,6 +111,16 @@ void write_other_modifiers(YAML::Emitter& out, const Stage& stage) {
     out << YAML::Key << "span" << YAML::Value << a.mask_span;
     out << YAML::EndMap << YAML::EndMap;
   }
+  if (stage.distill) {
+    const DistillModifier& d = *stage.distill;
+    out << YAML::BeginMap << YAML::Key << "distill" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "teacher" << YAML::Value << d.teacher;
+    out << YAML::Key << "temperature" << YAML::Value;
+    number(out, d.temperature);
+    out << YAML::Key << "alpha" << YAML::Value;
+    number(out, d.alpha);
+    out << YAML::EndMap << YAML::EndMap;
+  }
   if (stage.hold) {
     out << YAML::BeginMap << YAML::Key << "hold" << YAML::Value << YAML::Flow << YAML::BeginMap
         << YAML::EndMap << YAML::EndMap;
@@ -127,7 +137,7 @@ void write_stage(YAML::Emitter& out, const Stage& stage) {
   }
   if (stage.repeat != 1) out << YAML::Key << "repeat" << YAML::Value << stage.repeat;
   const bool any = !stage.prune.empty() || !stage.snapshots.empty() || stage.rewind || stage.lr ||
-                   stage.hold || stage.augment.has_value();
+                   stage.hold || stage.augment.has_value() || stage.distill.has_value();
   if (any) {
     out << YAML::Key << "modifiers" << YAML::Value << YAML::BeginSeq;
     write_other_modifiers(out, stage);

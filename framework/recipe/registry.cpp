@@ -6,8 +6,8 @@
 namespace topiary::recipe {
 
 const std::vector<std::string>& known_modifier_kinds() {
-  static const std::vector<std::string> kNames{"prune", "snapshot", "rewind",
-                                               "lr",    "hold",     "augment"};
+  static const std::vector<std::string> kNames{"prune", "snapshot", "rewind", "lr",
+                                               "hold",  "augment",  "distill"};
   return kNames;
 }
 

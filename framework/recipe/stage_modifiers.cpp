@@ -1,4 +1,4 @@
-// The modifiers around pruning: snapshot, rewind (lottery ticket), lr and augment.
+// The modifiers around pruning: snapshot, rewind (lottery ticket), lr, augment and distill.
 #include "core/error.h"
 #include "recipe/stage_parser.h"
 
@@ -101,6 +101,26 @@ LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::strin
   }
   lr.rewind = m.bool_or("rewind", false);
   return lr;
+}
+
+DistillModifier parse_distill(const Context& ctx, const YAML::Node& node, const std::string& path) {
+  MapReader m(ctx, node, path, {"teacher", "temperature", "alpha"});
+  DistillModifier distill;
+  distill.where = m.locate();
+  const std::string teacher = as_string(ctx, m.require("teacher"), m.path("teacher"));
+  if (teacher.empty()) {
+    m.fail("teacher", "needs the teacher's checkpoint, e.g. ../runs/dense/final.h5");
+  }
+  distill.teacher = resolved_path(ctx, teacher);
+  distill.temperature = m.double_or("temperature", distill.temperature);
+  if (!(distill.temperature > 0)) {
+    m.fail("temperature", "must be > 0 (1 = the teacher's own probabilities; 2 to 4 is usual)");
+  }
+  distill.alpha = m.double_or("alpha", distill.alpha);
+  if (!(distill.alpha >= 0 && distill.alpha <= 1)) {
+    m.fail("alpha", "must be in [0, 1], the weight of the teacher's term (0 = labels only)");
+  }
+  return distill;
 }
 
 }  // namespace topiary::recipe

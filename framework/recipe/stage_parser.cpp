@@ -49,6 +49,9 @@ void parse_modifiers(const Context& ctx, const MapReader& s, Stage& stage,
     } else if (kind == "lr") {
       if (stage.lr) ctx.fail(body, path, "a stage has at most one lr modifier");
       stage.lr = parse_lr(ctx, body, path, window);
+    } else if (kind == "distill") {
+      if (stage.distill) ctx.fail(body, path, "a stage has at most one distill modifier");
+      stage.distill = parse_distill(ctx, body, path);
     } else if (kind == "augment") {
       if (stage.augment) ctx.fail(body, path, "a stage has at most one augment modifier");
       stage.augment = parse_augment(ctx, body, path);

@@ -38,6 +38,12 @@ SnapshotModifier parse_snapshot(const Context& ctx, const YAML::Node& node, cons
                                 const StageWindow& window);
 RewindModifier parse_rewind(const Context& ctx, const YAML::Node& node, const std::string& path);
 AugmentModifier parse_augment(const Context& ctx, const YAML::Node& node, const std::string& path);
+DistillModifier parse_distill(const Context& ctx, const YAML::Node& node, const std::string& path);
+
+// recipe_parser.cpp
+// A path resolved against the recipe file's directory unless absolute, then made absolute, so
+// that the effective recipe stored in a checkpoint names the same file.
+std::string resolved_path(const Context& ctx, const std::string& path);
 LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::string& path,
                     const StageWindow& window);
 

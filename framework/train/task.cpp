@@ -12,6 +12,7 @@
 #include "data/vocabulary.h"
 #include "train/batch.h"
 #include "train/device_tensor.h"
+#include "train/distillation.h"
 
 namespace topiary::train {
 namespace {
@@ -84,6 +85,11 @@ class ClassificationTask final : public MicroBatchedTask {
                                     augment->mask_span};
   }
 
+  void set_distillation(models::Model* teacher, const recipe::DistillModifier* distill) override {
+    teacher_ = teacher;
+    distill_ = distill;
+  }
+
   int64_t train_units() const override { return dataset_.train.size(); }
   double mean_tokens_per_unit() const override {
     const data::TokenizedSplit& split = dataset_.train;
@@ -111,8 +117,17 @@ class ClassificationTask final : public MicroBatchedTask {
     const torch::Tensor labels = ids_on(batch.labels, {batch.rows}, device_);
     data_time.reset();
     time(forward_time, StepPhase::kForward);
+    const torch::Tensor logits = model.forward(ids).to(torch::kFloat32);
+    if (teacher_ == nullptr) {
+      return weighted(torch::nn::functional::cross_entropy(logits, labels), range);
+    }
+    torch::Tensor teacher_logits;
+    {
+      torch::NoGradGuard no_grad;
+      teacher_logits = teacher_->forward(ids).to(torch::kFloat32);
+    }
     return weighted(
-        torch::nn::functional::cross_entropy(model.forward(ids).to(torch::kFloat32), labels),
+        distillation_loss(logits, teacher_logits, labels, distill_->temperature, distill_->alpha),
         range);
   }
 
@@ -172,6 +187,8 @@ class ClassificationTask final : public MicroBatchedTask {
   uint64_t seed_;
   EpochSampler sampler_;
   std::optional<data::AugmentOptions> augment_;
+  models::Model* teacher_ = nullptr;  // the distill modifier's, while it runs
+  const recipe::DistillModifier* distill_ = nullptr;
   int64_t prepared_step_ = -1;
   std::vector<int64_t> examples_;
   std::optional<data::TokenizedSplit> augmented_;
@@ -306,6 +323,13 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
             stage.augment->where.file, stage.augment->where.line, stage.augment->where.column,
             stage.augment->where.key.empty() ? "augment" : stage.augment->where.key,
             "augmentation applies to classification data; " + recipe.data.path +
+                " is a language-model dataset"));
+      }
+      if (stage.distill) {
+        throw UserError(located(
+            stage.distill->where.file, stage.distill->where.line, stage.distill->where.column,
+            stage.distill->where.key.empty() ? "distill" : stage.distill->where.key,
+            "distillation applies to classification data; " + recipe.data.path +
                 " is a language-model dataset"));
       }
     }

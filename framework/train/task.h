@@ -38,6 +38,12 @@ class Task {
   // The augmentation (recipe `augment` modifier) for the steps that follow, or nullptr: the
   // plan's augment_at(step). Only classification tasks accept one (make_task checks).
   virtual void set_augmentation(const recipe::AugmentModifier* augment) { (void)augment; }
+  // The teacher and settings of the recipe's `distill` modifier for the steps that follow, or
+  // nullptrs. The teacher runs in eval mode without gradients (classification only).
+  virtual void set_distillation(models::Model* teacher, const recipe::DistillModifier* distill) {
+    (void)teacher;
+    (void)distill;
+  }
   // "accuracy" or "loss": what selection.metric auto means.
   virtual recipe::Metric default_metric() const = 0;
   // Where micro_batch_loss records its data and forward time (null: nowhere).

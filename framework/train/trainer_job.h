@@ -77,6 +77,8 @@ struct Trainer::Job {
   data::Dataset dataset;
   std::string output_dir;
   std::shared_ptr<models::Model> model;
+  // The teachers of the recipe's distill modifiers, by checkpoint path (eval mode, frozen).
+  std::map<std::string, std::shared_ptr<models::Model>> teachers;
   NamedParameters parameters;
   std::vector<torch::Tensor> tensors;  // the parameters alone: optimizer and clipping
   std::unique_ptr<Task> task;

@@ -18,6 +18,7 @@
 #include "train/cuda_backend.h"
 #include "train/device_choice.h"
 #include "train/model_spec.h"
+#include "train/open_checkpoint.h"
 #include "train/optimizer.h"
 #include "train/preemption.h"
 #include "train/startup_checks.h"
@@ -53,6 +54,36 @@ void load_pretrained_encoder(const std::string& from, const NamedParameters& par
   for (const std::string& name : fresh) fresh_names += (fresh_names.empty() ? "" : ", ") + name;
   std::printf("topiary: pretrained %s: %zu tensors loaded; new: %s\n", pretrained.source.c_str(),
               parameters.size() - fresh.size(), fresh_names.c_str());
+}
+
+// A distill modifier's teacher: its checkpoint's model (weights and masks) read against this
+// run's dataset, so vocabulary and labels must match; frozen, in eval mode, on the device.
+std::shared_ptr<models::Model> load_teacher(const std::string& path, const std::string& data,
+                                            const torch::Device& device) {
+  OpenOptions options;
+  options.data = data;
+  OpenedCheckpoint teacher = open_checkpoint(path, options);
+  teacher.model->eval();
+  for (torch::Tensor& parameter : teacher.model->parameters()) parameter.set_requires_grad(false);
+  teacher.model->to(device);
+  return teacher.model;
+}
+
+// Every distill modifier's teacher, once per checkpoint path.
+std::map<std::string, std::shared_ptr<models::Model>> load_teachers(const recipe::Recipe& recipe,
+                                                                    const torch::Device& device,
+                                                                    bool leader) {
+  std::map<std::string, std::shared_ptr<models::Model>> teachers;
+  for (const recipe::Stage& stage : recipe.stages) {
+    if (!stage.distill || teachers.count(stage.distill->teacher)) continue;
+    teachers[stage.distill->teacher] =
+        load_teacher(stage.distill->teacher, recipe.data.path, device);
+    if (leader) {
+      std::printf("topiary: distilling from teacher %s in stage %s\n",
+                  stage.distill->teacher.c_str(), stage.name.c_str());
+    }
+  }
+  return teachers;
 }
 
 recipe::PlanOptions plan_options_for(const Task& task, int world_size) {
@@ -186,6 +217,9 @@ int Trainer::set_up() {
   // Initialised and agreed on the CPU (the same weights whatever the device), then moved.
   j.model->to(j.device);
   j.parameters = named_parameters(*j.model);
+  if (!agree(j.comm, [&] { j.teachers = load_teachers(j.recipe, j.device, j.leader); })) {
+    return kExitUserError;
+  }
 
   if (!agree(j.comm, [&] {
         j.plan = recipe::plan_recipe(j.recipe, plan_options_for(*j.task, j.comm.world_size()));

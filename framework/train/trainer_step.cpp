@@ -137,6 +137,8 @@ Trainer::StepStatus Trainer::step(int64_t step) {
   }
   set_learning_rate(*j.optimizer, j.plan.lr_at(step));
   j.task->set_augmentation(j.plan.augment_at(step));
+  const recipe::DistillModifier* distill = j.plan.distill_at(step);
+  j.task->set_distillation(distill ? j.teachers.at(distill->teacher).get() : nullptr, distill);
   j.optimizer->zero_grad();
   const int64_t completed = step + 1;
   // Summed on the device in float64, micro-batch by micro-batch, as a host sum would be.

@@ -292,3 +292,46 @@ TEST(RecipeParse, EmptyRecipeNamesTheMissingKey) {
 
 }  // namespace
 }  // namespace topiary::recipe
+
+namespace topiary::recipe {
+namespace {
+
+TEST(RecipeParse, DistillTeacherIsResolvedAndRoundTrips) {
+  const Recipe r = parse_recipe(
+      "data: {path: d.h5}\nstages:\n  - until: 2ep\n    modifiers:\n"
+      "      - distill: {teacher: runs/dense.h5, temperature: 3, alpha: 0.25}\n",
+      "dir/r.yaml");
+  ASSERT_TRUE(r.stages[0].distill.has_value());
+  EXPECT_EQ(r.stages[0].distill->teacher, absolute("dir/runs/dense.h5"));
+  EXPECT_EQ(r.stages[0].distill->temperature, 3.0);
+  EXPECT_EQ(r.stages[0].distill->alpha, 0.25);
+  const Recipe again = parse_recipe(r.effective_yaml, "dir/r.yaml");
+  EXPECT_EQ(again.stages[0].distill, r.stages[0].distill);
+  EXPECT_EQ(again.effective_yaml, r.effective_yaml);
+  // Defaults: temperature 2, alpha 0.5.
+  const Recipe d = parse_recipe(
+      "data: {path: d.h5}\nstages: [{until: 1ep, modifiers: [{distill: {teacher: t.h5}}]}]\n",
+      "r.yaml");
+  EXPECT_EQ(d.stages[0].distill->temperature, 2.0);
+  EXPECT_EQ(d.stages[0].distill->alpha, 0.5);
+}
+
+TEST(RecipeParse, BertTakesItsArchitectureFromThePretrainedModel) {
+  const Recipe r = parse_recipe(
+      "data: {path: d.h5}\nmodel: {type: bert, from: models/minilm}\nstages: [{until: 1ep}]\n",
+      "dir/r.yaml");
+  EXPECT_EQ(r.model.type, ModelType::kBert);
+  EXPECT_EQ(r.model.from, absolute("dir/models/minilm"));
+  EXPECT_EQ(r.model.dropout, 0.1);
+  EXPECT_EQ(parse_recipe(r.effective_yaml, "dir/r.yaml").effective_yaml, r.effective_yaml);
+  EXPECT_NE(error_of("data: {path: d.h5}\nmodel: {type: bert}\nstages: [{until: 1ep}]\n")
+                .find("type bert needs model.from"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("data: {path: d.h5}\nmodel: {type: textcnn, from: m}\nstages: [{until: 1ep}]\n")
+          .find("only a pretrained model (type bert)"),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace topiary::recipe
