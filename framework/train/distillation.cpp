@@ -9,7 +9,7 @@ torch::Tensor distillation_loss(const torch::Tensor& student_logits,
                                 const torch::Tensor& teacher_logits, const torch::Tensor& labels,
                                 double temperature, double alpha) {
   namespace F = torch::nn::functional;
-  const torch::Tensor hard = F::cross_entropy(student_logits, labels);
+  torch::Tensor hard = F::cross_entropy(student_logits, labels);
   if (alpha == 0) return hard;
   const torch::Tensor student = torch::log_softmax(student_logits / temperature, 1);
   const torch::Tensor teacher = torch::log_softmax(teacher_logits.detach() / temperature, 1);
