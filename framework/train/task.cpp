@@ -282,6 +282,13 @@ class LanguageModelTask final : public MicroBatchedTask {
   std::vector<int64_t> local_;
 };
 
+// A recipe modifier refused for this dataset, located at its line in the recipe.
+UserError modifier_error(const recipe::SourceLocation& where, const char* kind,
+                         const std::string& message) {
+  return UserError(
+      located(where.file, where.line, where.column, where.key.empty() ? kind : where.key, message));
+}
+
 }  // namespace
 
 std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Recipe& recipe,
@@ -303,11 +310,9 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
       tokenizer != dataset.attributes.end() && tokenizer->second.rfind("wordpiece", 0) == 0;
   for (const recipe::Stage& stage : recipe.stages) {
     if (stage.augment && wordpiece) {
-      throw UserError(
-          located(stage.augment->where.file, stage.augment->where.line, stage.augment->where.column,
-                  stage.augment->where.key.empty() ? "augment" : stage.augment->where.key,
-                  "augmentation does not apply to WordPiece data (" + recipe.data.path +
-                      "): it would move [CLS] / [SEP] and insert special tokens"));
+      throw modifier_error(stage.augment->where, "augment",
+                           "augmentation does not apply to WordPiece data (" + recipe.data.path +
+                               "): it would move [CLS] / [SEP] and insert special tokens");
     }
   }
   if (lm_data) {
@@ -319,18 +324,14 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
     }
     for (const recipe::Stage& stage : recipe.stages) {
       if (stage.augment) {
-        throw UserError(located(
-            stage.augment->where.file, stage.augment->where.line, stage.augment->where.column,
-            stage.augment->where.key.empty() ? "augment" : stage.augment->where.key,
-            "augmentation applies to classification data; " + recipe.data.path +
-                " is a language-model dataset"));
+        throw modifier_error(stage.augment->where, "augment",
+                             "augmentation applies to classification data; " + recipe.data.path +
+                                 " is a language-model dataset");
       }
       if (stage.distill) {
-        throw UserError(located(
-            stage.distill->where.file, stage.distill->where.line, stage.distill->where.column,
-            stage.distill->where.key.empty() ? "distill" : stage.distill->where.key,
-            "distillation applies to classification data; " + recipe.data.path +
-                " is a language-model dataset"));
+        throw modifier_error(stage.distill->where, "distill",
+                             "distillation applies to classification data; " + recipe.data.path +
+                                 " is a language-model dataset");
       }
     }
     return std::make_unique<LanguageModelTask>(dataset, recipe, world_size, rank, device);
