@@ -2,10 +2,10 @@
 # Re-runs benchmarks and replaces their raw outputs under bench/results/<section>/, with a
 # provenance.md (command, commit, date, machine) and a params.env that tables.sh reads:
 #
-#   bench/results/refresh.sh SECTION...   # quickstart quality comm_dtype peers scaling comm threshold export data
+#   bench/results/refresh.sh SECTION...   # quickstart quality comm_dtype peers peers_bert scaling comm threshold export data
 #
 # Environment: BIN (build/bin/topiary), BUILD (build), SEEDS ("1 2 3"), QUALITY_CONFIGS, QUALITY_WORK,
-# PEERS_STEPS/PEERS_ROUNDS, SCALING_STEPS/SCALING_ROUNDS. Timing benches want a quiet machine:
+# PEERS_STEPS/PEERS_ROUNDS, PEERS_BERT_STEPS/PEERS_BERT_ROUNDS, SCALING_STEPS/SCALING_ROUNDS. Timing benches want a quiet machine:
 # run one section at a time. Paths in copied files are made relative to the repository.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -67,6 +67,12 @@ for section in "$@"; do
       cp "$scratch/peers/results.tsv" "$dir/"
       echo "N=$N" >"$dir/params.env"
       provenance "$section" "STEPS=$N ROUNDS=$ROUNDS bench/peers/run.sh" ;;
+    peers_bert)
+      N=${PEERS_BERT_STEPS:-20} ROUNDS=${PEERS_BERT_ROUNDS:-3}
+      BIN=$BIN WORK=$scratch/peers_bert STEPS=$N ROUNDS=$ROUNDS bench/peers/bert.sh
+      cp "$scratch/peers_bert/"{results.tsv,peer.jsonl} "$dir/"
+      echo "N=$N" >"$dir/params.env"
+      provenance "$section" "STEPS=$N ROUNDS=$ROUNDS bench/peers/bert.sh" ;;
     scaling)
       N=${SCALING_STEPS:-100} ROUNDS=${SCALING_ROUNDS:-5}
       BIN=$BIN WORK=$scratch/scaling STEPS=$N ROUNDS=$ROUNDS MODE=masked bench/peers/scaling.sh

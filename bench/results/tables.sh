@@ -2,7 +2,7 @@
 # Prints every results table that README.md, docs/results.md and docs/performance.md quote,
 # computed from the raw outputs committed under bench/results/ (no training, no timing):
 #
-#   bench/results/tables.sh [quickstart|quality|comm_dtype|peers|scaling|comm|threshold|export|data|gpu ...]
+#   bench/results/tables.sh [quickstart|quality|comm_dtype|peers|peers_bert|scaling|comm|threshold|export|data|gpu ...]
 #
 # Each folder's params.env holds the bench's parameters (N, MODE, ...) and provenance.md says
 # which command, commit, date and machine produced its raw files.
@@ -12,7 +12,7 @@ src=$(cd "$here/../.." && pwd)
 PY=${PY:-$src/.venv/bin/python}
 [[ -x $PY ]] || PY=python3
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality comm_dtype peers scaling comm threshold export data gpu)
+[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality comm_dtype peers peers_bert scaling comm threshold export data gpu)
 
 for section in "${sections[@]}"; do
   dir=$here/$section
@@ -24,6 +24,9 @@ for section in "${sections[@]}"; do
     quickstart) "$PY" "$src/launch/quickstart_summary.py" "$dir/summary.json" ;;
     quality) "$PY" "$src/bench/quality/aggregate.py" "$dir" ;;
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
+    peers_bert)
+      "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" \
+        "MiniLM-L6 fine-tuning on SST-2 (transformers peer), batch 32, 1 thread" ;;
     scaling)
       "$PY" "$src/bench/peers/scaling_table.py" "$dir/scaling.tsv" "$N" "$MODE"
       if [[ -f $dir/padding.txt ]]; then echo; cat "$dir/padding.txt"; fi ;;
