@@ -5,7 +5,8 @@
 # peer run alternately in the same invocation, ROUNDS times; the ratios come from this run only.
 #
 #   bench/peers/bert.sh           # env: BIN, PY, MODEL (default .pretrained/all-minilm-l6-v2),
-#                                 #      WORK, STEPS (N, default 20), ROUNDS (default 3)
+#                                 #      WORK, STEPS (N, default 20), ROUNDS (default 3), WHO
+#                                 #      (default "topiary peer")
 #
 # Method as bench/peers/run.sh: every configuration runs for N and for 2N steps and its step time
 # is (wall(2N) - wall(N)) / N, which cancels start-up, model load and the final evaluation; the
@@ -22,6 +23,7 @@ MODEL=$(cd "${MODEL:-$SRC/.pretrained/all-minilm-l6-v2}" && pwd)
 WORK=${WORK:-$(mktemp -d /tmp/topiary-bert-peers.XXXXXX)}
 N=${STEPS:-20}
 ROUNDS=${ROUNDS:-3}
+WHO=${WHO:-topiary peer}
 mkdir -p "$WORK"
 
 [[ -f $WORK/sst2.h5 ]] || "$BIN" prepare --format tsv --input "$SRC/data/sst2/train.tsv" \
@@ -39,19 +41,10 @@ printf 'name: bert_peers_masked\n%s\nstages:\n  - name: masked\n    until: %dit\
 
 results=$WORK/results.tsv
 : >"$results"
-cpu_seconds() { awk '{ print $1 + $2 }' "$1"; } # /usr/bin/time -f "%U %S" output -> user + sys
-topiary_wall() { # mode steps -> "wall_seconds cpu_seconds"
-  local out=$WORK/run-$1-$2 wall
-  rm -rf "$out"
-  /usr/bin/time -f "%U %S" -o "$out.cpu" \
-    "$BIN" train --recipe "$WORK/$1.yaml" --set "stages.0.until=$2it" --output "$out" >"$out.log" 2>&1
-  wall=$("$PY" -c 'import json,sys
-s = json.load(open(sys.argv[1]))
 # 90% of the encoder linear layers is ~0.42 of all parameters (the embeddings stay dense)
-assert (s["overall_sparsity"] > 0.3) == (sys.argv[2] == "masked"), s["overall_sparsity"]
-print(s["wall_seconds"])' "$out/summary.json" "$1")
-  echo "$wall $(cpu_seconds "$out.cpu")"
-}
+MASKED_MIN_SPARSITY=0.3
+# shellcheck source=bench/peers/alternate.sh
+source "$SRC/bench/peers/alternate.sh"
 peer_wall() { # mode steps -> "wall_seconds cpu_seconds"
   local flag=() wall
   [[ $1 == masked ]] && flag=(--masked)
@@ -61,16 +54,8 @@ peer_wall() { # mode steps -> "wall_seconds cpu_seconds"
     "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["wall_seconds"])')
   echo "$wall $(cpu_seconds "$WORK/peer.cpu")"
 }
-for r in $(seq 1 "$ROUNDS"); do
-  for who in topiary peer; do
-    for mode in dense masked; do
-      read -r w1 c1 < <(${who}_wall "$mode" "$N")
-      read -r w2 c2 < <(${who}_wall "$mode" $((2 * N)))
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$mode" "$w1" "$w2" "$c1" "$c2" |
-        tee -a "$results" >&2
-    done
-  done
-done
+# shellcheck disable=SC2086  # WHO is a list of words
+run_rounds $WHO
 
 "$PY" "$SRC/bench/peers/peer_table.py" "$results" "$N" \
   "MiniLM-L6 fine-tuning on SST-2 (transformers peer), batch 32, 1 thread"

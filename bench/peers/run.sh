@@ -42,35 +42,18 @@ printf 'name: peers_masked\n%s\nstages:\n  - name: masked\n    until: %dit\n    
 
 results=$WORK/results.tsv
 : > "$results"
-cpu_seconds() { awk '{ print $1 + $2 }' "$1"; }  # /usr/bin/time -f "%U %S" output -> user + sys
-topiary_wall() {  # mode steps -> "wall_seconds cpu_seconds"
-  local out=$WORK/run-$1-$2 wall
-  rm -rf "$out"
-  /usr/bin/time -f "%U %S" -o "$out.cpu" \
-    "$BIN" train --recipe "$WORK/$1.yaml" --set "stages.0.until=$2it" --output "$out" >"$out.log" 2>&1
-  wall=$("$PY" -c 'import json,sys
-s = json.load(open(sys.argv[1]))
 # overall_sparsity counts the (unpruned) embedding too: 90% of convs + fc is ~0.07 overall
-assert (s["overall_sparsity"] > 0.05) == (sys.argv[2] == "masked"), s["overall_sparsity"]
-print(s["wall_seconds"])' "$out/summary.json" "$1")
-  echo "$wall $(cpu_seconds "$out.cpu")"
-}
+MASKED_MIN_SPARSITY=0.05
+# shellcheck source=bench/peers/alternate.sh
+source "$SRC/bench/peers/alternate.sh"
 peer_wall() {  # mode steps -> "wall_seconds cpu_seconds"
-  local flag= wall; [[ $1 == masked ]] && flag=--masked
+  local flag='' wall; [[ $1 == masked ]] && flag=--masked
   wall=$(/usr/bin/time -f "%U %S" -o "$WORK/peer.cpu" \
     "$PY" "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$2" $flag 2>/dev/null |
     "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["wall_seconds"])')
   echo "$wall $(cpu_seconds "$WORK/peer.cpu")"
 }
-for r in $(seq 1 "$ROUNDS"); do
-  for who in $WHO; do
-    for mode in dense masked; do
-      read -r w1 c1 < <(${who}_wall "$mode" "$N")
-      read -r w2 c2 < <(${who}_wall "$mode" $((2 * N)))
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$who" "$mode" "$w1" "$w2" "$c1" "$c2" |
-        tee -a "$results" >&2
-    done
-  done
-done
+# shellcheck disable=SC2086  # WHO is a list of words
+run_rounds $WHO
 
 "$PY" "$SRC/bench/peers/peer_table.py" "$results" "$N"
