@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The pretrained-MiniLM recipes, full length, on one GPU, reported on GLUE dev:
-#   recipes/minilm_sst2_dense.yaml, then recipes/minilm_sst2_movement90.yaml (which distills from
-#   the dense run's final model), and recipes/minilm_heads.yaml beside the dense run, each with
-#   `--set training.device=cuda` and nothing else changed; then `topiary eval` of every selected
-#   model on GLUE dev (never seen by training or selection), and `topiary thin` + eval for the
-#   heads model. tests/gpu runs beside them.
+#   recipes/minilm_sst2_dense.yaml with recipes/minilm_heads.yaml beside it, then
+#   recipes/minilm_sst2_movement90.yaml and recipes/minilm_sst2_gmp90.yaml (which distill from
+#   the dense run's final model), each with `--set training.device=cuda` and nothing else
+#   changed; then `topiary eval` of every selected model on GLUE dev (never seen by training or
+#   selection), and `topiary thin` + eval for the heads model. tests/gpu runs beside them.
 #
 # The GPU machine reaches no network and takes at most 64 MiB of files per call, so the inputs
 # travel prepared in the ignored folder .gpu-finetune/, made here by `pack`:
@@ -28,7 +28,8 @@ set -uo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 PACK=$SRC/.gpu-finetune
 MODEL_NAME=all-minilm-l6-v2
-RECIPES=(minilm_sst2_dense minilm_heads minilm_sst2_movement90)
+# RECIPES: which to run (default all four); the dense run always runs: the others distill from it.
+read -r -a RECIPES <<<"${RECIPES:-minilm_sst2_dense minilm_heads minilm_sst2_movement90 minilm_sst2_gmp90}"
 
 pack() {
   set -e
@@ -110,7 +111,7 @@ if [ "$RESUME" = 0 ]; then
   (cd "$model" && sha256sum -c "$PACK/model1/SHA256SUMS") || { echo "the model parts do not add up"; exit 1; }
   cp "$PACK"/data/*.h5 "$WORK/runs/sst2_minilm/"
   # The shipped recipes, byte for byte; their relative paths (../runs, ../.pretrained) land in WORK.
-  for recipe in "${RECIPES[@]}"; do cp "$SRC/recipes/$recipe.yaml" "$WORK/recipes/"; done
+  for recipe in minilm_sst2_dense "${RECIPES[@]}"; do cp "$SRC/recipes/$recipe.yaml" "$WORK/recipes/"; done
   (cd "$WORK/recipes" && sha256sum ./*.yaml)
   echo "=== runtime ($(elapsed) s)"
   for deb in "$PACK"/debs/*.deb; do dpkg -x "$deb" "$PREFIX"; done
@@ -136,7 +137,7 @@ smoke_sets() {
   echo --set stages.0.until=60it --set training.eval_every=20it
   echo --set stages.0.modifiers.0.lr.warmup=10it
   case $1 in
-  minilm_heads | minilm_sst2_movement90)
+  minilm_heads | minilm_sst2_movement90 | minilm_sst2_gmp90)
     echo --set stages.0.modifiers.1.prune.start=10it --set stages.0.modifiers.1.prune.end=40it
     echo --set stages.0.modifiers.1.prune.every=10it
     ;;
@@ -165,14 +166,24 @@ train() {
 echo "=== training ($(elapsed) s; every run stops by ${DEADLINE} s)"
 topiary_env "$PACK/bin/gpu_tests" >"$WORK/logs/gpu_tests.log" 2>&1 &
 tests_pid=$!
-train minilm_heads "$(left)" &
-heads_pid=$!
+# Recipes without a teacher start beside the dense run; those that distill from it start after.
+pids=()
+for recipe in "${RECIPES[@]}"; do
+  [ "$recipe" = minilm_sst2_dense ] && continue
+  grep -q '^ *- distill:' "$WORK/recipes/$recipe.yaml" && continue
+  train "$recipe" "$(left)" &
+  pids+=($!)
+done
 train minilm_sst2_dense "$(left)"
-# The teacher path in the movement recipe is ../runs/minilm_dense/final.h5.
+# The teacher path in the distilling recipes is ../runs/minilm_dense/final.h5.
 mkdir -p "$WORK/runs/minilm_dense"
 cp "$WORK/runs/minilm_sst2_dense/final.h5" "$WORK/runs/minilm_dense/final.h5" 2>/dev/null
-train minilm_sst2_movement90 "$(left)"
-wait "$heads_pid"
+for recipe in "${RECIPES[@]}"; do
+  grep -q '^ *- distill:' "$WORK/recipes/$recipe.yaml" || continue
+  train "$recipe" "$(left)" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
 wait "$tests_pid"
 echo "gpu_tests: exit $? ($(grep -cE '^\[       OK \]' "$WORK/logs/gpu_tests.log") OK, $(grep -cE '^\[  FAILED  \]' "$WORK/logs/gpu_tests.log") FAILED lines)"
 
@@ -194,16 +205,18 @@ done
 cat "$WORK"/results/*.json | head -c 3000
 echo
 
-"$PY" - "$WORK/results" "$DEVICE" "$(elapsed)" >"$OUT/summary.md" <<'PYEOF'
+"$PY" - "$WORK/results" "$DEVICE" "$(elapsed)" "${RECIPES[*]}" >"$OUT/summary.md" <<'PYEOF'
 import json, os, sys
-results, device, seconds = sys.argv[1], sys.argv[2], sys.argv[3]
+results, device, seconds, asked = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
 def load(name):
     path = os.path.join(results, name)
     return json.load(open(path)) if os.path.exists(path) else None
 print(f"# MiniLM fine-tuning on {device}\n\n{seconds} s in all\n")
 print("| recipe | steps | wall s | s/step | sparsity | valid acc (selection) | GLUE dev acc |")
 print("|---|---|---|---|---|---|---|")
-for recipe in ["minilm_sst2_dense", "minilm_sst2_movement90", "minilm_heads"]:
+for recipe in ["minilm_sst2_dense", "minilm_sst2_movement90", "minilm_sst2_gmp90", "minilm_heads"]:
+    if recipe not in asked:
+        continue
     s = load(f"{recipe}.summary.json")
     if s is None:
         print(f"| {recipe} | did not finish | | | | | |")

@@ -3,8 +3,8 @@
 # pretrained model installed by setup, on SST-2 tokenized with the model's own WordPiece
 # vocabulary (GLUE dev as the validation set):
 #  - minilm_sst2_dense, 200 steps: dev accuracy >= 0.80;
-#  - minilm_sst2_movement90 (distilled from the dense run) and minilm_heads, shortened to reach
-#    their final sparsity quickly;
+#  - minilm_sst2_movement90 and minilm_sst2_gmp90 (distilled from the dense run) and minilm_heads,
+#    shortened to reach their final sparsity quickly;
 # and each model goes back to the Python ecosystem: `topiary export --format hf` loaded by
 # transformers' AutoModelForSequenceClassification gives the logits `topiary predict` gives,
 # within 1e-4, on 120 dev sentences (dense; 90% of the encoder's linear weights zero; the
@@ -38,6 +38,10 @@ grep -q "topiary: distilling from teacher $WORK/dense/final.h5" "$WORK/movement9
   { cat "$WORK/movement90.log"; fail "the teacher was not loaded"; }
 expect_user_error "$WORK/missing.h5" "$BIN" train --recipe "$SRC/recipes/minilm_sst2_movement90.yaml" \
   "${base[@]}" --set stages.0.modifiers.2.distill.teacher="$WORK/missing.h5" --output "$WORK/no_teacher"
+run gmp90 minilm_sst2_gmp90 --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
+  --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it \
+  --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5"
+grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90.log" || { cat "$WORK/gmp90.log"; fail "gmp90: not at 90%"; }
 run heads minilm_heads --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
   --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it
 "$BIN" thin "$WORK/heads/final.h5" -o "$WORK/heads_thin.h5" >"$WORK/thin.log"
