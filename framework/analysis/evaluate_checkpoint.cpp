@@ -20,15 +20,19 @@ struct Loaded {
 };
 
 Loaded load(const EvalCheckpointOptions& options) {
-  // The CLI allows only these two, before any file is read.
-  if (options.split != "valid" && options.split != "train") {
-    throw UserError("--split must be valid or train, not '" + options.split + "'");
+  // The CLI allows only these, before any file is read.
+  if (options.split != "valid" && options.split != "train" && options.split != "test") {
+    throw UserError("--split must be valid, train or test, not '" + options.split + "'");
   }
   train::OpenOptions open;
   open.data = options.data;
   open.check_task = true;
   Loaded out;
   out.opened = train::open_checkpoint(options.checkpoint, open);
+  if (options.split == "test" && !out.opened.dataset.has_test()) {
+    throw UserError(out.opened.data_path +
+                    ": has no test split (prepare it with --test PATH or --test-fraction F)");
+  }
   int64_t total = 0;
   for (const auto& [name, p] : out.opened.parameters) total += p.numel();
   out.sparsity =
@@ -53,8 +57,9 @@ int evaluate_checkpoint(const EvalCheckpointOptions& options) {
   const train::OpenedCheckpoint& opened = loaded.opened;
   const bool language_model = opened.model->is_language_model();
   const std::string& data_path = opened.data_path;
-  const data::TokenizedSplit& split =
-      options.split == "train" ? opened.dataset.train : opened.dataset.valid;
+  const data::TokenizedSplit& split = options.split == "train"  ? opened.dataset.train
+                                      : options.split == "test" ? opened.dataset.test
+                                                                : opened.dataset.valid;
   const train::EvalResult result =
       language_model ? train::evaluate_language_model(*opened.model, train::token_stream(split),
                                                       opened.recipe.model.max_positions, *comm)

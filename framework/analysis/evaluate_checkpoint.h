@@ -13,7 +13,7 @@ namespace topiary::analysis {
 struct EvalCheckpointOptions {
   std::string checkpoint;
   std::string data;             // default: the recipe's data.path
-  std::string split = "valid";  // valid | train
+  std::string split = "valid";  // valid | train | test
   bool json = false;            // one JSON object instead of a table line
 };
 

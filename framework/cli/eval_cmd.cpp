@@ -15,8 +15,12 @@ void add_eval_command(CLI::App& app) {
       ->required();
   command->add_option("--data", options->data,
                       "Dataset (.h5) with the same vocabulary; default: the recipe's data.path");
-  command->add_option("--split", options->split, "valid or train")
-      ->check(CLI::IsMember({"valid", "train"}));
+  command
+      ->add_option("--split", options->split,
+                   "valid, train or test (test: the held-out split of `prepare --test` or "
+                   "`--test-fraction`)")
+      ->check(CLI::IsMember({"valid", "train", "test"}))
+      ->capture_default_str();
   command->add_flag("--json", options->json, "Print one JSON object");
   command->callback([options] {
     const int code = analysis::evaluate_checkpoint(*options);

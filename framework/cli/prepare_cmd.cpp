@@ -106,7 +106,17 @@ void add_validation_split_options(CLI::App* cmd, data::PrepareOptions& options) 
                       "Without --valid: this fraction of --input, chosen by --seed, validates")
           ->capture_default_str();
   valid->excludes(fraction);
-  cmd->add_option("--seed", options.seed, "Seed of the --valid-fraction split")
+  CLI::Option* test = cmd->add_option(
+      "--test", options.test_path,
+      "Test data in the same format as --input (a held-out split for `eval --split test`; "
+      "classification)");
+  CLI::Option* test_fraction =
+      cmd->add_option("--test-fraction", options.test_fraction,
+                      "Without --test: this fraction of --input, chosen by --seed before the "
+                      "validation split, is held out as the test split (0 = none)")
+          ->capture_default_str();
+  test->excludes(test_fraction);
+  cmd->add_option("--seed", options.seed, "Seed of the --valid-fraction and --test-fraction splits")
       ->capture_default_str();
 }
 
@@ -152,7 +162,8 @@ void add_prepare_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "prepare",
       "Tokenize labelled text into a dataset file: vocabulary from the training split, "
-      "validation split from --valid or --valid-fraction; prints a summary");
+      "validation split from --valid or --valid-fraction, an optional test split from --test or "
+      "--test-fraction; prints a summary");
 
   add_input_output_options(cmd, *options);
   add_record_options(cmd, *options);

@@ -6,7 +6,8 @@
 //                                      wordpiece tokenizer (attribute tokenizer "wordpiece:...")
 //                                      the tokenizer.json's vocabulary in its id order, 0 = [PAD]
 //   /label_names           string[C]   class index -> name
-//   /train, /valid         groups, each with
+//   /train, /valid         groups, each with (and /test, optional: held out for reporting,
+//                          written only when prepare was given --test or --test-fraction)
 //       tokens   int32[T]    all examples' token ids, concatenated
 //       offsets  int64[N+1]  example i = tokens[offsets[i], offsets[i+1])
 //       labels   int32[N]    class index per example
@@ -47,6 +48,10 @@ struct Dataset {
   // kClassificationKind or kLanguageModelKind (the file's topiary_kind); last, so that existing
   // aggregate initialisers keep working.
   std::string kind = kClassificationKind;
+  // Optional held-out split for reporting; no offsets = the file has none. Training, model
+  // selection and sensitivity never read it.
+  TokenizedSplit test;
+  bool has_test() const { return !test.offsets.empty(); }
 };
 
 // Checks every invariant read_dataset relies on; a violation is a UserError starting with

@@ -66,6 +66,7 @@ void write_dataset(const std::string& path, const Dataset& dataset) {
     if (labelled) io::write_string_array(file, "label_names", dataset.label_names);
     write_split(file, "train", dataset.train, labelled);
     write_split(file, "valid", dataset.valid, labelled);
+    if (dataset.has_test()) write_split(file, "test", dataset.test, labelled);
     for (const auto& [name, value] : dataset.attributes) {
       io::write_string_attribute(file, name, value);
     }
@@ -104,6 +105,8 @@ Dataset read_dataset(const std::string& path) {
   if (labelled) dataset.label_names = io::read_string_array(file, "label_names");
   dataset.train = read_split(file, "train", labelled);
   dataset.valid = read_split(file, "valid", labelled);
+  const bool has_test = io::checked_hdf5(path, [&] { return file.nameExists("test"); });
+  if (has_test) dataset.test = read_split(file, "test", labelled);
   validate_dataset(dataset, path);
   return dataset;
 }

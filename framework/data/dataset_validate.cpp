@@ -124,6 +124,10 @@ void validate_dataset(const Dataset& dataset, const std::string& where) {
               labelled);
   check_split(dataset.valid, "valid", where, vocabulary.size(), dataset.label_names.size(),
               labelled);
+  if (dataset.has_test()) {
+    check_split(dataset.test, "test", where, vocabulary.size(), dataset.label_names.size(),
+                labelled);
+  }
 }
 
 }  // namespace topiary::data

@@ -110,6 +110,10 @@ DatasetStats inspect_dataset(const Dataset& dataset) {
   const int32_t unknown_id = unknown_token_id(dataset);
   stats.train = split_stats(dataset.train, dataset.label_names.size(), unknown_id);
   stats.valid = split_stats(dataset.valid, dataset.label_names.size(), unknown_id);
+  stats.has_test = dataset.has_test();
+  if (stats.has_test) {
+    stats.test = split_stats(dataset.test, dataset.label_names.size(), unknown_id);
+  }
   return stats;
 }
 
@@ -126,6 +130,7 @@ std::string format_inspection(const DatasetStats& stats, const Dataset& dataset)
   if (!stats.label_names.empty()) out += fmt::format("labels: {}\n", stats.label_names.size());
   out += format_split("train", stats.train, stats);
   out += format_split("valid", stats.valid, stats);
+  if (stats.has_test) out += format_split("test", stats.test, stats);
   return out;
 }
 

@@ -29,6 +29,8 @@ struct DatasetStats {
   int64_t vocabulary_size = 0;
   std::vector<std::string> label_names;
   SplitStats train, valid;
+  bool has_test = false;
+  SplitStats test;  // when has_test
 };
 
 // unknown_id: the id that counts as unknown (a wordpiece dataset's [UNK] is not kUnkId).

@@ -126,9 +126,12 @@ InputCorpora read_input_corpora(const PrepareOptions& options, const InputOption
   InputCorpora corpora;
   corpora.separate_valid = !options.valid_path.empty();
   corpora.train = read_corpus(options.input, input);
+  corpora.separate_test = !options.test_path.empty();
   if (corpora.separate_valid) corpora.valid = read_corpus(options.valid_path, input);
+  if (corpora.separate_test) corpora.test = read_corpus(options.test_path, input);
   note_skipped(corpora.train, summary);
   note_skipped(corpora.valid, summary);
+  note_skipped(corpora.test, summary);
   return corpora;
 }
 

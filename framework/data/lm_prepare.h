@@ -17,13 +17,16 @@ Dataset build_language_model_dataset(const PrepareOptions& options, const InputO
 // Adds a corpus's skipped-record count and first messages to the summary.
 void note_skipped(const RawCorpus& corpus, PrepareSummary& summary);
 
-// The training input and, with --valid, the validation input, read the same way; their skipped
-// records noted in the summary.
+// The training input and, with --valid and --test, the validation and test inputs, read the same
+// way; their skipped records noted in the summary.
 struct InputCorpora {
   RawCorpus train;
   RawCorpus valid;              // empty without --valid
+  RawCorpus test;               // empty without --test
   bool separate_valid = false;  // --valid given
+  bool separate_test = false;   // --test given
   const RawCorpus* valid_or_null() const { return separate_valid ? &valid : nullptr; }
+  const RawCorpus* test_or_null() const { return separate_test ? &test : nullptr; }
 };
 InputCorpora read_input_corpora(const PrepareOptions& options, const InputOptions& input,
                                 PrepareSummary& summary);

@@ -94,13 +94,13 @@ std::vector<std::string> frequent_classes(const RawCorpus& corpus, const Prepare
 
 // --labels: exactly these classes, in this order; any other label is an error naming its line.
 std::vector<std::string> fixed_classes(const RawCorpus& train, const RawCorpus& valid,
-                                       const PrepareOptions& options) {
+                                       const RawCorpus& test, const PrepareOptions& options) {
   const std::set<std::string> known(options.labels.begin(), options.labels.end());
   if (known.size() != options.labels.size() || options.labels.size() < 2) {
     throw UserError("--labels must list 2 or more distinct labels");
   }
   if (options.min_records != 0) throw UserError("--labels and --min-records exclude each other");
-  for (const RawCorpus* corpus : {&train, &valid}) {
+  for (const RawCorpus* corpus : {&train, &valid, &test}) {
     for (const RawExample& example : corpus->examples) {
       if (!known.count(example.label)) {
         throw UserError(corpus->where(example) + ": label '" + example.label +
@@ -112,6 +112,23 @@ std::vector<std::string> fixed_classes(const RawCorpus& train, const RawCorpus& 
 }
 
 }  // namespace
+
+void check_test_split_options(const PrepareOptions& options, bool language_model) {
+  const bool wanted = !options.test_path.empty() || options.test_fraction != 0.0;
+  if (wanted && language_model) {
+    throw UserError(
+        "--test and --test-fraction are for classification data; a --format text dataset has "
+        "train and valid (prepare the test documents as their own file and evaluate on its "
+        "valid split)");
+  }
+  if (!options.test_path.empty() && options.test_fraction != 0.0) {
+    throw UserError("--test and --test-fraction exclude each other");
+  }
+  if (options.test_fraction < 0.0 || options.test_fraction >= 1.0) {
+    throw UserError("--test-fraction must be in [0, 1), got " +
+                    std::to_string(options.test_fraction));
+  }
+}
 
 void note_skipped(const RawCorpus& corpus, PrepareSummary& summary) {
   summary.skipped_bad_records += corpus.skipped;
@@ -127,40 +144,65 @@ namespace {
 struct ExampleSplit {
   std::vector<const RawExample*> train;
   std::vector<const RawExample*> valid;
+  std::vector<const RawExample*> test;
 };
 
-// The examples of the known classes, split into train and valid: the given validation corpus
-// (its records of dropped rare classes counted, any other unknown label an error), or a seeded
-// fraction of the training corpus.
-ExampleSplit split_examples(const RawCorpus& train_corpus, const RawCorpus* valid_corpus,
+// The test split's own seed, so that it is not the validation split's permutation again.
+uint64_t test_split_seed(uint64_t seed) { return seed ^ 0x9E3779B97F4A7C15ULL; }
+
+// Moves a seeded `fraction` of `pool` into `carved`, keeping input order in both.
+void carve_fraction(std::vector<const RawExample*>& pool, std::vector<const RawExample*>& carved,
+                    double fraction, uint64_t seed, const std::string& option) {
+  const SplitIndices split =
+      split_by_fraction(static_cast<int64_t>(pool.size()), fraction, seed, option);
+  const std::vector<const RawExample*> all = std::move(pool);
+  pool.clear();
+  for (int64_t i : split.train) pool.push_back(all[static_cast<size_t>(i)]);
+  for (int64_t i : split.valid) carved.push_back(all[static_cast<size_t>(i)]);
+}
+
+// The examples of a separate validation or test corpus: records of dropped rare classes are
+// counted, any other label the training data lacks is an error naming its line.
+void take_known(const RawCorpus& corpus, std::vector<const RawExample*>& out,
+                const std::map<std::string, int32_t>& label_ids,
+                const std::vector<std::string>& label_names, const PrepareOptions& options,
+                PrepareSummary& summary) {
+  const std::set<std::string> dropped(summary.dropped_classes.begin(),
+                                      summary.dropped_classes.end());
+  for (const RawExample& example : corpus.examples) {
+    if (label_ids.count(example.label)) {
+      out.push_back(&example);
+    } else if (dropped.count(example.label)) {
+      ++summary.dropped_class_records;
+    } else {
+      throw UserError(corpus.where(example) + ": label '" + example.label +
+                      "' does not occur in the training data " + options.input +
+                      "; its labels are " + quoted_list(label_names));
+    }
+  }
+}
+
+// The examples of the known classes, split into train, valid and (optionally) test: the given
+// corpora, or seeded fractions of the training corpus (test carved first, so that without a
+// test split the validation split is the same as it always was).
+ExampleSplit split_examples(const InputCorpora& corpora,
                             const std::map<std::string, int32_t>& label_ids,
                             const std::vector<std::string>& label_names,
                             const PrepareOptions& options, PrepareSummary& summary) {
   ExampleSplit out;
-  for (const RawExample& example : train_corpus.examples) {
+  for (const RawExample& example : corpora.train.examples) {
     if (label_ids.count(example.label)) out.train.push_back(&example);
   }
-  if (valid_corpus == nullptr) {
-    const SplitIndices split = split_by_fraction(static_cast<int64_t>(out.train.size()),
-                                                 options.valid_fraction, options.seed);
-    const std::vector<const RawExample*> all = std::move(out.train);
-    out.train.clear();
-    for (int64_t i : split.train) out.train.push_back(all[static_cast<size_t>(i)]);
-    for (int64_t i : split.valid) out.valid.push_back(all[static_cast<size_t>(i)]);
-    return out;
+  if (corpora.separate_test) {
+    take_known(corpora.test, out.test, label_ids, label_names, options, summary);
+  } else if (options.test_fraction > 0.0) {
+    carve_fraction(out.train, out.test, options.test_fraction, test_split_seed(options.seed),
+                   "--test-fraction");
   }
-  const std::set<std::string> dropped(summary.dropped_classes.begin(),
-                                      summary.dropped_classes.end());
-  for (const RawExample& example : valid_corpus->examples) {
-    if (label_ids.count(example.label)) {
-      out.valid.push_back(&example);
-    } else if (dropped.count(example.label)) {
-      ++summary.dropped_class_records;
-    } else {
-      throw UserError(valid_corpus->where(example) + ": label '" + example.label +
-                      "' does not occur in the training data " + options.input +
-                      "; its labels are " + quoted_list(label_names));
-    }
+  if (corpora.separate_valid) {
+    take_known(corpora.valid, out.valid, label_ids, label_names, options, summary);
+  } else {
+    carve_fraction(out.train, out.valid, options.valid_fraction, options.seed, "--valid-fraction");
   }
   return out;
 }
@@ -195,6 +237,20 @@ void add_classification_attributes(std::map<std::string, std::string>& a,
   add_shared_prepare_attributes(a, options, summary);
 }
 
+// Where the test split came from, when there is one.
+void add_test_provenance(std::map<std::string, std::string>& a, const PrepareOptions& options,
+                         const RawCorpus* test_corpus, const PrepareSummary& summary) {
+  if (summary.test_examples == 0) return;
+  a["test_examples"] = std::to_string(summary.test_examples);
+  if (test_corpus != nullptr) {
+    a["test_source"] = options.test_path;
+    a["test_source_sha256"] = corpus_sha256(*test_corpus);
+  } else {
+    a["test_source"] = fmt::format("train_source split: test_fraction={} seed={}",
+                                   options.test_fraction, options.seed);
+  }
+}
+
 void append(TokenizedSplit& split, const std::vector<int32_t>& ids, int32_t label) {
   if (split.offsets.empty()) split.offsets.push_back(0);
   split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
@@ -210,6 +266,7 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
   summary.output = options.output;
   const InputOptions input = input_options(options);
   check_vocab_option(options, input.format == InputFormat::kText);
+  check_test_split_options(options, input.format == InputFormat::kText);
   if (input.format == InputFormat::kText) {
     Dataset dataset = build_language_model_dataset(options, input, summary);
     if (summary_out) *summary_out = summary;
@@ -223,14 +280,13 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
 
   const std::vector<std::string> label_names =
       options.labels.empty() ? frequent_classes(train_corpus, options, summary)
-                             : fixed_classes(train_corpus, valid_corpus, options);
+                             : fixed_classes(train_corpus, valid_corpus, corpora.test, options);
   std::map<std::string, int32_t> label_ids;
   for (size_t i = 0; i < label_names.size(); ++i) {
     label_ids[label_names[i]] = static_cast<int32_t>(i);
   }
 
-  const ExampleSplit raw = split_examples(train_corpus, corpora.valid_or_null(), label_ids,
-                                          label_names, options, summary);
+  const ExampleSplit raw = split_examples(corpora, label_ids, label_names, options, summary);
   const std::vector<const RawExample*>& train_raw = raw.train;
   const std::vector<const RawExample*>& valid_raw = raw.valid;
 
@@ -268,6 +324,13 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
     summary.valid_tokens += static_cast<int64_t>(ids.size());
     append(dataset.valid, ids, label_ids.at(example->label));
   }
+  for (const RawExample* example : raw.test) {
+    const std::vector<std::string> tokens = tokenizer.tokens(example->text, summary);
+    if (tokens.empty()) continue;
+    ids.clear();
+    for (const std::string& token : tokens) ids.push_back(index.id(token));
+    append(dataset.test, ids, label_ids.at(example->label));
+  }
   if (dataset.train.size() == 0) {
     throw UserError(options.input + ": no examples (every training example has no tokens)");
   }
@@ -275,14 +338,21 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
     throw UserError((separate_valid ? options.valid_path : options.input) +
                     ": no examples in the validation split");
   }
+  const bool wants_test = corpora.separate_test || options.test_fraction > 0.0;
+  if (wants_test && dataset.test.size() == 0) {
+    throw UserError((corpora.separate_test ? options.test_path : options.input) +
+                    ": no examples in the test split");
+  }
 
   summary.train_examples = dataset.train.size();
   summary.valid_examples = dataset.valid.size();
+  summary.test_examples = dataset.test.size();
   summary.vocabulary_size = static_cast<int64_t>(dataset.vocabulary.size());
   summary.label_names = label_names;
 
   add_classification_attributes(dataset.attributes, options, input, train_corpus,
                                 corpora.valid_or_null(), summary, tokenizer);
+  add_test_provenance(dataset.attributes, options, corpora.test_or_null(), summary);
   if (summary_out) *summary_out = summary;
   return dataset;
 }
@@ -311,7 +381,8 @@ std::string format_summary(const PrepareSummary& s) {
                            i < s.train_label_counts.size() ? s.train_label_counts[i] : 0);
   }
   std::string out = fmt::format("wrote {}\n", s.output);
-  out += fmt::format("  examples: train {}, valid {}\n", s.train_examples, s.valid_examples);
+  out += fmt::format("  examples: train {}, valid {}", s.train_examples, s.valid_examples);
+  out += s.test_examples ? fmt::format(", test {}\n", s.test_examples) : std::string("\n");
   out += fmt::format("  classes: {} [train counts: {}]\n", s.label_names.size(), classes);
   out += fmt::format("  vocabulary: {} tokens (valid: {:.2f}% <unk>)\n", s.vocabulary_size,
                      s.valid_tokens ? 100.0 * s.valid_unknown_tokens / s.valid_tokens : 0.0);

@@ -35,6 +35,11 @@ struct PrepareOptions {
   std::string valid_path;
   double valid_fraction = 0.1;  // used when valid_path is empty
   uint64_t seed = 1;
+  // Test split (held out for reporting; classification only): a separate input in the same
+  // format, or a seeded fraction of --input carved before the validation split. Neither: no
+  // test split, and the train/valid split is the same as without these options.
+  std::string test_path;
+  double test_fraction = 0.0;
 
   // Tokenizer and vocabulary. Classification: word, sentencepiece or wordpiece; text: char,
   // byte, word or sentencepiece.
@@ -68,6 +73,7 @@ struct PrepareSummary {
   std::string kind = kClassificationKind;
   int64_t train_examples = 0;
   int64_t valid_examples = 0;
+  int64_t test_examples = 0;  // 0: no test split
   int64_t vocabulary_size = 0;
   std::vector<std::string> label_names;
   std::vector<int64_t> train_label_counts;   // per label_names entry
@@ -92,6 +98,10 @@ SentencePieceOptions sentencepiece_options(const PrepareOptions& options);
 // training split), or read from --sp-model.
 std::string sentencepiece_model_for(const std::vector<const RawExample*>& examples,
                                     const PrepareOptions& options);
+
+// The test-split options are valid together (a fraction in [0, 1), for classification only);
+// otherwise a UserError naming the option.
+void check_test_split_options(const PrepareOptions& options, bool language_model);
 
 // Reads, splits and tokenizes; writes nothing. Every input problem is a UserError naming the
 // file (and line where there is one). Fills `summary` when given.

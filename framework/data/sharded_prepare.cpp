@@ -622,6 +622,7 @@ bool uses_sharded_prepare(const PrepareOptions& options) {
 
 PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator& comm) {
   check_vocab_option(options, /*language_model=*/true);
+  check_test_split_options(options, /*language_model=*/true);
   const std::vector<Input> inputs = inputs_of(options);
   const DocumentTokenizer tokenizer = tokenizer_of(options);
   check_sharded_options(options);

@@ -33,16 +33,17 @@ std::vector<int64_t> shuffled_indices(int64_t n, uint64_t seed) {
   return indices;
 }
 
-SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed) {
+SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed,
+                               const std::string& option) {
   if (!(valid_fraction > 0.0 && valid_fraction < 1.0)) {
-    throw UserError("--valid-fraction must be between 0 and 1 (exclusive), got " +
+    throw UserError(option + " must be between 0 and 1 (exclusive), got " +
                     std::to_string(valid_fraction));
   }
   const auto valid_count =
       std::max<int64_t>(1, std::llround(static_cast<double>(n) * valid_fraction));
   if (valid_count >= n) {
-    throw UserError("--valid-fraction " + std::to_string(valid_fraction) + " of " +
-                    std::to_string(n) + " examples leaves no training examples");
+    throw UserError(option + " " + std::to_string(valid_fraction) + " of " + std::to_string(n) +
+                    " examples leaves no training examples");
   }
   std::vector<int64_t> order = shuffled_indices(n, seed);
   SplitIndices split;

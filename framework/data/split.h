@@ -4,6 +4,7 @@
 // std::uniform_int_distribution, whose results differ between standard libraries: the same seed
 // gives the same split with libstdc++, libc++ and MSVC.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace topiary::data {
@@ -16,8 +17,9 @@ struct SplitIndices {
   std::vector<int64_t> valid;  // ascending
 };
 
-// round(n * valid_fraction) examples (at least 1) go to validation. UserError unless
-// 0 < valid_fraction < 1 and both parts end up non-empty.
-SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed);
+// round(n * valid_fraction) examples (at least 1) go to validation. UserError naming `option`
+// unless 0 < valid_fraction < 1 and both parts end up non-empty.
+SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed,
+                               const std::string& option = "--valid-fraction");
 
 }  // namespace topiary::data
