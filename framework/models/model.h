@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/embedding_init.h"
 #include "core/model_type.h"
 
 namespace topiary::models {
@@ -18,6 +19,10 @@ struct ModelSpec {
   int64_t vocab_size = 0;
   int64_t num_classes = 0;
   int64_t embedding_dim = 128;
+  // How embedding.weight is drawn (make_model; the padding row stays zero). Not stored with a
+  // model: it only matters before training.
+  EmbeddingInit embedding_init = EmbeddingInit::kNormal;
+  double embedding_init_range = 0.25;  // kUniform: U(-range, range)
   int64_t filters = 100;
   std::vector<int64_t> widths{3, 4, 5};
   double dropout = 0.5;

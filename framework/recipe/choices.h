@@ -3,6 +3,7 @@
 // (core/enum_table.h): the parser reads names through these tables, the writer prints them, and
 // the code downstream compares enums. Pruning choices are prune's own enums (prune/choices.h),
 // the model type is core's (core/model_type.h).
+#include "core/embedding_init.h"
 #include "core/enum_table.h"
 #include "core/model_type.h"
 #include "prune/choices.h"

@@ -176,6 +176,9 @@ struct ModelConfig {
   std::string from;
   std::string from_key_location;  // "recipe.yaml:3:9" of the value, for loading errors
   int64_t embedding_dim = 128;
+  // Models trained from scratch: how embedding.weight is drawn (see core/embedding_init.h).
+  EmbeddingInit embedding_init = EmbeddingInit::kNormal;
+  double embedding_init_range = 0.25;  // uniform: U(-range, range); Kim (2014) uses 0.25
   int64_t filters = 100;
   std::vector<int64_t> widths{3, 4, 5};
   double dropout = 0.5;

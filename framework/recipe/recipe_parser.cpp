@@ -56,8 +56,9 @@ DataConfig parse_data(const Context& ctx, const YAML::Node& node) {
 ModelConfig parse_pretrained_model(const Context& ctx, const MapReader& m) {
   ModelConfig model;
   model.type = ModelType::kBert;
-  for (const char* key : {"embedding_dim", "filters", "widths", "hidden", "layers", "heads", "ffn",
-                          "max_positions", "tie_embeddings"}) {
+  for (const char* key :
+       {"embedding_dim", "filters", "widths", "hidden", "layers", "heads", "ffn", "max_positions",
+        "tie_embeddings", "embedding_init", "embedding_init_range"}) {
     if (m.has(key)) m.fail(key, "is set by the pretrained model's config.json for type bert");
   }
   // Cutting ids here would drop the closing [SEP]; WordPiece truncation keeps it.
@@ -78,10 +79,23 @@ ModelConfig parse_pretrained_model(const Context& ctx, const MapReader& m) {
   return model;
 }
 
+void parse_embedding_init(const Context& ctx, const MapReader& m, ModelConfig& model) {
+  if (m.has("embedding_init")) {
+    model.embedding_init = as_choice(ctx, m.get("embedding_init"), m.path("embedding_init"),
+                                     "embedding init", kEmbeddingInits);
+  }
+  if (m.has("embedding_init_range") && model.embedding_init != EmbeddingInit::kUniform) {
+    m.fail("embedding_init_range", "is the half-width of embedding_init: uniform; set that too");
+  }
+  model.embedding_init_range = bounded(m, "embedding_init_range", model.embedding_init_range, 0,
+                                       false, kNoUpperBound, "> 0");
+}
+
 ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   MapReader m(ctx, node, "model",
-              {"type", "from", "embedding_dim", "filters", "widths", "dropout", "max_length",
-               "hidden", "layers", "heads", "ffn", "max_positions", "tie_embeddings"});
+              {"type", "from", "embedding_dim", "embedding_init", "embedding_init_range", "filters",
+               "widths", "dropout", "max_length", "hidden", "layers", "heads", "ffn",
+               "max_positions", "tie_embeddings"});
   ModelConfig model;
   if (m.has("type")) {
     model.type = as_choice(ctx, m.get("type"), m.path("type"), "model type", kModelTypes);
@@ -89,6 +103,7 @@ ModelConfig parse_model(const Context& ctx, const YAML::Node& node) {
   if (model.type == ModelType::kBert) return parse_pretrained_model(ctx, m);
   if (m.has("from")) m.fail("from", "only a pretrained model (type bert) is loaded from a file");
   model.embedding_dim = positive_int(m, "embedding_dim", model.embedding_dim);
+  parse_embedding_init(ctx, m, model);
   model.filters = positive_int(m, "filters", model.filters);
   if (m.has("widths")) {
     const YAML::Node list = m.get("widths");

@@ -149,6 +149,12 @@ void write_stage(YAML::Emitter& out, const Stage& stage) {
 
 void write_model_architecture(YAML::Emitter& out, const ModelConfig& model) {
   out << YAML::Key << "embedding_dim" << YAML::Value << model.embedding_dim;
+  out << YAML::Key << "embedding_init" << YAML::Value
+      << name(kEmbeddingInits, model.embedding_init);
+  if (model.embedding_init == EmbeddingInit::kUniform) {
+    out << YAML::Key << "embedding_init_range" << YAML::Value;
+    number(out, model.embedding_init_range);
+  }
   out << YAML::Key << "filters" << YAML::Value << model.filters;
   out << YAML::Key << "widths" << YAML::Value << YAML::Flow << model.widths;
   out << YAML::Key << "dropout" << YAML::Value;

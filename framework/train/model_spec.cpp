@@ -31,6 +31,8 @@ models::ModelSpec model_spec(const recipe::ModelConfig& model, const data::Datas
   spec.vocab_size = static_cast<int64_t>(data.vocabulary.size());
   spec.num_classes = static_cast<int64_t>(data.label_names.size());
   spec.embedding_dim = model.embedding_dim;
+  spec.embedding_init = model.embedding_init;
+  spec.embedding_init_range = model.embedding_init_range;
   spec.filters = model.filters;
   spec.widths = model.widths;
   spec.dropout = model.dropout;

@@ -333,5 +333,37 @@ TEST(RecipeParse, BertTakesItsArchitectureFromThePretrainedModel) {
       std::string::npos);
 }
 
+TEST(RecipeParse, EmbeddingInitIsAChoiceWithARange) {
+  EXPECT_EQ(parse_recipe(kMinimal, "r.yaml").model.embedding_init, EmbeddingInit::kNormal);
+  const Recipe r = parse_recipe(
+      "data: {path: d.h5}\nmodel: {embedding_init: uniform, embedding_init_range: 0.1}\n"
+      "stages: [{until: 1ep}]\n",
+      "r.yaml");
+  EXPECT_EQ(r.model.embedding_init, EmbeddingInit::kUniform);
+  EXPECT_EQ(r.model.embedding_init_range, 0.1);
+  const Recipe again = parse_recipe(r.effective_yaml, "r.yaml");
+  EXPECT_EQ(again.model.embedding_init, EmbeddingInit::kUniform);
+  EXPECT_EQ(again.model.embedding_init_range, 0.1);
+  const std::string stages = "\nstages: [{until: 1ep}]\n";
+  EXPECT_NE(
+      error_of("data: {path: d.h5}\nmodel: {embedding_init: xavier}" + stages).find("r.yaml:2:"),
+      std::string::npos);
+  EXPECT_NE(error_of("data: {path: d.h5}\nmodel: {embedding_init: xavier}" + stages)
+                .find("normal, uniform"),
+            std::string::npos);
+  EXPECT_NE(error_of("data: {path: d.h5}\nmodel: {embedding_init_range: 0.1}" + stages)
+                .find("embedding_init: uniform"),
+            std::string::npos);
+  EXPECT_NE(error_of("data: {path: d.h5}\nmodel: {embedding_init: uniform, "
+                     "embedding_init_range: 0}" +
+                     stages)
+                .find("> 0"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("data: {path: d.h5}\nmodel: {type: bert, from: m, embedding_init: uniform}" + stages)
+          .find("set by the pretrained model"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace topiary::recipe

@@ -103,6 +103,8 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   const json& training = schema["properties"]["training"]["anyOf"][1]["properties"];
   const json& prune = schema["$defs"]["prune"]["properties"];
   EXPECT_EQ(enum_of(model["type"]), kModelTypes.names());
+  EXPECT_EQ(enum_of(model["embedding_init"]), kEmbeddingInits.names());
+  EXPECT_EQ(model["embedding_init_range"]["default"], ModelConfig{}.embedding_init_range);
   EXPECT_EQ(enum_of(training["optimizer"]), kOptimizers.names());
   EXPECT_EQ(enum_of(training["on_nonfinite"]), kNonFinitePolicies.names());
   EXPECT_EQ(enum_of(training["precision"]), kPrecisions.names());
