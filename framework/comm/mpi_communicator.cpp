@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "comm/half_float.h"
+#include "comm/liveness_watch.h"
 #include "core/error.h"
 
 namespace topiary::comm {
@@ -137,6 +138,14 @@ class MpiCommunicator final : public Communicator {
                              probe_comm_, &request),
               "MPI_Iallgather", "host names");
     wait(request, "host names");
+    std::vector<std::string> hosts;
+    for (int r = 0; r < world_size_; ++r) hosts.push_back(host_of(r));
+    start_liveness_watch(rank_, world_size_, hosts, [this](void* data, int bytes) {
+      MPI_Request bcast;
+      check_mpi(MPI_Ibcast(data, bytes, MPI_BYTE, 0, probe_comm_, &bcast), "MPI_Ibcast",
+                "liveness endpoint");
+      wait(bcast, "liveness endpoint");
+    });
   }
 
   ~MpiCommunicator() override {
