@@ -138,8 +138,8 @@ class MpiCommunicator final : public Communicator {
                              probe_comm_, &request),
               "MPI_Iallgather", "host names");
     wait(request, "host names");
-    std::vector<std::string> hosts;
-    for (int r = 0; r < world_size_; ++r) hosts.push_back(host_of(r));
+    std::vector<std::string> hosts(static_cast<size_t>(world_size_));
+    for (int r = 0; r < world_size_; ++r) hosts[static_cast<size_t>(r)] = host_of(r);
     start_liveness_watch(rank_, world_size_, hosts, [this](void* data, int bytes) {
       MPI_Request bcast;
       check_mpi(MPI_Ibcast(data, bytes, MPI_BYTE, 0, probe_comm_, &bcast), "MPI_Ibcast",
