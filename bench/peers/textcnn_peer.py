@@ -4,15 +4,22 @@
 Same model as framework/models/textcnn.cpp, same prepared HDF5 dataset (written by
 `topiary prepare`), same batch padding as framework/train/batch.cpp, Adam, one intra-op thread.
 
-  textcnn_peer.py --data sst2.h5 --steps 100 [--masked]
+  textcnn_peer.py --data sst2.h5 --steps 100 [--masked] [--style prune|strong]
 
 Under torch.distributed (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT in the environment, as
 torchrun or bench/peers/scaling.sh set them) it trains with DistributedDataParallel over gloo:
 each rank takes its own --batch-size examples per step (weak scaling, like Topiary with
 training.batch_size = ranks x 64), and rank 0 prints the JSON line after a final barrier.
 
---masked applies torch.nn.utils.prune.l1_unstructured (90%) to every conv weight and fc.weight
-once, before any step, so each step pays prune's forward pre-hook (weight = weight_orig * mask).
+--masked prunes 90% of the convolutions and the classifier and 90% of the embedding table (the
+masked set of recipes/gmp_global90.yaml) once, before any step, in one of two styles:
+  --style prune   (what many users run) torch.nn.utils.prune.l1_unstructured per layer, so each
+                  step pays prune's forward pre-hook (weight = weight_orig * mask), and
+                  torch.optim.Adam with its default (foreach) implementation;
+  --style strong  (the strongest reasonable PyTorch set-up) one global magnitude threshold over
+                  the convolutions and the classifier and one over the embedding, as Topiary's
+                  recipe; masks applied in place after each optimizer step (no hook, no weight
+                  rebuilt per step); torch.optim.Adam(fused=True). Dense runs use fused Adam too.
 
 Prints one JSON line: steps, timed_seconds / steps_per_second (the timed steps only, after
 --warmup untimed steps), and wall_seconds (data load + model build + warm-up + timed steps), the
@@ -67,12 +74,27 @@ def make_batch(tokens, offsets, labels, examples, min_length, max_length):
     return torch.from_numpy(ids), torch.from_numpy(labels[examples].astype(np.int64))
 
 
+def global_masks(weights, sparsity):
+    """One magnitude threshold over all `weights`: the round(sparsity * total) smallest go."""
+    scores = torch.cat([w.detach().abs().flatten() for w in weights])
+    k = int(round(sparsity * scores.numel()))
+    threshold = scores.kthvalue(k).values if k > 0 else scores.min() - 1
+    return [(w, (w.detach().abs() > threshold).to(w.dtype)) for w in weights]
+
+
+@torch.no_grad()
+def apply_masks(masks):
+    for weight, mask in masks:
+        weight.mul_(mask)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
     p.add_argument("--steps", type=int, default=100, help="timed steps")
     p.add_argument("--warmup", type=int, default=10, help="untimed steps before the timed ones")
     p.add_argument("--masked", action="store_true")
+    p.add_argument("--style", choices=("prune", "strong"), default="prune")
     p.add_argument("--sparsity", type=float, default=0.9)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--embedding-dim", type=int, default=128)
@@ -102,13 +124,20 @@ def main():
     n = len(offsets) - 1
 
     model = TextCnn(vocab_size, a.embedding_dim, a.filters, widths, a.dropout, num_classes)
-    if a.masked:
-        for module in [*model.convs, model.fc]:
+    pruned = [*model.convs, model.fc]
+    masks = []  # (weight, mask) pairs of --style strong
+    if a.masked and a.style == "prune":
+        for module in [*pruned, model.embedding]:
             prune.l1_unstructured(module, "weight", amount=a.sparsity)
+    elif a.masked:
+        masks = global_masks([m.weight for m in pruned], a.sparsity)
+        masks += global_masks([model.embedding.weight], a.sparsity)
+        apply_masks(masks)
     trained = model
     if world > 1:  # after prune, so that DDP sees weight_orig as the parameter
         trained = nn.parallel.DistributedDataParallel(model)
-    opt = torch.optim.Adam(trained.parameters(), lr=a.lr)
+    fused = a.style == "strong"
+    opt = torch.optim.Adam(trained.parameters(), lr=a.lr, fused=fused)
     trained.train()
 
     gen = torch.Generator().manual_seed(a.seed)
@@ -126,6 +155,7 @@ def main():
         loss = F.cross_entropy(trained(ids), y)
         loss.backward()
         opt.step()
+        apply_masks(masks)
         return loss
 
     for _ in range(a.warmup):
@@ -142,6 +172,8 @@ def main():
     print(json.dumps({
         "world_size": world,
         "mode": "masked" if a.masked else "dense",
+        "style": a.style,
+        "fused_adam": fused,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "steps": a.steps,
