@@ -62,7 +62,7 @@ for section in "$@"; do
       relative_paths "$dir"/*/s*/*
       provenance "$section" "SEEDS=\"$SEEDS\" bench/quality/run.sh $QUALITY_CONFIGS" ;;
     peers)
-      N=${PEERS_STEPS:-200} ROUNDS=${PEERS_ROUNDS:-3}
+      N=${PEERS_STEPS:-100} ROUNDS=${PEERS_ROUNDS:-5}
       BIN=$BIN WORK=$scratch/peers STEPS=$N ROUNDS=$ROUNDS bench/peers/run.sh
       cp "$scratch/peers/results.tsv" "$dir/"
       echo "N=$N" >"$dir/params.env"

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Mean and std over seeds of what bench/quality/test_split.sh left in OUT: GLUE dev (test split)
+accuracy of the checkpoint selected on the validation split, that checkpoint's validation
+accuracy, the model's sparsity (all parameters) and the embedding table's. One Markdown table.
+
+    bench/quality/test_split_table.py OUT [NAME ...]
+"""
+import json
+import statistics
+import sys
+from pathlib import Path
+
+
+def mean_std(values):
+    mean = statistics.mean(values)
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{100 * mean:.2f} ± {100 * std:.2f}"
+
+
+def embedding_sparsity(inspect_text):
+    for line in inspect_text.splitlines():
+        if line.startswith("embedding.weight "):
+            return float(line.split()[3].rstrip("%")) / 100
+    return float("nan")
+
+
+def main():
+    out = Path(sys.argv[1])
+    names = sys.argv[2:] or sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "data")
+    print("| configuration | seeds | test accuracy (%) | valid accuracy (%), selected "
+          "| sparsity (%) | embedding sparsity (%) |")
+    print("|---|---|---|---|---|---|")
+    for name in names:
+        runs = sorted((out / name).glob("s*/eval_test.json"))
+        if not runs:
+            continue
+        test, valid, sparsity, embedding = [], [], [], []
+        for path in runs:
+            result = json.loads(path.read_text())
+            summary = json.loads((path.parent / "summary.json").read_text())
+            kept = summary["selection"]["kept"][0]
+            test.append(result["accuracy"])
+            valid.append(kept["value"])
+            sparsity.append(result["sparsity"])
+            embedding.append(embedding_sparsity((path.parent / "inspect.txt").read_text()))
+        print(f"| {name} | {len(runs)} | {mean_std(test)} | {mean_std(valid)} | "
+              f"{100 * statistics.mean(sparsity):.1f} | {100 * statistics.mean(embedding):.1f} |")
+
+
+if __name__ == "__main__":
+    main()
