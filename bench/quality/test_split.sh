@@ -26,7 +26,7 @@ OUT=$(realpath "$OUT")
 sst2=$OUT/data/sst2_test_split.h5
 if [[ ! -f $sst2 ]]; then
   "$BIN" prepare --input "$DATA/sst2/train.tsv" --valid-fraction 0.05 --seed 1 \
-    --test "$DATA/sst2/dev.tsv" --output "$sst2" >"$OUT/data/prepare.txt"
+    --test "$DATA/sst2/dev.tsv" --output "$sst2" | sed "s#$REPO/##g" >"$OUT/data/prepare.txt"
 fi
 
 run_seed() {

@@ -28,13 +28,13 @@ def main():
     out = Path(sys.argv[1])
     names = sys.argv[2:] or sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "data")
     print("| configuration | seeds | test accuracy (%) | valid accuracy (%), selected "
-          "| sparsity (%) | embedding sparsity (%) |")
-    print("|---|---|---|---|---|---|")
+          "| sparsity (%) | embedding sparsity (%) | test per seed (selected step) |")
+    print("|---|---|---|---|---|---|---|")
     for name in names:
         runs = sorted((out / name).glob("s*/eval_test.json"))
         if not runs:
             continue
-        test, valid, sparsity, embedding = [], [], [], []
+        test, valid, sparsity, embedding, per_seed = [], [], [], [], []
         for path in runs:
             result = json.loads(path.read_text())
             summary = json.loads((path.parent / "summary.json").read_text())
@@ -43,8 +43,10 @@ def main():
             valid.append(kept["value"])
             sparsity.append(result["sparsity"])
             embedding.append(embedding_sparsity((path.parent / "inspect.txt").read_text()))
+            per_seed.append(f"{path.parent.name} {100 * result['accuracy']:.2f} @{kept['step']}")
         print(f"| {name} | {len(runs)} | {mean_std(test)} | {mean_std(valid)} | "
-              f"{100 * statistics.mean(sparsity):.1f} | {100 * statistics.mean(embedding):.1f} |")
+              f"{100 * statistics.mean(sparsity):.1f} | {100 * statistics.mean(embedding):.1f} | "
+              f"{', '.join(per_seed)} |")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # Prints every results table that README.md, docs/results.md and docs/performance.md quote,
 # computed from the raw outputs committed under bench/results/ (no training, no timing):
 #
-#   bench/results/tables.sh [quickstart|quality|comm_dtype|peers|peers_bert|scaling|comm|threshold|export|data|gpu ...]
+#   bench/results/tables.sh [quickstart|quality|test_split|comm_dtype|peers|peers_bert|scaling|comm|threshold|export|data|gpu ...]
 #
 # Each folder's params.env holds the bench's parameters (N, MODE, ...) and provenance.md says
 # which command, commit, date and machine produced its raw files.
@@ -12,7 +12,7 @@ src=$(cd "$here/../.." && pwd)
 PY=${PY:-$src/.venv/bin/python}
 [[ -x $PY ]] || PY=python3
 sections=("$@")
-[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality comm_dtype peers peers_bert scaling comm threshold export data gpu)
+[[ ${#sections[@]} -gt 0 ]] || sections=(quickstart quality test_split comm_dtype peers peers_bert scaling comm threshold export data gpu)
 
 for section in "${sections[@]}"; do
   dir=$here/$section
@@ -23,6 +23,8 @@ for section in "${sections[@]}"; do
   case $section in
     quickstart) "$PY" "$src/launch/quickstart_summary.py" "$dir/summary.json" ;;
     quality) "$PY" "$src/bench/quality/aggregate.py" "$dir" ;;
+    test_split) "$PY" "$src/bench/quality/test_split_table.py" "$dir" dense dense_normal_init \
+      gmp_global90 gmp_global90_normal_init gmp_global90_embedding80 random90 ;;
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
     peers_bert)
       "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" \

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 PY="$PY" "$SRC/bench/results/tables.sh" >"$WORK/tables.txt"
-for section in quickstart quality comm_dtype peers peers_bert scaling comm threshold export data gpu; do
+for section in quickstart quality test_split comm_dtype peers peers_bert scaling comm threshold export data gpu; do
   grep -q "^## $section " "$WORK/tables.txt" || fail "tables.sh printed no $section section"
 done
 "$PY" - "$WORK/tables.txt" "$SRC" <<'PY'
@@ -13,7 +13,7 @@ import re, sys
 text = open(sys.argv[1]).read()
 src = sys.argv[2]
 sections = dict(re.findall(r"^## (\w+) \(raw files[^\n]*\n(.*?)(?=^## |\Z)", text, re.S | re.M))
-pages = {"quickstart": "docs/results.md", "quality": "docs/results.md", "peers": "docs/performance.md",
+pages = {"quickstart": "docs/results.md", "quality": "docs/results.md", "test_split": "docs/results.md", "peers": "docs/performance.md",
          "peers_bert": "docs/performance.md",
          "scaling": "docs/performance.md", "comm": "docs/performance.md", "comm_dtype": "docs/results.md", "threshold": "docs/performance.md",
          "export": "docs/performance.md", "data": "docs/performance.md", "gpu": "docs/gpu.md"}
