@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -258,6 +259,22 @@ void append(TokenizedSplit& split, const std::vector<int32_t>& ids, int32_t labe
   split.labels.push_back(label);
 }
 
+// Tokenizes validation or test examples with the training vocabulary (unknown words become its
+// unknown token); examples with no tokens are left out and counted in the summary.
+void append_held_out(const std::vector<const RawExample*>& examples,
+                     const ExampleTokenizer& tokenizer, const VocabularyIndex& index,
+                     const std::map<std::string, int32_t>& label_ids, TokenizedSplit& split,
+                     PrepareSummary& summary) {
+  std::vector<int32_t> ids;
+  for (const RawExample* example : examples) {
+    const std::vector<std::string> tokens = tokenizer.tokens(example->text, summary);
+    if (tokens.empty()) continue;
+    ids.clear();
+    for (const std::string& token : tokens) ids.push_back(index.id(token));
+    append(split, ids, label_ids.at(example->label));
+  }
+}
+
 }  // namespace
 
 Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out) {
@@ -315,22 +332,11 @@ Dataset build_dataset(const PrepareOptions& options, PrepareSummary* summary_out
     append(dataset.train, ids, train_labels[i]);
     ++summary.train_label_counts[static_cast<size_t>(train_labels[i])];
   }
-  for (const RawExample* example : valid_raw) {
-    const std::vector<std::string> tokens = tokenizer.tokens(example->text, summary);
-    if (tokens.empty()) continue;
-    ids.clear();
-    for (const std::string& token : tokens) ids.push_back(index.id(token));
-    for (int32_t id : ids) summary.valid_unknown_tokens += id == unknown_id ? 1 : 0;
-    summary.valid_tokens += static_cast<int64_t>(ids.size());
-    append(dataset.valid, ids, label_ids.at(example->label));
-  }
-  for (const RawExample* example : raw.test) {
-    const std::vector<std::string> tokens = tokenizer.tokens(example->text, summary);
-    if (tokens.empty()) continue;
-    ids.clear();
-    for (const std::string& token : tokens) ids.push_back(index.id(token));
-    append(dataset.test, ids, label_ids.at(example->label));
-  }
+  append_held_out(valid_raw, tokenizer, index, label_ids, dataset.valid, summary);
+  append_held_out(raw.test, tokenizer, index, label_ids, dataset.test, summary);
+  summary.valid_tokens = static_cast<int64_t>(dataset.valid.tokens.size());
+  summary.valid_unknown_tokens = static_cast<int64_t>(
+      std::count(dataset.valid.tokens.begin(), dataset.valid.tokens.end(), unknown_id));
   if (dataset.train.size() == 0) {
     throw UserError(options.input + ": no examples (every training example has no tokens)");
   }
