@@ -17,10 +17,11 @@
 # .gpu-finetune/debs, .gpu-finetune/bin and .gpu-finetune/data that runs
 #   bench/gpu/finetune.sh run               # on the GPU machine; results in $OUT
 #   bench/gpu/finetune.sh run --cpu-smoke   # here: the same flow on the CPU, 60-step runs
-#   RESUME=1 bench/gpu/finetune.sh run      # again on the same machine: finished runs are kept,
+#   RESUME=1 bench/gpu/finetune.sh run      # again on the same machine, at once (an idle machine
+#                                           # is released after 30 s): finished runs are kept,
 #                                           # a run stopped at the deadline (SIGTERM writes its
 #                                           # checkpoint) continues with --resume
-# env: DEADLINE (seconds after the start by which every training run is stopped; default 520),
+# env: DEADLINE (seconds after the start by which every training run is stopped; default 520; 575 is the most a 600 s call allows),
 #      PY (python with torch; default python3), WORK (default /tmp/topiary-finetune), OUT
 # $OUT receives run.log, summary.md and results.tar.gz (each run's summary.json, the GLUE dev
 # evaluations, every log).
