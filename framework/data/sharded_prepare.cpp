@@ -13,7 +13,6 @@
 #include "comm/agree.h"
 #include "comm/gather_bytes.h"
 #include "core/error.h"
-#include "core/hash.h"
 #include "data/corpus_reader.h"
 #include "data/dataset_manifest.h"
 #include "data/document_tokenizer.h"
@@ -21,6 +20,7 @@
 #include "data/line_shard_reader.h"
 #include "data/lm_prepare.h"
 #include "data/lm_tokenizer.h"
+#include "data/split.h"
 #include "data/text_file.h"
 #include "data/vocabulary.h"
 #include "data/word_tokenizer.h"
@@ -47,14 +47,6 @@ std::vector<Input> inputs_of(const PrepareOptions& options) {
 int64_t shard_bytes_of(const PrepareOptions& options) {
   if (!(options.shard_mb > 0)) throw UserError("--shard-mb must be > 0");
   return std::max<int64_t>(1, std::llround(options.shard_mb * 1024.0 * 1024.0));
-}
-
-// Validation membership from the document's byte offset, so it does not depend on how the
-// input is cut into shards or spread over ranks.
-bool hashed_into_valid(const PrepareOptions& options, int64_t offset) {
-  const uint64_t h =
-      core::splitmix64(options.seed ^ core::splitmix64(static_cast<uint64_t>(offset)));
-  return static_cast<double>(h >> 11) * 0x1.0p-53 < options.valid_fraction;
 }
 
 // One line as a document: UTF-8 text, or why it is bad ("" when blank). The text is the line
@@ -111,6 +103,7 @@ struct ShardScan {
   int64_t lines = 0;
   int64_t skipped = 0;
   std::vector<std::pair<int64_t, std::string>> messages;  // (line in shard, 1-based; text)
+  int64_t documents = 0;                                  // good (non-blank, decoded) lines
 };
 
 // Runs `each(shard id, reader)` over this rank's shards of every input. Stops at the first
@@ -134,6 +127,44 @@ struct Pass1 {
   ScanError error;
 };
 
+// Which documents go to validation. With --valid FILE, that file's and none of the input's.
+// Otherwise the in-memory prepare's split (split_by_fraction over the input's documents in file
+// order), so that a file's split depends neither on its size against --shard-mb nor on the ranks;
+// it needs the documents of every shard before it, hence a pass that only counts them.
+class DocumentSplit {
+ public:
+  explicit DocumentSplit(const std::vector<Input>& inputs) {
+    for (const Input& input : inputs) all_valid_.push_back(input.all_valid);
+  }
+  DocumentSplit(const PrepareOptions& options, const std::vector<Input>& inputs,
+                const std::map<ShardId, ShardScan>& shards)
+      : DocumentSplit(inputs) {
+    int64_t documents = 0, skipped = 0;
+    for (const auto& [id, scan] : shards) {
+      if (id.first != 0) continue;
+      first_document_[id] = documents;
+      documents += scan.documents;
+      skipped += scan.skipped;
+    }
+    if (documents == 0) {  // what the in-memory reader says
+      throw UserError(options.input + ": no examples (" + std::to_string(skipped) +
+                      " bad records skipped)");
+    }
+    valid_ = valid_membership(documents, options.valid_fraction, options.seed);
+  }
+
+  bool valid(ShardId id, int64_t document_in_shard) const {
+    if (all_valid_[static_cast<size_t>(id.first)]) return true;
+    if (valid_.empty()) return false;
+    return valid_[static_cast<size_t>(first_document_.at(id) + document_in_shard)];
+  }
+
+ private:
+  std::vector<bool> all_valid_;  // per input
+  std::map<ShardId, int64_t> first_document_;
+  std::vector<bool> valid_;  // the input's documents, when split by fraction
+};
+
 // Lines of every shard before `id` in the same input: 1-based line numbers from shard-relative.
 int64_t lines_before(const std::map<ShardId, ShardScan>& shards, ShardId id) {
   int64_t lines = 0;
@@ -149,7 +180,7 @@ std::string locate(const std::vector<Input>& inputs, const std::map<ShardId, Sha
                      lines_before(shards, id) + line_in_shard, message);
 }
 
-// Reads this rank's shards; on_document(shard, offset, text, valid) for every good document.
+// Reads this rank's shards; on_document(shard, document in shard, text) for every good document.
 template <typename OnDocument, typename OnShardDone>
 ScanError scan_shards(const PrepareOptions& options, const std::vector<Input>& inputs, int rank,
                       int world, OnDocument&& on_document, OnShardDone&& on_shard_done) {
@@ -162,7 +193,7 @@ ScanError scan_shards(const PrepareOptions& options, const std::vector<Input>& i
       scan.id = {static_cast<int>(f), rank};  // names the input if it cannot even be opened
       LineShardReader reader(inputs[f].path);
       for (int64_t index = rank;; index += world) {
-        scan = ShardScan{{static_cast<int>(f), index}, "", 0, 0, {}};
+        scan = ShardScan{{static_cast<int>(f), index}, "", 0, 0, {}, 0};
         io::Sha256 sha;
         const bool exists = reader.read_shard(
             index, shard_bytes,
@@ -178,9 +209,7 @@ ScanError scan_shards(const PrepareOptions& options, const std::vector<Input>& i
                 }
                 return;
               }
-              const bool valid = inputs[f].all_valid ||
-                                 (options.valid_path.empty() && hashed_into_valid(options, offset));
-              on_document(scan.id, decoded.text(), valid);
+              on_document(scan.id, scan.documents++, decoded.text());
             },
             &sha);
         if (!exists) break;
@@ -213,20 +242,23 @@ std::vector<json> gather_json(comm::Communicator& comm, const json& mine, const 
   return out;
 }
 
+// Checksums, lines, documents and bad records of every shard; with `split`, also the training
+// documents' token counts (the vocabulary's input).
 Pass1 run_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
-                const DocumentTokenizer& tokenizer, comm::Communicator& comm) {
+                const DocumentTokenizer& tokenizer, const DocumentSplit* split,
+                comm::Communicator& comm) {
   TokenCounter counts;
   json shards = json::array();
-  const bool counting = tokenizer.kind != LmTokenizerKind::kByte;
+  const bool counting = split != nullptr && tokenizer.kind != LmTokenizerKind::kByte;
   const ScanError error = scan_shards(
       options, inputs, comm.rank(), comm.world_size(),
-      [&](ShardId, std::string_view text, bool valid) {
-        if (!counting || valid) return;
+      [&](ShardId id, int64_t document, std::string_view text) {
+        if (!counting || split->valid(id, document)) return;
         tokenizer.for_each_counting_token(text, [&](std::string_view token) { counts.add(token); });
       },
       [&](const ShardScan& scan) {
-        shards.push_back(
-            {scan.id.first, scan.id.second, scan.sha256, scan.lines, scan.skipped, scan.messages});
+        shards.push_back({scan.id.first, scan.id.second, scan.sha256, scan.lines, scan.skipped,
+                          scan.messages, scan.documents});
       });
   json mine = {{"shards", shards},
                {"counts", counts.sorted_counts()},
@@ -239,7 +271,8 @@ Pass1 run_pass1(const PrepareOptions& options, const std::vector<Input>& inputs,
                      s[2].get<std::string>(),
                      s[3].get<int64_t>(),
                      s[4].get<int64_t>(),
-                     s[5].get<std::vector<std::pair<int64_t, std::string>>>()};
+                     s[5].get<std::vector<std::pair<int64_t, std::string>>>(),
+                     s[6].get<int64_t>()};
       pass.shards[scan.id] = scan;
     }
     for (const auto& [token, count] : payload["counts"].items()) {
@@ -254,7 +287,7 @@ std::string fingerprint_of(const PrepareOptions& options, const std::vector<Inpu
                            const std::map<ShardId, ShardScan>& shards) {
   io::Sha256 sha;
   sha.update(fmt::format(
-      "topiary sharded prepare v1\nformat={}\ntokenizer={}\nlowercase={}\nmin_frequency={}\n"
+      "topiary sharded prepare v2\nformat={}\ntokenizer={}\nlowercase={}\nmin_frequency={}\n"
       "max_vocab={}\nencoding={}\non_bad={}\nvalid_fraction={}\nseed={}\nshard_bytes={}\n",
       options.format, options.tokenizer, options.lowercase, options.min_frequency,
       options.max_vocab, options.encoding, options.on_bad,
@@ -510,7 +543,7 @@ class ShardWriter {
 
 // Pass 2: tokenizes and writes this rank's shards; every rank's counts and first error, gathered.
 std::vector<json> run_pass2(const PrepareOptions& options, const std::vector<Input>& inputs,
-                            const DocumentTokenizer& tokenizer,
+                            const DocumentTokenizer& tokenizer, const DocumentSplit& split,
                             const std::vector<std::string>& vocabulary,
                             const std::string& fingerprint, comm::Communicator& comm) {
   std::error_code ec;
@@ -518,7 +551,9 @@ std::vector<json> run_pass2(const PrepareOptions& options, const std::vector<Inp
   ShardWriter writer(options, inputs, tokenizer, vocabulary, fingerprint);
   const ScanError error = scan_shards(
       options, inputs, comm.rank(), comm.world_size(),
-      [&](ShardId, std::string_view text, bool valid) { writer.add(text, valid); },
+      [&](ShardId id, int64_t document, std::string_view text) {
+        writer.add(text, split.valid(id, document));
+      },
       [&](const ShardScan& scan) { writer.finish(scan); });
   json mine = json::array();
   for (const auto& [id, c] : writer.written()) {
@@ -571,10 +606,8 @@ DatasetManifest manifest_of(const PrepareOptions& options, const Pass1& pass,
   a["train_source"] = options.input;
   a["train_source_sha256_of_shards"] = train_sha.hex_digest();
   if (options.valid_path.empty()) {
-    a["valid_source"] = fmt::format(
-        "train_source split by documents (hash of byte offset): "
-        "valid_fraction={} seed={}",
-        options.valid_fraction, options.seed);
+    a["valid_source"] = fmt::format("train_source split by documents: valid_fraction={} seed={}",
+                                    options.valid_fraction, options.seed);
   } else {
     a["valid_source"] = options.valid_path;
     a["valid_source_sha256_of_shards"] = valid_sha.hex_digest();
@@ -628,15 +661,25 @@ PrepareSummary prepare_sharded(const PrepareOptions& options, comm::Communicator
   check_sharded_options(options);
 
   if (std::optional<PrepareSummary> done = up_to_date_summary(options, inputs, comm)) return *done;
-  Pass1 pass = run_pass1(options, inputs, tokenizer, comm);
+  // With --valid FILE the split is known before any document is read: one pass counts tokens.
+  const DocumentSplit file_split(inputs);
+  const bool split_known = !options.valid_path.empty();
+  Pass1 pass = run_pass1(options, inputs, tokenizer, split_known ? &file_split : nullptr, comm);
   throw_if(pass.error, inputs, pass.shards);
+  const DocumentSplit split =
+      split_known ? file_split : DocumentSplit(options, inputs, pass.shards);
+  if (!split_known && tokenizer.kind != LmTokenizerKind::kByte) {
+    Pass1 counted = run_pass1(options, inputs, tokenizer, &split, comm);
+    throw_if(counted.error, inputs, pass.shards);
+    pass.counts = std::move(counted.counts);
+  }
   const std::string fingerprint = fingerprint_of(options, inputs, pass.shards);
   const std::vector<std::string> vocabulary = vocabulary_of(options, tokenizer, pass);
   PrepareSummary summary = summary_after_pass1(
       options, inputs, pass, static_cast<int64_t>(vocabulary.size()), comm.world_size());
 
   const std::vector<json> all =
-      run_pass2(options, inputs, tokenizer, vocabulary, fingerprint, comm);
+      run_pass2(options, inputs, tokenizer, split, vocabulary, fingerprint, comm);
   throw_if(first_error(all), inputs, pass.shards);
   add_written_counts(all, summary);
   check_both_splits_have_documents(options, summary);

@@ -20,11 +20,12 @@ uint64_t uniform_at_most(std::mt19937_64& engine, uint64_t bound) {
   return draw % range;
 }
 
-}  // namespace
-
-std::vector<int64_t> shuffled_indices(int64_t n, uint64_t seed) {
-  std::vector<int64_t> indices(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) indices[static_cast<size_t>(i)] = i;
+// Fisher-Yates over any index type, so the streaming split can hold the permutation in 4-byte
+// indices and still draw exactly what shuffled_indices draws.
+template <typename Index>
+std::vector<Index> shuffled(int64_t n, uint64_t seed) {
+  std::vector<Index> indices(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) indices[static_cast<size_t>(i)] = static_cast<Index>(i);
   std::mt19937_64 engine(seed);
   for (int64_t i = n - 1; i > 0; --i) {
     const auto j = static_cast<int64_t>(uniform_at_most(engine, static_cast<uint64_t>(i)));
@@ -33,8 +34,7 @@ std::vector<int64_t> shuffled_indices(int64_t n, uint64_t seed) {
   return indices;
 }
 
-SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed,
-                               const std::string& option) {
+int64_t valid_count_of(int64_t n, double valid_fraction, const std::string& option) {
   if (!(valid_fraction > 0.0 && valid_fraction < 1.0)) {
     throw UserError(option + " must be between 0 and 1 (exclusive), got " +
                     std::to_string(valid_fraction));
@@ -45,6 +45,26 @@ SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed,
     throw UserError(option + " " + std::to_string(valid_fraction) + " of " + std::to_string(n) +
                     " examples leaves no training examples");
   }
+  return valid_count;
+}
+
+template <typename Index>
+std::vector<bool> membership_from(int64_t n, int64_t valid_count, uint64_t seed) {
+  const std::vector<Index> order = shuffled<Index>(n, seed);
+  std::vector<bool> valid(static_cast<size_t>(n), false);
+  for (int64_t i = 0; i < valid_count; ++i) valid[static_cast<size_t>(order[size_t(i)])] = true;
+  return valid;
+}
+
+}  // namespace
+
+std::vector<int64_t> shuffled_indices(int64_t n, uint64_t seed) {
+  return shuffled<int64_t>(n, seed);
+}
+
+SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed,
+                               const std::string& option) {
+  const int64_t valid_count = valid_count_of(n, valid_fraction, option);
   std::vector<int64_t> order = shuffled_indices(n, seed);
   SplitIndices split;
   split.valid.assign(order.begin(), order.begin() + valid_count);
@@ -52,6 +72,13 @@ SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed,
   std::sort(split.valid.begin(), split.valid.end());
   std::sort(split.train.begin(), split.train.end());
   return split;
+}
+
+std::vector<bool> valid_membership(int64_t n, double valid_fraction, uint64_t seed,
+                                   const std::string& option) {
+  const int64_t valid_count = valid_count_of(n, valid_fraction, option);
+  if (n <= int64_t{UINT32_MAX}) return membership_from<uint32_t>(n, valid_count, seed);
+  return membership_from<int64_t>(n, valid_count, seed);
 }
 
 }  // namespace topiary::data

@@ -22,4 +22,10 @@ struct SplitIndices {
 SplitIndices split_by_fraction(int64_t n, double valid_fraction, uint64_t seed,
                                const std::string& option = "--valid-fraction");
 
+// The same split as a membership bit per example (true: validation), for callers that meet the
+// examples one at a time (the streaming prepare). Holds 4 bytes per example only while it draws
+// (8 beyond 2^32 examples); the result is n bits.
+std::vector<bool> valid_membership(int64_t n, double valid_fraction, uint64_t seed,
+                                   const std::string& option = "--valid-fraction");
+
 }  // namespace topiary::data

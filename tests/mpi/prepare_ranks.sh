@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parallel sharded prepare: 1, 2 and 4 ranks give the same dataset (same vocabulary,
-# same token ids, same train/valid documents) for char and word tokenizers on real corpora; the
+# same token ids, same train/valid documents) for char and word tokenizers on real corpora, and
+# the same as the in-memory prepare of the same file (below --shard-mb); the
 # sharded dataset trains; a rerun on unchanged input is a no-op; a bad byte in any shard is the
 # same clear error on every rank count; new options replace the old shards.
 source "$(dirname "$0")/../lib.sh"
@@ -12,13 +13,15 @@ prep() {  # ranks out [flags...]
   local n=$1 out=$2; shift 2
   mpi "$n" prepare --format text --output "$out" "$@" > "$out.log"
 }
-compare() {  # a.h5 b.h5: same vocabulary and splits
+compare() {  # a.h5 b.h5: same vocabulary and splits (b may be an in-memory dataset)
   "$PY" - "$1" "$2" <<'PY'
 import sys, h5py, numpy as np, os
 def load(path):
     with h5py.File(path, "r") as f:
-        assert f.attrs["layout"] == "sharded", path
         vocab = [v.decode() if isinstance(v, bytes) else v for v in f["vocabulary"][()]]
+        if f.attrs.get("layout") != "sharded":
+            return vocab, None, {split: (f[split]["tokens"][()], np.diff(f[split]["offsets"][()]))
+                                 for split in ("train", "valid")}
         shards = [s.decode() if isinstance(s, bytes) else s for s in f["shards"][()]]
     splits = {}
     for split in ("train", "valid"):
@@ -30,7 +33,7 @@ def load(path):
     return vocab, len(shards), splits
 va, na, sa = load(sys.argv[1]); vb, nb, sb = load(sys.argv[2])
 assert va == vb, "vocabularies differ"
-assert na == nb, (na, nb)
+assert na == nb or nb is None, (na, nb)
 for split in ("train", "valid"):
     assert np.array_equal(sa[split][0], sb[split][0]), split + " tokens differ"
     assert np.array_equal(sa[split][1], sb[split][1]), split + " documents differ"
@@ -43,11 +46,20 @@ for n in 1 2 4; do prep "$n" "$WORK/char$n.h5" --input "$shakespeare" --tokenize
 grep -q "shards: 11" "$WORK/char1.h5.log" || { cat "$WORK/char1.h5.log"; fail "expected 11 shards"; }
 compare "$WORK/char1.h5" "$WORK/char2.h5"
 compare "$WORK/char1.h5" "$WORK/char4.h5"
+"$BIN" prepare --format text --input "$shakespeare" --tokenizer char --output "$WORK/char_memory.h5" > "$WORK/char_memory.log"
+grep -q shards "$WORK/char_memory.log" && fail "the 1.1 MB file took the sharded path at the default --shard-mb"
+compare "$WORK/char2.h5" "$WORK/char_memory.h5"
 
 # Word tokenizer (vocabulary counts merged over ranks), WikiText-2 valid in 0.1 MiB shards.
 for n in 1 2 4; do prep "$n" "$WORK/word$n.h5" --input "$wiki" --tokenizer word --shard-mb 0.1 --min-frequency 2; done
 compare "$WORK/word1.h5" "$WORK/word2.h5"
 compare "$WORK/word1.h5" "$WORK/word4.h5"
+"$BIN" prepare --format text --input "$wiki" --tokenizer word --min-frequency 2 --output "$WORK/word_memory.h5" > "$WORK/word_memory.log"
+compare "$WORK/word4.h5" "$WORK/word_memory.h5"
+# A --valid file: the same on both paths too.
+prep 2 "$WORK/word_file.h5" --input "$wiki" --valid "$DATA/wikitext2/wiki.test.tokens" --tokenizer word --shard-mb 0.1
+"$BIN" prepare --format text --input "$wiki" --valid "$DATA/wikitext2/wiki.test.tokens" --tokenizer word --output "$WORK/word_file_memory.h5" > "$WORK/word_file_memory.log"
+compare "$WORK/word_file.h5" "$WORK/word_file_memory.h5"
 
 # The sharded dataset is a dataset: inspect and a few training steps read it.
 "$BIN" data inspect "$WORK/char2.h5" > "$WORK/inspect.txt"

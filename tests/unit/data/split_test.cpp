@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "test_support.h"
 
@@ -43,6 +44,33 @@ TEST(SplitByFraction, BadFractionsAreUserErrors) {
   EXPECT_USER_ERROR(split_by_fraction(10, 0.0, 1), "--valid-fraction");
   EXPECT_USER_ERROR(split_by_fraction(10, 1.0, 1), "--valid-fraction");
   EXPECT_USER_ERROR(split_by_fraction(1, 0.5, 1), "no training examples");
+}
+
+// The streaming prepare decides each document on its own; it must pick exactly the documents the
+// in-memory prepare picks, so that a file's split does not depend on which path prepared it.
+TEST(ValidMembership, PicksExactlyTheValidIndicesOfSplitByFraction) {
+  for (const int64_t n : {2, 3, 10, 97, 1000, 40000}) {
+    for (const double fraction : {0.01, 0.1, 0.5, 0.9}) {
+      for (const uint64_t seed : {uint64_t{0}, uint64_t{1}, uint64_t{12345}}) {
+        const int64_t count = std::max<int64_t>(1, std::llround(double(n) * fraction));
+        if (count >= n) continue;
+        const std::vector<bool> valid = valid_membership(n, fraction, seed);
+        const SplitIndices split = split_by_fraction(n, fraction, seed);
+        ASSERT_EQ(valid.size(), static_cast<size_t>(n));
+        std::vector<int64_t> picked;
+        for (int64_t i = 0; i < n; ++i) {
+          if (valid[static_cast<size_t>(i)]) picked.push_back(i);
+        }
+        ASSERT_EQ(picked, split.valid) << "n=" << n << " fraction=" << fraction << " seed=" << seed;
+      }
+    }
+  }
+}
+
+TEST(ValidMembership, BadFractionsAreTheSameUserErrors) {
+  EXPECT_USER_ERROR(valid_membership(10, 0.0, 1), "--valid-fraction");
+  EXPECT_USER_ERROR(valid_membership(10, 1.0, 1), "--valid-fraction");
+  EXPECT_USER_ERROR(valid_membership(1, 0.5, 1), "no training examples");
 }
 
 }  // namespace
