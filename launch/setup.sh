@@ -13,7 +13,7 @@ cd "$root"
 
 TORCH_VERSION=2.11.0
 PY_PACKAGES=(numpy h5py matplotlib sentencepiece tokenizers transformers safetensors lizard
-  "cyclonedx-python-lib[json-validation]")
+  "cyclonedx-python-lib[json-validation]" kubernetes-validate)
 cache="${TOPIARY_CACHE:-$HOME/.cache/topiary}"
 build_dir="${TOPIARY_BUILD_DIR:-build}"
 jobs="${TOPIARY_JOBS:-2}"
@@ -24,7 +24,8 @@ log() { printf '[setup] %s\n' "$*"; }
 apt_packages=(build-essential cmake ninja-build ccache pkg-config python3-venv
   libopenmpi-dev openmpi-bin libyaml-cpp-dev libhdf5-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libsentencepiece-dev libicu-dev libssl-dev fortunes slurm-wlm iproute2 clang libclang-rt-14-dev cppcheck clang-tidy)
+  libsentencepiece-dev libicu-dev libssl-dev fortunes slurm-wlm iproute2 clang libclang-rt-14-dev cppcheck clang-tidy
+  podman runc debootstrap netavark aardvark-dns iptables)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 missing=()
@@ -63,7 +64,7 @@ if ! "$venv/bin/python" -c "import torch, h5py, numpy, matplotlib; assert torch.
   "$venv/bin/pip" install -q "torch==$TORCH_VERSION" "${PY_PACKAGES[@]}"
 fi
 # Packages added after a cached venv was made: install them into it (no torch re-download).
-if ! "$venv/bin/python" -c "import h5py, numpy, matplotlib, sentencepiece, tokenizers, transformers, safetensors, lizard, cyclonedx, jsonschema" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import h5py, numpy, matplotlib, sentencepiece, tokenizers, transformers, safetensors, lizard, cyclonedx, jsonschema, kubernetes_validate" 2>/dev/null; then
   log "adding ${PY_PACKAGES[*]} to $venv"
   "$venv/bin/pip" install -q "${PY_PACKAGES[@]}"
 fi

@@ -18,8 +18,9 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/cluster.bash"
 prepare_sst2
 cp "$SRC/tests/data/recipes/tiny_layer.yaml" "$WORK/recipe.yaml"
-# 480 steps (~8 s on 2 idle cores), a checkpoint every 40.
-args=(--recipe "$WORK/recipe.yaml" --set 'stages.1.for=400it' --checkpoint-every 40it)
+# 2000 steps, a checkpoint every 40. The run must outlast two interruptions: at 480 steps a
+# resumed run (about 2 s) could finish before the urgent job preempted it.
+args=(--recipe "$WORK/recipe.yaml" --set 'stages.1.for=1920it' --checkpoint-every 40it)
 mpi 2 train "${args[@]}" --output "$WORK/full" >/dev/null
 start_slurm
 echo "$SECONDS s: uninterrupted run done, Slurm up"
