@@ -6,7 +6,9 @@
 #  - ccache with its cache outside the clone; Debian's hardening-check script beside it.
 # Environment: TOPIARY_CACHE (default ~/.cache/topiary), TOPIARY_BUILD_DIR (default build),
 # TOPIARY_JOBS (default 2), TOPIARY_SKIP_BUILD=1 to only install, TOPIARY_BUILD_BENCHMARKS=1 to
-# also compile the benchmark programs (launch/test.sh does, so that they cannot rot).
+# also compile the benchmark programs (launch/test.sh does, so that they cannot rot),
+# TOPIARY_SETUP_PACKAGES=build to install only what the build needs (the container image's build
+# stage), TOPIARY_BUILD_TARGETS="topiary ..." to build only those targets.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -24,8 +26,10 @@ log() { printf '[setup] %s\n' "$*"; }
 apt_packages=(build-essential cmake ninja-build ccache pkg-config python3-venv
   libopenmpi-dev openmpi-bin libyaml-cpp-dev libhdf5-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
-  libsentencepiece-dev libicu-dev libssl-dev fortunes slurm-wlm iproute2 clang libclang-rt-14-dev cppcheck clang-tidy
-  podman runc debootstrap netavark aardvark-dns iptables)
+  libsentencepiece-dev libicu-dev libssl-dev)
+# What the tests and the quickstart use besides the build (not needed to build an image).
+[ "${TOPIARY_SETUP_PACKAGES:-all}" = build ] || apt_packages+=(fortunes slurm-wlm iproute2 clang
+  libclang-rt-14-dev cppcheck clang-tidy podman runc debootstrap netavark aardvark-dns iptables)
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 missing=()
@@ -87,7 +91,8 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   { cat "$cache/cmake-configure.log"; exit 1; }
 grep -E "NCCL communicator" "$cache/cmake-configure.log" | sed 's/^-- /[setup] /' || true
 log "building with -j$jobs"
-cmake --build "$build_dir" -j "$jobs"
+# shellcheck disable=SC2086
+cmake --build "$build_dir" -j "$jobs" ${TOPIARY_BUILD_TARGETS:+--target $TOPIARY_BUILD_TARGETS}
 log "built $build_dir/bin/topiary"
 if [ "${TOPIARY_BUILD_BENCHMARKS:-0}" = 1 ]; then
   log "compiling the benchmark programs"

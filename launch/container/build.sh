@@ -17,20 +17,20 @@ container_engine
 version=$(sed -n 's/^project(topiary VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
 TAG="localhost/topiary:${version:-latest}"
 BASE=localhost/topiary-base:bookworm
-BUILD=$SRC/build
-GPU=0
+FROM_BUILD=""
+GPU=""
 while (($#)); do
   case $1 in
   --tag) TAG=$2; shift 2 ;;
   --base) BASE=$2; shift 2 ;;
-  --build) BUILD=$(cd "$2" && pwd); shift 2 ;;
+  --from-build) FROM_BUILD=$(cd "$2" && pwd); shift 2 ;;
   --gpu) GPU=1; shift ;;
   *) echo "build.sh: unknown option $1 (see the comment at the top)" >&2; exit 2 ;;
   esac
 done
 log() { printf '[container] %s\n' "$*"; }
-binary=$BUILD/bin/topiary
-[ -x "$binary" ] || { echo "build.sh: no $binary: run launch/setup.sh first" >&2; exit 1; }
+[ -z "$FROM_BUILD" ] || [ -x "$FROM_BUILD/bin/topiary" ] ||
+  { echo "build.sh: no $FROM_BUILD/bin/topiary: run launch/setup.sh first" >&2; exit 1; }
 
 # The base, made from Debian's mirror when no image of that name exists yet.
 if ! "${ENGINE[@]}" image exists "$BASE" 2>/dev/null && ! "${ENGINE[@]}" image inspect "$BASE" >/dev/null 2>&1; then
@@ -45,45 +45,35 @@ if ! "${ENGINE[@]}" image exists "$BASE" 2>/dev/null && ! "${ENGINE[@]}" image i
   rm -rf "$rootfs"
 fi
 
-# The build context: only the staged tree, so nothing else of the checkout is sent.
+# The build context: the staged tree of a host build (--from-build), else the checkout's files
+# (tracked and untracked, without what git ignores), built from source in the image's build stage.
 context=$SRC/.container
-stage=$context/.container-stage
 rm -rf "$context"
-mkdir -p "$stage/bin" "$stage/lib"
-cp "$binary" "$stage/bin/topiary"
-strip --strip-unneeded "$stage/bin/topiary"
-# Libraries outside Debian's folders: LibTorch, NCCL, the CUDA runtime and CUPTI from the wheels.
-copy_closure() {  # ELF files whose non-Debian dependencies go to lib/
-  ldd "$@" | awk '/=>/ && $3 ~ /^\// {print $3}' | sort -u | while read -r lib; do
-    case $lib in /lib/* | /usr/lib/*) continue ;; esac
-    [ -e "$stage/lib/$(basename "$lib")" ] || cp -L "$lib" "$stage/lib/$(basename "$lib")"
-  done
-}
-copy_closure "$binary"
-if [ "$GPU" = 1 ]; then
-  # LibTorch's CUDA half and its closure, plus every library of NVIDIA's wheels beside torch:
-  # cuDNN and NVRTC open parts of themselves with dlopen, which no ldd closure shows.
-  torch_lib=$(dirname "$(readlink -f "$(ldd "$binary" | awk '/libtorch_cpu.so/ {print $3}')")")
-  cp -L "$torch_lib/libtorch_cuda.so" "$stage/lib/"
-  copy_closure "$torch_lib/libtorch_cuda.so"
-  find "$torch_lib/../../nvidia" -path '*/lib/*.so*' -type f 2>/dev/null | while read -r lib; do
-    [ -e "$stage/lib/$(basename "$lib")" ] || cp -L "$lib" "$stage/lib/"
-  done
+mkdir -p "$context"
+source_args=()
+if [ -n "$FROM_BUILD" ]; then
+  "$SRC/launch/container/stage.sh" "$FROM_BUILD" "$context/.container-stage" ${GPU:+--gpu}
+  log "staged $(du -sh "$context/.container-stage" | cut -f1) from $FROM_BUILD"
+else
+  (cd "$SRC" && git ls-files -z --cached --others --exclude-standard |
+    tar --null -T - -c) | tar -x -C "$context"
+  git -C "$SRC" rev-parse HEAD >"$context/.container-commit"
+  # Hosts behind a TLS-inspecting proxy trust its CA through PIP_CERT: lend that bundle.
+  if [ -n "${PIP_CERT:-}" ] && [ -f "$PIP_CERT" ]; then
+    source_args=(-v "$PIP_CERT:/run/host-ca.crt:ro" --build-arg HOST_CA=/run/host-ca.crt)
+  fi
+  # The build compiles the GPU code paths too, against a CUDA toolkit: this machine's, lent
+  # read-only (CUDA_HOME, default /usr/local/cuda).
+  cuda=$(readlink -f "${CUDA_HOME:-/usr/local/cuda}")
+  [ -x "$cuda/bin/nvcc" ] || { echo "build.sh: no CUDA toolkit at ${CUDA_HOME:-/usr/local/cuda} (set CUDA_HOME)" >&2; exit 1; }
+  source_args+=(-v "$cuda:/usr/local/cuda:ro")
+  log "building from source in the image (about 20 minutes the first time on 2 cores)"
 fi
-cp -r "$SRC/recipes" "$stage/recipes"
-mkdir -p "$stage/launch"
-cp "$SRC/launch/topiary-mpirun" "$SRC/launch/container/mpi-job.sh" "$stage/launch/"
-cp -r "$SRC/launch/slurm" "$stage/launch/slurm"
-{
-  echo "commit $(git -C "$SRC" rev-parse HEAD)$(git -C "$SRC" diff --quiet HEAD -- framework || echo "+uncommitted")"
-  echo "gpu $GPU"
-  (cd "$stage" && find lib -type f | sort)
-} >"$stage/MANIFEST"
-log "staged $(du -sh "$stage" | cut -f1) in $stage"
 extra=()
 [ "${ENGINE[0]}" = podman ] && extra=(--format docker)  # HEALTHCHECK is a Docker-format field
-"${ENGINE[@]}" build "${extra[@]}" --network host -f "$SRC/launch/container/Containerfile" \
-  --build-arg "BASE=$BASE" -t "$TAG" "$context"
+"${ENGINE[@]}" build "${extra[@]}" "${source_args[@]}" --network host \
+  -f "$SRC/launch/container/Containerfile" --build-arg "BASE=$BASE" --build-arg "GPU=${GPU:-0}" \
+  -t "$TAG" "$context"
 rm -rf "$context"
 size=$("${ENGINE[@]}" image inspect --format '{{.Size}}' "$TAG")
 log "built $TAG: $((size / 1024 / 1024)) MiB"
