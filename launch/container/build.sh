@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Builds the Topiary image from a built tree (launch/setup.sh builds one):
-#   launch/container/build.sh [--tag IMAGE] [--base IMAGE] [--build DIR] [--gpu]
-#  --tag    the image to make (default localhost/topiary:<version>)
-#  --base   a Debian 12 image (default localhost/topiary-base:bookworm, made here with
-#           debootstrap when it does not exist: no registry is needed; needs root)
-#  --build  the build folder whose bin/topiary goes into the image (default build)
-#  --gpu    also carry LibTorch's CUDA half and the CUDA libraries it loads (cuBLAS, cuDNN, ...),
-#           so the image trains on GPUs; without it the image is CPU-only and about 1.5 GB smaller
+# Builds the Topiary image:
+#   launch/container/build.sh [--tag IMAGE] [--base IMAGE] [--from-build DIR] [--gpu]
+#  --tag         the image to make (default localhost/topiary:<version>)
+#  --base        a Debian 12 image (default localhost/topiary-base:bookworm, made here with
+#                debootstrap when it does not exist: no registry is needed; needs root)
+#  --from-build  take DIR/bin/topiary from a build on this machine (launch/setup.sh makes one)
+#                instead of compiling in the image's build stage: seconds instead of minutes
+#  --gpu         also carry LibTorch's CUDA half and the CUDA libraries it loads (cuBLAS, cuDNN,
+#                ...), so the image trains on GPUs; without it the image is CPU-only
+# From source, the build stage runs launch/setup.sh (the build's packages, the torch wheel, the
+# `topiary` target) against this machine's CUDA toolkit, lent read-only (CUDA_HOME, default
+# /usr/local/cuda), with its venv and ccache in the engine's cache mount (kept between builds).
 # The image holds /opt/topiary/{bin/topiary, lib/ (LibTorch, NCCL, the CUDA runtime: the
-# libraries that are not Debian packages), recipes/, launch/}; Debian packages give the rest.
-# Environment: CONTAINER_ENGINE (podman|docker). Prints the image's size at the end.
+# libraries that are not Debian packages), recipes/, launch/} (launch/container/stage.sh);
+# Debian packages give the rest. Environment: CONTAINER_ENGINE (podman|docker), CUDA_HOME,
+# PIP_CERT (a CA bundle the build needs to reach PyPI). Prints the image's size at the end.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 source "$SRC/launch/container/engine.sh"
@@ -67,7 +72,7 @@ else
   cuda=$(readlink -f "${CUDA_HOME:-/usr/local/cuda}")
   [ -x "$cuda/bin/nvcc" ] || { echo "build.sh: no CUDA toolkit at ${CUDA_HOME:-/usr/local/cuda} (set CUDA_HOME)" >&2; exit 1; }
   source_args+=(-v "$cuda:/usr/local/cuda:ro")
-  log "building from source in the image (about 20 minutes the first time on 2 cores)"
+  log "building from source in the image (about 11 minutes the first time on 2 cores)"
 fi
 extra=()
 [ "${ENGINE[0]}" = podman ] && extra=(--format docker)  # HEALTHCHECK is a Docker-format field

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The container image, built with Podman from this build (launch/container/build.sh), runs real
+# The container image, built with Podman from this build (launch/container/build.sh --from-build;
+# building from source in the image takes too long for every CI run), runs real
 # jobs as a non-root user on a read-only root filesystem:
 #  - the image: user `topiary` (uid 1000), a `topiary --version` health check, every library found;
 #  - `topiary prepare` + a short prune recipe on 2 ranks inside one container, outputs in a
@@ -27,7 +28,7 @@ trap cleanup EXIT
 # Podman's own warnings about health-check timers (no systemd in a sandbox) are noise here.
 run() { "${ENGINE[@]}" run "$@" 2> >(grep -v -e healthcheck -e 'systemd' >&2); }
 
-"$SRC/launch/container/build.sh" --tag "$tag" --build "$(dirname "$(dirname "$BIN")")" >"$WORK/build.log" 2>&1 ||
+"$SRC/launch/container/build.sh" --tag "$tag" --from-build "$(dirname "$(dirname "$BIN")")" >"$WORK/build.log" 2>&1 ||
   { tail -30 "$WORK/build.log"; fail "the image did not build"; }
 grep "built $tag" "$WORK/build.log"
 
