@@ -38,7 +38,7 @@ log() { printf '[container] %s\n' "$*"; }
   { echo "build.sh: no $FROM_BUILD/bin/topiary: run launch/setup.sh first" >&2; exit 1; }
 
 # The base, made from Debian's mirror when no image of that name exists yet.
-if ! "${ENGINE[@]}" image exists "$BASE" 2>/dev/null && ! "${ENGINE[@]}" image inspect "$BASE" >/dev/null 2>&1; then
+if ! "${ENGINE[@]}" image inspect "$BASE" >/dev/null 2>&1; then  # podman and docker alike
   [ "$BASE" = localhost/topiary-base:bookworm ] ||
     { echo "build.sh: base image $BASE not found (pull it first)" >&2; exit 1; }
   command -v debootstrap >/dev/null || { echo "build.sh: needs debootstrap (apt-get install debootstrap) to make $BASE" >&2; exit 1; }
