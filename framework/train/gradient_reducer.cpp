@@ -38,15 +38,17 @@ GradientReducer::GradientReducer(std::vector<std::pair<std::string, torch::Tenso
       comm_(comm),
       options_(options),
       needs_dense_(parameters_.size(), false),
-      row_sparse_(parameters_.size(), false) {
+      row_sparse_(parameters_.size(), false),
+      lookup_table_(parameters_.size(), false) {
   for (size_t i = 0; i < parameters_.size(); ++i) {
     const auto& [name, parameter] = parameters_[i];
     TOPIARY_ASSERT(parameter.scalar_type() == torch::kFloat32,
                    "gradient reducer supports float32 parameters only: " + name);
     const auto& rows = options_.row_sparse;
+    lookup_table_[i] = parameter.dim() == 2 && parameter.size(0) > 1 &&
+                       std::find(rows.begin(), rows.end(), name) != rows.end();
     // One rank has nothing to exchange; a table of one row gains nothing from flags.
-    row_sparse_[i] = comm_.world_size() > 1 && parameter.dim() == 2 && parameter.size(0) > 1 &&
-                     std::find(rows.begin(), rows.end(), name) != rows.end();
+    row_sparse_[i] = comm_.world_size() > 1 && lookup_table_[i];
   }
   rebuild_plan();
   if (options_.overlap && comm_.world_size() > 1) {
@@ -109,6 +111,7 @@ GradientReducer::Plan GradientReducer::build_plan(bool compact) const {
   int64_t cap = options_.first_bucket_bytes;
   int64_t filled = 0;
   const size_t n = parameters_.size();
+  plan.compacted.assign(n, false);
   for (size_t k = 0; k < n; ++k) {
     // Overlapped: the last parameters first, as backward produces their gradients first.
     const size_t i = options_.overlap ? n - 1 - k : k;
@@ -123,6 +126,7 @@ GradientReducer::Plan GradientReducer::build_plan(bool compact) const {
         slot.live = live.to(parameter.device());
         slot.pruned = (mask == 0).reshape(parameter.sizes()).to(parameter.device());
         slot.count = live.numel();
+        plan.compacted[i] = true;
       }
     }
     if (row_sparse_[i] && !slot.live.defined()) {
@@ -178,6 +182,15 @@ void GradientReducer::mask_gradient(size_t parameter) {
   const auto& [name, tensor] = parameters_[parameter];
   if (masks_ == nullptr || !masks_->has(name) || !tensor.grad().defined()) return;
   tensor.mutable_grad().mul_(masks_->all().at(name));
+}
+
+void GradientReducer::mask_unless_compacted(const Plan& plan, size_t parameter) {
+  if (!plan.compacted[parameter]) mask_gradient(parameter);
+}
+
+void GradientReducer::mask_gradients() {
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < parameters_.size(); ++i) mask_unless_compacted(plan_, i);
 }
 
 void GradientReducer::reduce(bool all_dense) {
@@ -265,7 +278,7 @@ void GradientReducer::on_gradient_ready(size_t parameter) {
   Overlap& o = overlap_;
   if (!o.armed || o.bucket_of[parameter] < 0) return;  // not this step, or a row-sparse table
   torch::NoGradGuard no_grad;
-  if (!o.all_dense) mask_gradient(parameter);
+  if (!o.all_dense) mask_unless_compacted(*o.plan, parameter);
   const auto bucket = static_cast<size_t>(o.bucket_of[parameter]);
   o.bucket_of[parameter] = -1;  // counted once
   --o.waiting_for[bucket];
@@ -293,14 +306,14 @@ void GradientReducer::finish() {
   if (comm_.world_size() == 1) {  // no hooks: everything is masked and settled here
     o.armed = false;
     if (!o.all_dense) {
-      for (size_t i = 0; i < parameters_.size(); ++i) mask_gradient(i);
+      for (size_t i = 0; i < parameters_.size(); ++i) mask_unless_compacted(*o.plan, i);
     }
     reduce_single_rank(*o.plan);
     return;
   }
   // Gradients that never arrived (unused parameters) and row-sparse tables are masked here.
   for (size_t i = 0; i < parameters_.size(); ++i) {
-    if (o.bucket_of[i] >= 0 && !o.all_dense) mask_gradient(i);
+    if (o.bucket_of[i] >= 0 && !o.all_dense) mask_unless_compacted(*o.plan, i);
   }
   o.launched_in_backward = o.next_launch;
   for (size_t b = o.next_launch; b < o.waiting_for.size(); ++b) o.waiting_for[b] = 0;
@@ -327,6 +340,8 @@ void GradientReducer::reduce_single_rank(const Plan& plan) {
       torch::Tensor& parameter = parameters_[slot.parameter].second;
       if (!parameter.grad().defined()) {
         parameter.mutable_grad() = torch::zeros_like(parameter).detach();
+      } else if (slot.pruned.defined() && lookup_table_[slot.parameter]) {
+        mask_rows_read(parameter.mutable_grad(), slot.pruned);
       } else if (slot.pruned.defined()) {
         parameter.mutable_grad().masked_fill_(slot.pruned, 0.0f);
       }

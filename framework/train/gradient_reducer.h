@@ -95,8 +95,13 @@ class GradientReducer {
 
   // `all_dense`: this step, send every parameter dense (steps where a scorer reads the reduced
   // gradient of pruned entries). Every rank passes the same value. The caller masks the
-  // gradients first when it wants them masked (the trainer does unless all_dense).
+  // gradients first when it wants them masked (the trainer does unless all_dense), with
+  // mask_gradients() or otherwise.
   void reduce(bool all_dense = false);
+  // Masks the gradients that reduce() sends dense. A compacted parameter needs no mask: its
+  // pruned entries never travel and come back +0 (on one rank too), the same bits as masking
+  // first, without a pass over the whole tensor (for an embedding table, most of the work).
+  void mask_gradients();
 
   // The overlapped form of reduce() (options.overlap): arm() right before the backward pass
   // that completes the step's gradients, finish() right after it. Gradients of masked
@@ -133,12 +138,15 @@ class GradientReducer {
   struct Plan {
     std::vector<Bucket> buckets;
     std::vector<size_t> by_rows;  // parameters exchanged by touched rows, in parameter order
+    std::vector<bool> compacted;  // by parameter: its slot sends only the live entries
   };
 
   void rebuild_plan();
   Plan build_plan(bool compact) const;
   Plan* plan_for(bool all_dense);
   void mask_gradient(size_t parameter);
+  // mask_gradient() unless `plan` compacts the parameter (its pruned entries come back +0).
+  void mask_unless_compacted(const Plan& plan, size_t parameter);
   void pack(Bucket& bucket);
   // The tensor that travels for `buffer` (itself when the wire type is float32).
   torch::Tensor wire_tensor_for(const torch::Tensor& buffer) const;
@@ -153,8 +161,9 @@ class GradientReducer {
   comm::Communicator& comm_;
   ReducerOptions options_;
   const MaskSet* masks_ = nullptr;
-  std::vector<bool> needs_dense_;  // per parameter
-  std::vector<bool> row_sparse_;   // per parameter: eligible for the row exchange
+  std::vector<bool> needs_dense_;   // per parameter
+  std::vector<bool> row_sparse_;    // per parameter: eligible for the row exchange
+  std::vector<bool> lookup_table_;  // per parameter: named in row_sparse (any world size)
   Plan plan_;
   std::optional<Plan> dense_plan_;  // for reduce(all_dense = true), built on first use
   bool plan_compacts_ = false;      // plan_ sends some parameter compacted

@@ -26,7 +26,36 @@ void flag_rows_on_host(torch::Tensor& grad, torch::Tensor& flags) {
   }
 }
 
+// True when any bit of the row is set (a -0 counts, so the result is masked_fill_'s exactly).
+bool row_has_bits(const uint32_t* row, int64_t width) {
+  uint32_t any = 0;
+  for (int64_t c = 0; c < width; ++c) any |= row[c];
+  return any != 0;
+}
+
 }  // namespace
+
+void mask_rows_read(torch::Tensor& grad, const torch::Tensor& pruned) {
+  const bool host_rows = grad.is_cpu() && grad.dim() == 2 && grad.is_contiguous() &&
+                         grad.scalar_type() == torch::kFloat32 && pruned.is_contiguous() &&
+                         pruned.scalar_type() == torch::kBool && pruned.sizes() == grad.sizes();
+  if (!host_rows) {
+    grad.masked_fill_(pruned, 0.0f);
+    return;
+  }
+  const int64_t rows = grad.size(0);
+  const int64_t width = grad.size(1);
+  auto* bits = static_cast<uint32_t*>(grad.data_ptr());
+  const bool* gone = pruned.data_ptr<bool>();
+  for (int64_t r = 0; r < rows; ++r) {
+    uint32_t* row = bits + r * width;
+    if (!row_has_bits(row, width)) continue;
+    const bool* row_gone = gone + r * width;
+    for (int64_t c = 0; c < width; ++c) {
+      if (row_gone[c]) row[c] = 0u;
+    }
+  }
+}
 
 torch::Tensor flag_touched_rows(torch::Tensor& grad) {
   torch::NoGradGuard no_grad;

@@ -170,7 +170,7 @@ Trainer::StepStatus Trainer::step(int64_t step) {
   if (j.reducer->overlaps()) {
     j.reducer->finish();
   } else {
-    if (!dense_gradients) j.masks.apply_to_grads(j.parameters);
+    if (!dense_gradients) j.reducer->mask_gradients();
     j.reducer->reduce(/*all_dense=*/dense_gradients);
   }
   const StepReadout readout = read_step(loss_sum, j.parameters);
@@ -200,8 +200,8 @@ Trainer::StepStatus Trainer::step(int64_t step) {
     StepPhases::Scope optimizer(j.phases, StepPhase::kOptimizer);
     if (j.recipe.training.grad_clip > 0)
       torch::nn::utils::clip_grad_norm_(j.tensors, j.recipe.training.grad_clip);
+    // No re-masking of the weights: Note [Masks] keeps pruned weights at exactly zero.
     j.optimizer->step();
-    j.masks.apply_to_weights(j.parameters);
   }
   j.running_loss += loss_value;
   ++j.running_count;

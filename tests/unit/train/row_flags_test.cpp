@@ -29,5 +29,28 @@ TEST(RowFlags, NaNAndInfinityCountAsTouched) {
   EXPECT_TRUE(torch::equal(flag_touched_rows(grad), torch::tensor({1, 1}, torch::kUInt8)));
 }
 
+// The same bits as masked_fill_ (the sign of every zero included), on rows the batch read,
+// rows it did not (+0), a row holding only a -0, and NaN.
+TEST(RowFlags, MaskRowsReadEqualsMaskedFillBitForBit) {
+  torch::manual_seed(5);
+  torch::Tensor grad = torch::zeros({50, 16});
+  for (int64_t row : {1, 7, 8, 30, 49}) grad[row] = torch::randn({16});
+  grad[12][3] = -0.0f;
+  grad[20][0] = std::nanf("");
+  const torch::Tensor pruned = torch::rand({50, 16}) < 0.8;
+  torch::Tensor expected = grad.clone();
+  expected.masked_fill_(pruned, 0.0f);
+  mask_rows_read(grad, pruned);
+  const auto as_bits = [](const torch::Tensor& t) { return t.view(torch::kInt32); };
+  EXPECT_TRUE(torch::equal(as_bits(grad), as_bits(expected)));
+  // A transposed (non-contiguous) gradient takes masked_fill_ itself.
+  torch::Tensor wide = torch::randn({16, 50});
+  torch::Tensor transposed = wide.t();
+  torch::Tensor reference = transposed.clone();
+  reference.masked_fill_(pruned, 0.0f);
+  mask_rows_read(transposed, pruned);
+  EXPECT_TRUE(torch::equal(as_bits(transposed.contiguous()), as_bits(reference)));
+}
+
 }  // namespace
 }  // namespace topiary::train
