@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# 2-rank weak scaling, Topiary vs the PyTorch peer, TextCNN on SST-2 with 90% masks (MODE=masked,
-# the default) or dense (MODE=dense): Topiary `mpirun -np 2` (training.batch_size 128 = 64 per
-# rank) against 1 rank (64), and the peer under torch.distributed DDP (gloo, 2 processes on
-# localhost, 64 per rank) against its 1-process run. One intra-op thread per rank: the machine
+# 2-rank weak scaling, Topiary vs three PyTorch peers, TextCNN on SST-2 with 90% masks on the
+# convolutions and the classifier (MODE=masked, the default; the embedding table unmasked) or dense
+# (MODE=dense): Topiary `mpirun -np 2` (training.batch_size 128 = 64 per rank) against 1 rank
+# (64), and each peer under torch.distributed DDP (gloo, 2 processes on localhost, 64 per rank)
+# against its 1-process run: `peer` (prune's hooks, foreach Adam), `strong` (fused Adam, masks in
+# place) and `sparse` (strong with nn.Embedding(sparse=True): the embedding's gradient travels by
+# rows, as Topiary's row-sparse exchange sends it). One intra-op thread per rank: the machine
 # this was written on has 2 cores, so 2 ranks x 1 thread is the honest configuration.
 #
 #   bench/peers/scaling.sh        # env: BIN, PY, MPIRUN, WORK, TOPIARY_DATA_DIR, STEPS (N), ROUNDS, MODE
@@ -65,23 +68,31 @@ topiary_step() {  # ranks -> "seconds_per_step exposed_share"
   "$PY" -c 'import sys; print((float(sys.argv[2]) - float(sys.argv[1])) / int(sys.argv[3]), sys.argv[4])' \
     "$w1" "$w2" "$N" "$exposed"
 }
-peer_step() {  # ranks -> "seconds_per_step -" (rank 0's timed steps)
-  local flag=; [[ $MODE == masked ]] && flag=--masked
+ddp_step() {  # ranks peer-options... -> "seconds_per_step -" (rank 0's timed steps)
+  local ranks=$1; shift
+  # The recipe's masked set: the convolutions and the classifier; the embedding stays unmasked.
+  local flags=(--mask-embedding no "$@"); [[ $MODE == masked ]] && flags+=(--masked)
   local port=$((29500 + RANDOM % 1000)) r
-  for ((r = $1 - 1; r >= 1; r--)); do
-    RANK=$r WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
-      "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" $flag 2>/dev/null &
+  for ((r = ranks - 1; r >= 1; r--)); do
+    RANK=$r WORLD_SIZE=$ranks MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
+      "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" "${flags[@]}" 2>/dev/null &
   done
-  RANK=0 WORLD_SIZE=$1 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
-    "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" $flag 2>/dev/null |
+  RANK=0 WORLD_SIZE=$ranks MASTER_ADDR=127.0.0.1 MASTER_PORT=$port "$PY" \
+    "$SRC/bench/peers/textcnn_peer.py" --data "$WORK/sst2.h5" --steps "$N" "${flags[@]}" 2>/dev/null |
     "$PY" -c 'import json,sys; s = json.loads(sys.stdin.read()); print(s["timed_seconds"] / s["steps"], "-")'
   wait
 }
+# peer: what many users run (prune's hooks, foreach Adam); strong: fused Adam, masks in place;
+# sparse: strong with nn.Embedding(sparse=True), whose gradient DDP exchanges by rows like
+# Topiary's row-sparse exchange (SparseAdam for the table).
+peer_step() { ddp_step "$1" --style prune; }
+strong_step() { ddp_step "$1" --style strong; }
+sparse_step() { ddp_step "$1" --style strong --embedding sparse; }
 
 results=$WORK/scaling.tsv
 : > "$results"
 for r in $(seq 1 "$ROUNDS"); do
-  for who in topiary peer; do
+  for who in topiary peer strong sparse; do
     for ranks in 1 2; do
       out=$(${who}_step "$ranks")
       read -r t exposed <<<"$out"

@@ -5,6 +5,7 @@ Same model as framework/models/textcnn.cpp, same prepared HDF5 dataset (written 
 `topiary prepare`), same batch padding as framework/train/batch.cpp, Adam, one intra-op thread.
 
   textcnn_peer.py --data sst2.h5 --steps 100 [--masked] [--style prune|strong]
+                  [--mask-embedding yes|no] [--embedding dense|sparse]
 
 Under torch.distributed (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT in the environment, as
 torchrun or bench/peers/scaling.sh set them) it trains with DistributedDataParallel over gloo:
@@ -20,6 +21,14 @@ masked set of recipes/gmp_global90.yaml) once, before any step, in one of two st
                   the convolutions and the classifier and one over the embedding, as Topiary's
                   recipe; masks applied in place after each optimizer step (no hook, no weight
                   rebuilt per step); torch.optim.Adam(fused=True). Dense runs use fused Adam too.
+--mask-embedding no leaves the embedding table unmasked (bench/peers/scaling.sh, whose Topiary
+recipe masks the convolutions and the classifier only).
+
+--embedding sparse makes the table nn.Embedding(sparse=True): its gradient holds only the rows
+the batch read, DDP all-reduces it as a sparse tensor (gloo gathers every rank's rows), and
+torch.optim.SparseAdam updates those rows (lazy Adam: untouched rows keep their moments), the
+other parameters Adam. This is PyTorch's counterpart of Topiary's row-sparse exchange of the
+embedding gradient; it needs --mask-embedding no (prune's hook and SparseAdam do not mix).
 
 Prints one JSON line: steps, timed_seconds / steps_per_second (the timed steps only, after
 --warmup untimed steps), and wall_seconds (data load + model build + warm-up + timed steps), the
@@ -41,9 +50,9 @@ import torch.nn.utils.prune as prune
 
 
 class TextCnn(nn.Module):
-    def __init__(self, vocab_size, embedding_dim, filters, widths, dropout, num_classes):
+    def __init__(self, vocab_size, embedding_dim, filters, widths, dropout, num_classes, sparse=False):
         super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0, sparse=sparse)
         self.widths = list(widths)
         self.convs = nn.ModuleList(nn.Conv1d(embedding_dim, filters, w) for w in widths)
         self.dropout = nn.Dropout(dropout)
@@ -95,6 +104,8 @@ def main():
     p.add_argument("--warmup", type=int, default=10, help="untimed steps before the timed ones")
     p.add_argument("--masked", action="store_true")
     p.add_argument("--style", choices=("prune", "strong"), default="prune")
+    p.add_argument("--mask-embedding", choices=("yes", "no"), default="yes")
+    p.add_argument("--embedding", choices=("dense", "sparse"), default="dense")
     p.add_argument("--sparsity", type=float, default=0.9)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--embedding-dim", type=int, default=128)
@@ -106,6 +117,8 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
+    if a.embedding == "sparse" and a.masked and a.mask_embedding == "yes":
+        p.error("--embedding sparse needs --mask-embedding no")
 
     torch.set_num_threads(a.threads)
     world, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
@@ -123,21 +136,29 @@ def main():
     num_classes = int(labels.max()) + 1
     n = len(offsets) - 1
 
-    model = TextCnn(vocab_size, a.embedding_dim, a.filters, widths, a.dropout, num_classes)
+    model = TextCnn(vocab_size, a.embedding_dim, a.filters, widths, a.dropout, num_classes,
+                    sparse=a.embedding == "sparse")
     pruned = [*model.convs, model.fc]
+    mask_embedding = a.mask_embedding == "yes"
     masks = []  # (weight, mask) pairs of --style strong
     if a.masked and a.style == "prune":
-        for module in [*pruned, model.embedding]:
+        for module in [*pruned, model.embedding] if mask_embedding else pruned:
             prune.l1_unstructured(module, "weight", amount=a.sparsity)
     elif a.masked:
         masks = global_masks([m.weight for m in pruned], a.sparsity)
-        masks += global_masks([model.embedding.weight], a.sparsity)
+        if mask_embedding:
+            masks += global_masks([model.embedding.weight], a.sparsity)
         apply_masks(masks)
     trained = model
     if world > 1:  # after prune, so that DDP sees weight_orig as the parameter
         trained = nn.parallel.DistributedDataParallel(model)
     fused = a.style == "strong"
-    opt = torch.optim.Adam(trained.parameters(), lr=a.lr, fused=fused)
+    if a.embedding == "sparse":
+        table = model.embedding.weight
+        rest = [q for q in trained.parameters() if q is not table]
+        opts = [torch.optim.SparseAdam([table], lr=a.lr), torch.optim.Adam(rest, lr=a.lr, fused=fused)]
+    else:
+        opts = [torch.optim.Adam(trained.parameters(), lr=a.lr, fused=fused)]
     trained.train()
 
     gen = torch.Generator().manual_seed(a.seed)
@@ -151,10 +172,12 @@ def main():
         examples = order[begin:begin + a.batch_size]
         cursor += world * a.batch_size
         ids, y = make_batch(tokens, offsets, labels, examples, max(widths), a.max_length)
-        opt.zero_grad(set_to_none=True)
+        for opt in opts:
+            opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(trained(ids), y)
         loss.backward()
-        opt.step()
+        for opt in opts:
+            opt.step()
         apply_masks(masks)
         return loss
 
@@ -173,6 +196,8 @@ def main():
         "world_size": world,
         "mode": "masked" if a.masked else "dense",
         "style": a.style,
+        "embedding": a.embedding,
+        "mask_embedding": mask_embedding,
         "fused_adam": fused,
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),

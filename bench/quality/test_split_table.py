@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Mean and std over seeds of what bench/quality/test_split.sh left in OUT: GLUE dev (test split)
 accuracy of the checkpoint selected on the validation split, that checkpoint's validation
-accuracy, the model's sparsity (all parameters) and the embedding table's. One Markdown table.
+accuracy, the model's sparsity (all parameters) and the embedding table's, and the test accuracy
+minus the `dense` configuration's, paired by seed (the same seed draws the same initial weights
+and batch order, so the paired difference varies less than either accuracy). One Markdown table.
 
     bench/quality/test_split_table.py OUT [NAME ...]
 """
@@ -24,12 +26,26 @@ def embedding_sparsity(inspect_text):
     return float("nan")
 
 
+def test_by_seed(out, name):
+    return {path.parent.name: json.loads(path.read_text())["accuracy"]
+            for path in (out / name).glob("s*/eval_test.json")}
+
+
+def paired_gap(out, name):
+    dense, runs = test_by_seed(out, "dense"), test_by_seed(out, name)
+    seeds = sorted(set(dense) & set(runs))
+    if name == "dense" or not seeds:
+        return "-"
+    return f"{mean_std([runs[s] - dense[s] for s in seeds])} ({len(seeds)})"
+
+
 def main():
     out = Path(sys.argv[1])
     names = sys.argv[2:] or sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "data")
     print("| configuration | seeds | test accuracy (%) | valid accuracy (%), selected "
-          "| sparsity (%) | embedding sparsity (%) | test per seed (selected step) |")
-    print("|---|---|---|---|---|---|---|")
+          "| sparsity (%) | embedding sparsity (%) | test - dense, paired (pp, seeds) "
+          "| test per seed (selected step) |")
+    print("|---|---|---|---|---|---|---|---|")
     for name in names:
         runs = sorted((out / name).glob("s*/eval_test.json"))
         if not runs:
@@ -46,7 +62,7 @@ def main():
             per_seed.append(f"{path.parent.name} {100 * result['accuracy']:.2f} @{kept['step']}")
         print(f"| {name} | {len(runs)} | {mean_std(test)} | {mean_std(valid)} | "
               f"{100 * statistics.mean(sparsity):.1f} | {100 * statistics.mean(embedding):.1f} | "
-              f"{', '.join(per_seed)} |")
+              f"{paired_gap(out, name)} | {', '.join(per_seed)} |")
 
 
 if __name__ == "__main__":
