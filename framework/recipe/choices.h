@@ -10,11 +10,12 @@
 
 namespace topiary::recipe {
 
-enum class Optimizer { kAdam, kAdamW, kSgd };
+enum class Optimizer { kAdam, kAdamW, kSgd, kAdadelta };
 inline constexpr auto kOptimizers = make_enum_table<Optimizer>({
     {Optimizer::kAdam, "adam"},
     {Optimizer::kAdamW, "adamw"},
     {Optimizer::kSgd, "sgd"},
+    {Optimizer::kAdadelta, "adadelta"},
 });
 
 // training.precision: fp32, or bf16 autocast of the forward pass.

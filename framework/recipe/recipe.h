@@ -215,14 +215,21 @@ struct SelectionConfig {
 
 struct TrainingConfig {
   int64_t batch_size = 64;                 // GLOBAL batch size, split across ranks
-  Optimizer optimizer = Optimizer::kAdam;  // adam | adamw | sgd
+  Optimizer optimizer = Optimizer::kAdam;  // adam | adamw | sgd | adadelta
   double lr = 1e-3;
   double weight_decay = 0.0;
   // Parameters (name patterns) the optimizer does not decay, e.g. biases and LayerNorm weights
   // when fine-tuning BERT; each pattern must match a parameter.
   std::vector<std::string> no_decay;
   std::vector<SourceLocation> no_decay_where;
-  double momentum = 0.9;               // sgd only
+  double momentum = 0.9;  // sgd only
+  double rho = 0.95;      // adadelta only: decay of its running averages
+  // Max-norm constraint (Kim 2014; Srivastava et al. 2014): after every optimizer step, each row
+  // of a parameter matching max_norm_targets whose L2 norm exceeds max_norm is scaled down to
+  // it (for a classifier, each class's weight vector). 0 = off.
+  double max_norm = 0.0;
+  std::vector<std::string> max_norm_targets;
+  std::vector<SourceLocation> max_norm_targets_where;
   double grad_clip = 0.0;              // max global gradient norm; 0 = off
   std::optional<TimeSpec> eval_every;  // default: end of each epoch
   int64_t threads = 1;                 // intra-op threads per rank

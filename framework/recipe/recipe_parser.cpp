@@ -153,12 +153,14 @@ SelectionConfig parse_selection(const Context& ctx, const YAML::Node& node) {
 }
 
 TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
-  MapReader m(ctx, node, "training",
-              {"batch_size",        "optimizer",  "lr",         "weight_decay", "no_decay",
-               "momentum",          "grad_clip",  "eval_every", "threads",      "on_nonfinite",
-               "max_skipped_steps", "accumulate", "precision",  "selection",    "bucket_by_length",
-               "drop_last",         "max_tokens", "device",     "comm",         "overlap",
-               "comm_dtype"});
+  MapReader m(ctx, node, "training", {"batch_size",   "optimizer",         "lr",
+                                      "weight_decay", "no_decay",          "momentum",
+                                      "grad_clip",    "eval_every",        "threads",
+                                      "on_nonfinite", "max_skipped_steps", "accumulate",
+                                      "precision",    "selection",         "bucket_by_length",
+                                      "drop_last",    "max_tokens",        "device",
+                                      "comm",         "overlap",           "comm_dtype",
+                                      "rho",          "max_norm",          "max_norm_targets"});
   TrainingConfig training;
   training.batch_size =
       positive_int(m, "batch_size", training.batch_size, " (the global batch, split across ranks)");
@@ -174,6 +176,23 @@ TrainingConfig parse_training(const Context& ctx, const YAML::Node& node) {
         parse_patterns(ctx, m.get("no_decay"), m.path("no_decay"), &training.no_decay_where);
   }
   training.momentum = bounded(m, "momentum", training.momentum, 0, true, 1, "in [0, 1)");
+  training.rho = bounded(m, "rho", training.rho, 0, true, 1, "in [0, 1)");
+  if (m.has("rho") && training.optimizer != Optimizer::kAdadelta) {
+    m.fail("rho", "is Adadelta's decay rate; set optimizer: adadelta or leave rho out");
+  }
+  training.max_norm =
+      bounded(m, "max_norm", training.max_norm, 0, true, kNoUpperBound, ">= 0 (0 = off)");
+  if (m.has("max_norm_targets")) {
+    training.max_norm_targets =
+        parse_patterns(ctx, m.get("max_norm_targets"), m.path("max_norm_targets"),
+                       &training.max_norm_targets_where);
+  }
+  if (training.max_norm > 0 && training.max_norm_targets.empty()) {
+    m.fail("max_norm", "needs max_norm_targets, the parameters it bounds (e.g. [fc.weight])");
+  }
+  if (training.max_norm == 0 && !training.max_norm_targets.empty()) {
+    m.fail("max_norm_targets", "does nothing without max_norm > 0");
+  }
   training.grad_clip =
       bounded(m, "grad_clip", training.grad_clip, 0, true, kNoUpperBound, ">= 0 (0 = off)");
   training.eval_every = m.time_opt("eval_every");

@@ -211,6 +211,17 @@ std::string to_yaml(const Recipe& recipe, bool placement) {
   }
   out << YAML::Key << "momentum" << YAML::Value;
   number(out, training.momentum);
+  // Only when they apply, so that the effective recipe of older runs is unchanged.
+  if (training.optimizer == Optimizer::kAdadelta) {
+    out << YAML::Key << "rho" << YAML::Value;
+    number(out, training.rho);
+  }
+  if (training.max_norm > 0) {
+    out << YAML::Key << "max_norm" << YAML::Value;
+    number(out, training.max_norm);
+    out << YAML::Key << "max_norm_targets" << YAML::Value << YAML::Flow
+        << training.max_norm_targets;
+  }
   out << YAML::Key << "grad_clip" << YAML::Value;
   number(out, training.grad_clip);
   if (training.eval_every) {

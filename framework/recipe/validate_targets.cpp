@@ -57,6 +57,8 @@ std::vector<std::string> select_parameters(const PruneModifier& modifier,
 
 void validate_targets(const Recipe& recipe, const std::vector<std::string>& parameter_names) {
   check_each_matches(recipe.training.no_decay, recipe.training.no_decay_where, parameter_names);
+  check_each_matches(recipe.training.max_norm_targets, recipe.training.max_norm_targets_where,
+                     parameter_names);
   for (const auto& stage : recipe.stages) {
     // Which modifier of this stage already prunes a parameter: two would fight over its mask.
     std::map<std::string, const PruneModifier*> owner;

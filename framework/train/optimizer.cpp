@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/name_match.h"
+#include "train/adadelta.h"
 
 namespace topiary::train {
 namespace {
@@ -121,6 +122,10 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const recipe::TrainingCo
       return make<torch::optim::SGD>(
           config, parameters,
           SGDOptions(config.lr).momentum(config.momentum).weight_decay(config.weight_decay));
+    case recipe::Optimizer::kAdadelta:
+      return make<Adadelta>(
+          config, parameters,
+          AdadeltaOptions(config.lr).rho(config.rho).weight_decay(config.weight_decay));
   }
   TOPIARY_ASSERT(false, "an optimizer without a constructor");
   return nullptr;
@@ -140,6 +145,21 @@ void zero_optimizer_state(torch::optim::Optimizer& optimizer, const torch::Tenso
     adamw->exp_avg_sq().mul_(mask);
   } else if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(it->second.get())) {
     if (sgd->momentum_buffer().defined()) sgd->momentum_buffer().mul_(mask);
+  } else if (auto* adadelta = dynamic_cast<AdadeltaParamState*>(it->second.get())) {
+    adadelta->square_avg().mul_(mask);
+    adadelta->acc_delta().mul_(mask);
+  }
+}
+
+void apply_max_norm(const recipe::TrainingConfig& config, const NamedParameters& parameters) {
+  if (config.max_norm <= 0) return;
+  torch::NoGradGuard no_grad;
+  for (const auto& [name, parameter] : parameters) {
+    bool bounded = false;
+    for (const auto& pattern : config.max_norm_targets) {
+      bounded = bounded || name_matches(pattern, name);
+    }
+    if (bounded) parameter.renorm_(2, 0, config.max_norm);
   }
 }
 
@@ -167,6 +187,10 @@ OptimizerStateArrays export_optimizer_state(
       if (sgd->momentum_buffer().defined()) {
         out.tensors.emplace_back(name + ":momentum_buffer", sgd->momentum_buffer());
       }
+    } else if (auto* adadelta = dynamic_cast<AdadeltaParamState*>(it->second.get())) {
+      out.steps.push_back(adadelta->step());
+      out.tensors.emplace_back(name + ":square_avg", adadelta->square_avg());
+      out.tensors.emplace_back(name + ":acc_delta", adadelta->acc_delta());
     } else {
       out.steps.push_back(-1);
     }
@@ -202,6 +226,12 @@ void import_optimizer_state(torch::optim::Optimizer& optimizer,
       state->step(steps[i]);
       state->exp_avg(copy_to(find(name + ":exp_avg"), parameter));
       state->exp_avg_sq(copy_to(find(name + ":exp_avg_sq"), parameter));
+      states[key] = std::move(state);
+    } else if (dynamic_cast<Adadelta*>(&optimizer) != nullptr) {
+      auto state = std::make_unique<AdadeltaParamState>();
+      state->step(steps[i]);
+      state->square_avg(copy_to(find(name + ":square_avg"), parameter));
+      state->acc_delta(copy_to(find(name + ":acc_delta"), parameter));
       states[key] = std::move(state);
     } else if (dynamic_cast<torch::optim::SGD*>(&optimizer) != nullptr) {
       auto state = std::make_unique<torch::optim::SGDParamState>();

@@ -12,6 +12,7 @@
 
 #include "train/finite_check.h"
 #include "train/model_spec.h"
+#include "train/optimizer.h"
 #include "train/trainer_job.h"
 
 namespace topiary::train {
@@ -202,6 +203,7 @@ Trainer::StepStatus Trainer::step(int64_t step) {
       torch::nn::utils::clip_grad_norm_(j.tensors, j.recipe.training.grad_clip);
     // No re-masking of the weights: Note [Masks] keeps pruned weights at exactly zero.
     j.optimizer->step();
+    apply_max_norm(j.recipe.training, j.parameters);
   }
   j.running_loss += loss_value;
   ++j.running_count;

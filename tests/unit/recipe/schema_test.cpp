@@ -133,6 +133,8 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(training["lr"]["default"], t.lr);
   EXPECT_EQ(training["weight_decay"]["default"], t.weight_decay);
   EXPECT_EQ(training["momentum"]["default"], t.momentum);
+  EXPECT_EQ(training["rho"]["default"], t.rho);
+  EXPECT_EQ(training["max_norm"]["default"], t.max_norm);
   EXPECT_EQ(training["grad_clip"]["default"], t.grad_clip);
   EXPECT_EQ(training["threads"]["default"], t.threads);
   EXPECT_EQ(training["accumulate"]["default"], t.accumulate);
