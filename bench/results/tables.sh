@@ -23,8 +23,9 @@ for section in "${sections[@]}"; do
   case $section in
     quickstart) "$PY" "$src/launch/quickstart_summary.py" "$dir/summary.json" ;;
     quality) "$PY" "$src/bench/quality/aggregate.py" "$dir" ;;
-    test_split) "$PY" "$src/bench/quality/test_split_table.py" "$dir" dense dense_normal_init \
-      gmp_global90 gmp_global90_normal_init gmp_global90_embedding80 random90 ;;
+    test_split) "$PY" "$src/bench/quality/test_split_table.py" "$dir" dense gmp_global50 \
+      gmp_global80 gmp_global90 gmp_global95 random90 dense_normal_init gmp_global90_normal_init \
+      gmp_global90_embedding80 kim_cnn_rand_10ep ;;
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
     peers_bert)
       "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" \
