@@ -10,7 +10,9 @@
 # Each seed trains into $OUT/NAME/s<seed> (skipped when its eval_test.json exists) and leaves
 # command.sh (the exact train command), train.log, summary.json, metrics.jsonl, inspect.txt and
 # eval_test.json (paths in them relative to the repository); the checkpoints themselves are
-# deleted. JOBS seeds run at once, one intra-op thread each. Print the table with
+# deleted, except that KEEP_SELECTED=1 keeps the selected one as s<seed>/selected.h5 (a teacher
+# for distillation). In the --set values, {seed} becomes the seed (a per-seed teacher path).
+# JOBS seeds run at once, one intra-op thread each. Print the table with
 # bench/quality/test_split_table.py $OUT.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,8 +36,9 @@ run_seed() {
   shift
   [[ -f $dir/eval_test.json ]] && return 0
   rm -rf "$dir" && mkdir -p "$dir"
+  local args=("${@//\{seed\}/$seed}")
   local cmd=("$BIN" train --recipe "$recipe" --set "data.path=$sst2" --set training.threads=1
-    --set "seed=$seed" "$@" --output "$dir/run")
+    --set "seed=$seed" "${args[@]}" --output "$dir/run")
   printf '%q ' "${cmd[@]}" | sed "s#$REPO/##g; s#$OUT/##g" >"$dir/command.sh"
   echo >>"$dir/command.sh"
   nice "${cmd[@]}" >"$dir/train.log" 2>&1
@@ -46,6 +49,7 @@ run_seed() {
   "$BIN" eval "$selected" --split test --json >"$dir/eval_test.tmp"
   "$BIN" inspect "$selected" >"$dir/inspect.txt"
   cp "$dir/run/summary.json" "$dir/run/metrics.jsonl" "$dir/"
+  if [[ ${KEEP_SELECTED:-0} == 1 ]]; then cp "$selected" "$dir/selected.h5"; fi
   rm -rf "$dir/run"
   # Paths in the committed files are relative to the repository, not this machine's.
   sed -i "s#$REPO/##g" "$dir/summary.json" "$dir/eval_test.tmp" "$dir/inspect.txt" "$dir/train.log"

@@ -4,8 +4,9 @@ accuracy of the checkpoint selected on the validation split, that checkpoint's v
 accuracy, the model's sparsity (all parameters) and the embedding table's, and the test accuracy
 minus the `dense` configuration's, paired by seed (the same seed draws the same initial weights
 and batch order, so the paired difference varies less than either accuracy). One Markdown table.
+NAME:REFERENCE pairs NAME with REFERENCE instead of `dense` (a variant with its own dense run).
 
-    bench/quality/test_split_table.py OUT [NAME ...]
+    bench/quality/test_split_table.py OUT [NAME[:REFERENCE] ...]
 """
 import json
 import statistics
@@ -31,12 +32,13 @@ def test_by_seed(out, name):
             for path in (out / name).glob("s*/eval_test.json")}
 
 
-def paired_gap(out, name):
-    dense, runs = test_by_seed(out, "dense"), test_by_seed(out, name)
+def paired_gap(out, name, reference):
+    dense, runs = test_by_seed(out, reference), test_by_seed(out, name)
     seeds = sorted(set(dense) & set(runs))
-    if name == "dense" or not seeds:
+    if name == reference or not seeds:
         return "-"
-    return f"{mean_std([runs[s] - dense[s] for s in seeds])} ({len(seeds)})"
+    against = "" if reference == "dense" else f", vs {reference}"
+    return f"{mean_std([runs[s] - dense[s] for s in seeds])} ({len(seeds)}{against})"
 
 
 def main():
@@ -46,7 +48,8 @@ def main():
           "| sparsity (%) | embedding sparsity (%) | test - dense, paired (pp, seeds) "
           "| test per seed (selected step) |")
     print("|---|---|---|---|---|---|---|---|")
-    for name in names:
+    for entry in names:
+        name, _, reference = entry.partition(":")
         runs = sorted((out / name).glob("s*/eval_test.json"))
         if not runs:
             continue
@@ -62,7 +65,7 @@ def main():
             per_seed.append(f"{path.parent.name} {100 * result['accuracy']:.2f} @{kept['step']}")
         print(f"| {name} | {len(runs)} | {mean_std(test)} | {mean_std(valid)} | "
               f"{100 * statistics.mean(sparsity):.1f} | {100 * statistics.mean(embedding):.1f} | "
-              f"{paired_gap(out, name)} | {', '.join(per_seed)} |")
+              f"{paired_gap(out, name, reference or 'dense')} | {', '.join(per_seed)} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+build/bin/topiary train --recipe recipes/gmp_global90.yaml --set data.path=bench/results/test_split/data/sst2_test_split.h5 --set training.threads=1 --set seed=1 --set stages.1.modifiers.1.prune.method=movement --output bench/results/test_split/gmp90_embedding_movement/s1/run 

@@ -1,0 +1,1 @@
+build/bin/topiary train --recipe bench/quality/variants/gmp_global90_distill.yaml --set data.path=bench/results/test_split/data/sst2_test_split.h5 --set training.threads=1 --set seed=3 --set stages.1.modifiers.2.distill.teacher=bench/results/test_split/dense/s3/selected.h5 --output bench/results/test_split/gmp_global90_distill/s3/run 

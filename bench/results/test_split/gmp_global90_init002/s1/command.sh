@@ -1,0 +1,1 @@
+build/bin/topiary train --recipe recipes/gmp_global90.yaml --set data.path=bench/results/test_split/data/sst2_test_split.h5 --set training.threads=1 --set seed=1 --set model.embedding_init_range=0.02 --output bench/results/test_split/gmp_global90_init002/s1/run 

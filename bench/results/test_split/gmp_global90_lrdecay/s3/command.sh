@@ -1,0 +1,1 @@
+build/bin/topiary train --recipe bench/quality/variants/gmp_global90_lrdecay.yaml --set data.path=bench/results/test_split/data/sst2_test_split.h5 --set training.threads=1 --set seed=3 --output bench/results/test_split/gmp_global90_lrdecay/s3/run 
