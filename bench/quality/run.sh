@@ -67,13 +67,13 @@ PYEOF
 
 # TextCNN schedule (shortened from the recipes' 2/6/8 epochs to fit a shared 2-core machine):
 # dense to step 200, cubic ramp 200 -> 400 (masks every 20 steps), fine-tune to 600 (2.3 epochs
-# of 263 steps); validation every 100 steps. Every TextCNN config uses it, with the N(0, 1)
-# embedding these tables were made with (gmp_global90.yaml and random90.yaml now draw it
+# of 263 steps); validation every 100 steps. Every TextCNN config uses it, with the 128-d N(0, 1)
+# embedding these tables were made with (gmp_global90.yaml and random90.yaml now draw a 300-d one
 # uniformly; bench/quality/test_split.sh runs them as shipped).
 cnn_schedule() { # $1: index of the stage holding the prune modifiers, then modifier indices
   local st=$1; shift
   a+=(--set "data.path=$SST2" --set "training.threads=$THREADS" --set training.eval_every=100it
-    --set model.embedding_init=normal
+    --set model.embedding_init=normal --set model.embedding_dim=128
     --set stages.0.until=200it --set "stages.$st.until=600it")
   for m in "$@"; do
     a+=(--set "stages.$st.modifiers.$m.prune.start=200it" --set "stages.$st.modifiers.$m.prune.end=400it")
@@ -125,13 +125,8 @@ config_args() {
   esac
 }
 
-# The overrides block of allocation.yaml as one YAML flow list for --set.
-overrides_flow() {
-  local items
-  items=$(sed -n 's/^  - \({.*}\)  #.*$/\1/p' "$1" | paste -sd, -)
-  [[ -n $items ]] || { echo "run.sh: no overrides in $1" >&2; exit 1; }
-  echo "[$items]"
-}
+# shellcheck source=bench/quality/overrides_flow.sh
+source "$REPO/bench/quality/overrides_flow.sh"
 
 # Sensitivity sweep of seed $2's *_global_90 checkpoint at the prune start; prints allocation.yaml.
 sweep() {
@@ -144,7 +139,7 @@ sweep() {
     if [[ $model == cnn ]]; then
       # Only the convolutions and the classifier: the embedding keeps its own 90% (layer) modifier
       # in every arm, so all three arms prune the same weights of each group.
-      sa=(--recipe "$REPO/recipes/gmp_global90.yaml" --set "data.path=$SST2"
+      sa=(--recipe "$REPO/recipes/gmp_global90.yaml" --set "data.path=$SST2" --set model.embedding_dim=128
         --set 'stages.1.modifiers=[{prune: {method: magnitude, scope: global, targets: ["convs.*.weight", "fc.weight"], final_sparsity: 0.9, start: 2ep, end: 6ep, every: 20it, schedule: cubic}}]'
         --grid 0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.85,0.9,0.95,0.98)
     else

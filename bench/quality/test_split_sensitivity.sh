@@ -17,26 +17,24 @@ BIN=$(realpath "${BIN:-$REPO/build/bin/topiary}")
 SEEDS=${SEEDS:-"1 2 3"}
 OUT=${OUT:-$REPO/runs/test_split}
 recipe=$REPO/recipes/gmp_global90.yaml
+# The committed sens90 rows are a variant of the recipe's earlier 128-d embedding; EMBEDDING_DIM=300
+# sweeps the shipped width.
+width=(--set "model.embedding_dim=${EMBEDDING_DIM:-128}")
 sst2=$(realpath "$OUT")/data/sst2_test_split.h5
 [[ -f $sst2 ]] || { echo "test_split_sensitivity.sh: run bench/quality/test_split.sh first ($sst2)" >&2; exit 2; }
 
-# The overrides block of allocation.yaml as one YAML flow list for --set.
-overrides_flow() {
-  local items
-  items=$(sed -n 's/^  - \({.*}\)  #.*$/\1/p' "$1" | paste -sd, -)
-  [[ -n $items ]] || { echo "test_split_sensitivity.sh: no overrides in $1" >&2; exit 1; }
-  echo "[$items]"
-}
+# shellcheck source=bench/quality/overrides_flow.sh
+source "$REPO/bench/quality/overrides_flow.sh"
 
 for seed in $SEEDS; do
   sweep=$OUT/sens90/sweeps/s$seed
   if [[ ! -f $sweep/allocation.yaml ]]; then
     work=$(mktemp -d)
-    "$BIN" train --recipe "$recipe" --set "data.path=$sst2" --set training.threads=1 \
+    "$BIN" train --recipe "$recipe" "${width[@]}" --set "data.path=$sst2" --set training.threads=1 \
       --set "seed=$seed" --set 'stages=[{name: dense, until: 2ep}]' --output "$work/dense" >"$work/train.log" 2>&1 ||
       { cat "$work/train.log" >&2; exit 1; }
     mkdir -p "$sweep.tmp"
-    nice "$BIN" sensitivity "$work/dense/final.h5" --recipe "$recipe" --set "data.path=$sst2" \
+    nice "$BIN" sensitivity "$work/dense/final.h5" --recipe "$recipe" "${width[@]}" --set "data.path=$sst2" \
       --set training.threads=1 \
       --set 'stages.1.modifiers=[{prune: {method: magnitude, scope: global, targets: ["convs.*.weight", "fc.weight"], final_sparsity: 0.9, start: 2ep, end: 6ep, every: 20it, schedule: cubic}}]' \
       --grid 0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.85,0.9,0.95,0.98 --target 0.9 \
@@ -47,6 +45,6 @@ for seed in $SEEDS; do
     rm -rf "$work" "$sweep" && mv "$sweep.tmp" "$sweep"
   fi
   flow=$(overrides_flow "$sweep/allocation.yaml")
-  SEEDS=$seed JOBS=1 OUT=$OUT "$REPO/bench/quality/test_split.sh" sens90 "$recipe" \
+  SEEDS=$seed JOBS=1 OUT=$OUT "$REPO/bench/quality/test_split.sh" sens90 "$recipe" "${width[@]}" \
     --set "stages.1.modifiers.0.prune.overrides=$flow"
 done

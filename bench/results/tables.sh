@@ -23,18 +23,21 @@ for section in "${sections[@]}"; do
   case $section in
     quickstart) "$PY" "$src/launch/quickstart_summary.py" "$dir/summary.json" ;;
     quality) "$PY" "$src/bench/quality/aggregate.py" "$dir" ;;
-    test_split) # the shipped recipes, then the variants tried at 90% (NAME:REFERENCE pairs a
-      # variant with its own dense run)
+    test_split) # the shipped recipes (300-d word vectors), the recipe's earlier 128-d width, then
+      # the variants tried at 90% (NAME:REFERENCE pairs a variant with its own dense run)
+      "$PY" "$src/bench/quality/test_split_table.py" "$dir" --dense dense_dim300 dense_dim300 \
+        gmp_global50_dim300 gmp_global80_dim300 gmp_global90_dim300 gmp_global95_dim300 \
+        random90_dim300 kim_cnn_rand_10ep
+      echo
       "$PY" "$src/bench/quality/test_split_table.py" "$dir" dense gmp_global50 gmp_global80 \
-        gmp_global90 gmp_global95 random90 kim_cnn_rand_10ep
+        gmp_global90 gmp_global95 random90 gmp_global90_dim300
       echo
       "$PY" "$src/bench/quality/test_split_table.py" "$dir" gmp_global90 \
         gmp_global90_embedding80 gmp_convs90_embedding0 gmp_convs50_embedding935 \
         gmp90_embedding_movement gmp_global90_distill sens90 \
         dense_lrdecay gmp_global90_lrdecay:dense_lrdecay \
         dense_normal_init gmp_global90_normal_init:dense_normal_init \
-        dense_init002 gmp_global90_init002:dense_init002 \
-        dense_dim300 gmp_global90_dim300:dense_dim300 gmp_global90_dim300 dense_dim13 ;;
+        dense_init002 gmp_global90_init002:dense_init002 dense_dim13 ;;
     peers) "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" ;;
     peers_bert)
       "$PY" "$src/bench/peers/peer_table.py" "$dir/results.tsv" "$N" \

@@ -1,0 +1,1 @@
+build/bin/topiary train --recipe recipes/gmp_global90.yaml --set data.path=bench/results/test_split/data/sst2_test_split.h5 --set training.threads=1 --set seed=2 --set model.embedding_dim=300 --set stages.1.modifiers.0.prune.final_sparsity=0.80 --set stages.1.modifiers.1.prune.final_sparsity=0.80 --output bench/results/test_split/gmp_global80_dim300/s2/run 

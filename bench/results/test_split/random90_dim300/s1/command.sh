@@ -1,0 +1,1 @@
+build/bin/topiary train --recipe recipes/random90.yaml --set data.path=bench/results/test_split/data/sst2_test_split.h5 --set training.threads=1 --set seed=1 --set model.embedding_dim=300 --output bench/results/test_split/random90_dim300/s1/run 
