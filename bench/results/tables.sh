@@ -27,7 +27,7 @@ for section in "${sections[@]}"; do
       # the variants tried at 90% (NAME:REFERENCE pairs a variant with its own dense run)
       "$PY" "$src/bench/quality/test_split_table.py" "$dir" --dense dense_dim300 dense_dim300 \
         gmp_global50_dim300 gmp_global80_dim300 gmp_global90_dim300 gmp_global95_dim300 \
-        random90_dim300 kim_cnn_rand_10ep
+        random90_dim300 kim_cnn_rand_10ep kim_cnn_rand
       echo
       "$PY" "$src/bench/quality/test_split_table.py" "$dir" dense gmp_global50 gmp_global80 \
         gmp_global90 gmp_global95 random90 gmp_global90_dim300

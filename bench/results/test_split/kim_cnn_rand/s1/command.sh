@@ -1,0 +1,1 @@
+build/bin/topiary train --recipe recipes/kim_cnn_rand.yaml --set data.path=bench/results/test_split/data/sst2_test_split.h5 --set training.threads=1 --set seed=1 --output bench/results/test_split/kim_cnn_rand/s1/run 
