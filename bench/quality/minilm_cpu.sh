@@ -89,15 +89,16 @@ train() {
 
 report() {
   mkdir -p "$OUT"
-  local recipe summary chosen
+  local recipe summary chosen log
   for recipe in "${RECIPES[@]}"; do
     summary=$WORK/runs/$recipe/summary.json
     [ -f "$summary" ] || { echo "$recipe: not finished"; continue; }
-    cp "$summary" "$OUT/$recipe.summary.json"
-    cp "$WORK"/logs/"$recipe"*.log "$OUT/"
-    chosen=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s.get("selected_checkpoint") or s["checkpoint"])' "$summary")
-    echo "${chosen#"$WORK"/}" >"$OUT/$recipe.chosen"
-    "$BIN" eval "$chosen" --data "$DEV" --json >"$OUT/$recipe.glue_dev.json"
+    # Paths inside WORK are written relative to it, so the files can be committed as they are.
+    sed "s|$WORK/||g" "$summary" >"$OUT/$recipe.summary.json"
+    for log in "$WORK"/logs/"$recipe"*.log; do sed "s|$WORK/||g" "$log" >"$OUT/${log##*/}"; done
+    chosen=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s.get("selected_checkpoint") or s["checkpoint"])' "$OUT/$recipe.summary.json")
+    echo "$chosen" >"$OUT/$recipe.chosen"
+    (cd "$WORK" && "$BIN" eval "$chosen" --data "${DEV#"$WORK"/}" --json) >"$OUT/$recipe.glue_dev.json"
     echo "$recipe: GLUE dev $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accuracy"])' "$OUT/$recipe.glue_dev.json")"
   done
   cat "$WORK/bin/MANIFEST" >"$OUT/MANIFEST"
