@@ -95,7 +95,9 @@ report() {
     [ -f "$summary" ] || { echo "$recipe: not finished"; continue; }
     # Paths inside WORK are written relative to it, so the files can be committed as they are.
     sed "s|$WORK/||g" "$summary" >"$OUT/$recipe.summary.json"
-    for log in "$WORK"/logs/"$recipe"*.log; do sed "s|$WORK/||g" "$log" >"$OUT/${log##*/}"; done
+    for log in "$WORK/logs/$recipe.log" "$WORK/logs/$recipe".resume.*.log; do
+      [ -f "$log" ] && sed "s|$WORK/||g" "$log" >"$OUT/${log##*/}"
+    done
     chosen=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s.get("selected_checkpoint") or s["checkpoint"])' "$OUT/$recipe.summary.json")
     echo "$chosen" >"$OUT/$recipe.chosen"
     (cd "$WORK" && "$BIN" eval "$chosen" --data "${DEV#"$WORK"/}" --json) >"$OUT/$recipe.glue_dev.json"
