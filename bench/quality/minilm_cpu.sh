@@ -43,7 +43,8 @@ setup() {
   for recipe in minilm_sst2_dense "${RECIPES[@]}"; do
     if [ -f "$WORK/recipes/$recipe.yaml" ]; then
       # A variant tried here may have left recipes/ since; the run keeps its own copy either way.
-      [ ! -f "$SRC/recipes/$recipe.yaml" ] || cmp -s "$SRC/recipes/$recipe.yaml" "$WORK/recipes/$recipe.yaml" ||
+      [ ! -f "$SRC/recipes/$recipe.yaml" ] ||
+        cmp -s "$SRC/recipes/$recipe.yaml" "$WORK/recipes/$recipe.yaml" ||
         echo "note: recipes/$recipe.yaml changed since this run began; the run keeps its copy"
     else
       cp "$SRC/recipes/$recipe.yaml" "$WORK/recipes/"
