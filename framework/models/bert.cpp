@@ -85,7 +85,8 @@ torch::Tensor BertClassifier::key_mask(const torch::Tensor& tokens) const {
   return real.unsqueeze(1).unsqueeze(2);  // [B, 1, 1, T]
 }
 
-torch::Tensor BertClassifier::encode(const torch::Tensor& input) {
+torch::Tensor BertClassifier::encode(const torch::Tensor& input,
+                                     std::vector<torch::Tensor>* hidden) {
   const torch::Tensor tokens =
       input.size(1) > max_positions_ ? input.narrow(1, 0, max_positions_) : input;
   const auto index_options = torch::TensorOptions(torch::kLong).device(tokens.device());
@@ -95,12 +96,25 @@ torch::Tensor BertClassifier::encode(const torch::Tensor& input) {
       embedding_->forward(tokens) + position_->forward(positions) + token_type_->forward(types);
   x = dropout_->forward(embedding_norm_->forward(x));
   const torch::Tensor mask = key_mask(tokens);
-  for (const auto& layer : *layers_) x = layer->as<BertBlockImpl>()->forward(x, mask);
+  if (hidden != nullptr) hidden->clear();
+  for (const auto& layer : *layers_) {
+    x = layer->as<BertBlockImpl>()->forward(x, mask);
+    if (hidden != nullptr) hidden->push_back(x);
+  }
   return x;
 }
 
 torch::Tensor BertClassifier::forward(const torch::Tensor& tokens) {
-  const torch::Tensor first = encode(tokens).select(1, 0);  // the [CLS] position
+  return classify(encode(tokens));
+}
+
+torch::Tensor BertClassifier::forward_with_hidden(const torch::Tensor& tokens,
+                                                  std::vector<torch::Tensor>& hidden) {
+  return classify(encode(tokens, &hidden));
+}
+
+torch::Tensor BertClassifier::classify(const torch::Tensor& encoded) {
+  const torch::Tensor first = encoded.select(1, 0);  // the [CLS] position
   const torch::Tensor pooled = torch::tanh(pooler_->forward(first));
   return fc_->forward(dropout_->forward(pooled));
 }

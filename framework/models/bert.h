@@ -24,13 +24,17 @@ class BertClassifier final : public Model {
  public:
   explicit BertClassifier(const ModelSpec& spec);
   torch::Tensor forward(const torch::Tensor& tokens) override;
+  torch::Tensor forward_with_hidden(const torch::Tensor& tokens,
+                                    std::vector<torch::Tensor>& hidden) override;
   // The last layer's hidden states [B, T, D] (padding id 0 masked as a key), what Hugging
-  // Face's BertModel returns as last_hidden_state.
-  torch::Tensor encode(const torch::Tensor& tokens);
+  // Face's BertModel returns as last_hidden_state; `hidden`, when given, receives every
+  // layer's.
+  torch::Tensor encode(const torch::Tensor& tokens, std::vector<torch::Tensor>* hidden = nullptr);
   std::vector<std::string> lookup_tables() const override { return {"embedding.weight"}; }
 
  private:
   torch::Tensor key_mask(const torch::Tensor& tokens) const;
+  torch::Tensor classify(const torch::Tensor& encoded);
 
   int64_t max_positions_;
   torch::nn::Embedding embedding_{nullptr}, position_{nullptr}, token_type_{nullptr};

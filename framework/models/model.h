@@ -61,6 +61,13 @@ class Model : public torch::nn::Module {
   // tokens: int64 [batch, length], padded with id 0. Returns logits [batch, num_classes] for a
   // classifier, next-token logits [batch, length, vocab] for a language model.
   virtual torch::Tensor forward(const torch::Tensor& tokens) = 0;
+  // What forward returns, and into `hidden` each block's output [batch, length, width] in order
+  // (for layer-wise distillation); models that do not expose their blocks leave it empty.
+  virtual torch::Tensor forward_with_hidden(const torch::Tensor& tokens,
+                                            std::vector<torch::Tensor>& hidden) {
+    hidden.clear();
+    return forward(tokens);
+  }
   virtual bool is_language_model() const { return false; }
   // Shortest input the model accepts (e.g. the widest convolution).
   virtual int64_t min_length() const { return 1; }

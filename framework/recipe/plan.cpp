@@ -235,7 +235,11 @@ std::string Plan::to_text(const Recipe& recipe) const {
                           : std::string()) +
            (stage.distill ? "; distill from " + stage.distill->teacher + " (temperature " +
                                 format("%g", stage.distill->temperature) + ", alpha " +
-                                format("%g", stage.distill->alpha) + ")"
+                                format("%g", stage.distill->alpha) +
+                                (stage.distill->hidden != 0
+                                     ? ", hidden " + format("%g", stage.distill->hidden)
+                                     : std::string()) +
+                                ")"
                           : std::string()) +
            "\n";
     for (const auto& snapshot : stage.snapshots) {

@@ -114,18 +114,21 @@ struct LrModifier {
   SourceLocation where;
 };
 
-// `distill: {teacher: ..., temperature: T, alpha: a}`: knowledge distillation (Hinton et al.
-// 2015) while the stage runs, classification only. The loss becomes
-// (1 - a) * cross-entropy(labels) + a * T^2 * KL(softmax(teacher / T) || softmax(student / T)),
-// the teacher (a checkpoint, typically the dense fine-tuned model) run in eval mode without
+// `distill: {teacher: ..., temperature: T, alpha: a, hidden: h}`: knowledge distillation
+// (Hinton et al. 2015) while the stage runs, classification only. The loss becomes
+// (1 - a) * cross-entropy(labels) + a * T^2 * KL(softmax(teacher / T) || softmax(student / T))
+// + h * (mean over layers of the hidden states' squared difference, train/distillation.h), the
+// teacher (a checkpoint, typically the dense fine-tuned model) run in eval mode without
 // gradients on the same device and batch.
 struct DistillModifier {
   std::string teacher;  // resolved like data.path
   double temperature = 2.0;
   double alpha = 0.5;
+  double hidden = 0.0;  // >= 0; 0 = logits only
   SourceLocation where;
   bool operator==(const DistillModifier& o) const {
-    return teacher == o.teacher && temperature == o.temperature && alpha == o.alpha;
+    return teacher == o.teacher && temperature == o.temperature && alpha == o.alpha &&
+           hidden == o.hidden;
   }
 };
 

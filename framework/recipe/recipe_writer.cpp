@@ -119,6 +119,10 @@ void write_other_modifiers(YAML::Emitter& out, const Stage& stage) {
     number(out, d.temperature);
     out << YAML::Key << "alpha" << YAML::Value;
     number(out, d.alpha);
+    if (d.hidden != 0) {  // left out at its default, so recipes written before it read the same
+      out << YAML::Key << "hidden" << YAML::Value;
+      number(out, d.hidden);
+    }
     out << YAML::EndMap << YAML::EndMap;
   }
   if (stage.hold) {

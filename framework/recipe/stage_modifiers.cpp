@@ -1,4 +1,6 @@
 // The modifiers around pruning: snapshot, rewind (lottery ticket), lr, augment and distill.
+#include <cmath>
+
 #include "core/error.h"
 #include "recipe/stage_parser.h"
 
@@ -104,7 +106,7 @@ LrModifier parse_lr(const Context& ctx, const YAML::Node& node, const std::strin
 }
 
 DistillModifier parse_distill(const Context& ctx, const YAML::Node& node, const std::string& path) {
-  MapReader m(ctx, node, path, {"teacher", "temperature", "alpha"});
+  MapReader m(ctx, node, path, {"teacher", "temperature", "alpha", "hidden"});
   DistillModifier distill;
   distill.where = m.locate();
   const std::string teacher = as_string(ctx, m.require("teacher"), m.path("teacher"));
@@ -119,6 +121,10 @@ DistillModifier parse_distill(const Context& ctx, const YAML::Node& node, const 
   distill.alpha = m.double_or("alpha", distill.alpha);
   if (!(distill.alpha >= 0 && distill.alpha <= 1)) {
     m.fail("alpha", "must be in [0, 1], the weight of the teacher's term (0 = labels only)");
+  }
+  distill.hidden = m.double_or("hidden", distill.hidden);
+  if (!(distill.hidden >= 0 && std::isfinite(distill.hidden))) {
+    m.fail("hidden", "must be a number >= 0, the weight of the hidden-state term (0 = none)");
   }
   return distill;
 }

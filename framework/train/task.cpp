@@ -17,6 +17,13 @@
 namespace topiary::train {
 namespace {
 
+// A recipe modifier refused for this run, located at its line in the recipe.
+UserError modifier_error(const recipe::SourceLocation& where, const char* kind,
+                         const std::string& message) {
+  return UserError(
+      located(where.file, where.line, where.column, where.key.empty() ? kind : where.key, message));
+}
+
 // What both tasks share: each step's local rows are cut into micro-batches once (prepare), and
 // each micro-batch's mean loss is weighted by its share of the step's rows, so that the
 // accumulated gradient is the mean over the step whatever the cut.
@@ -117,18 +124,35 @@ class ClassificationTask final : public MicroBatchedTask {
     const torch::Tensor labels = ids_on(batch.labels, {batch.rows}, device_);
     data_time.reset();
     time(forward_time, StepPhase::kForward);
-    const torch::Tensor logits = model.forward(ids).to(torch::kFloat32);
     if (teacher_ == nullptr) {
+      const torch::Tensor logits = model.forward(ids).to(torch::kFloat32);
       return weighted(torch::nn::functional::cross_entropy(logits, labels), range);
     }
+    const bool layer_wise = distill_->hidden > 0;
+    std::vector<torch::Tensor> hidden, teacher_hidden;
+    const torch::Tensor logits =
+        (layer_wise ? model.forward_with_hidden(ids, hidden) : model.forward(ids))
+            .to(torch::kFloat32);
     torch::Tensor teacher_logits;
     {
       torch::NoGradGuard no_grad;
-      teacher_logits = teacher_->forward(ids).to(torch::kFloat32);
+      teacher_logits = (layer_wise ? teacher_->forward_with_hidden(ids, teacher_hidden)
+                                   : teacher_->forward(ids))
+                           .to(torch::kFloat32);
     }
-    return weighted(
-        distillation_loss(logits, teacher_logits, labels, distill_->temperature, distill_->alpha),
-        range);
+    torch::Tensor loss =
+        distillation_loss(logits, teacher_logits, labels, distill_->temperature, distill_->alpha);
+    if (layer_wise) {
+      if (const auto mismatch = hidden_state_mismatch(hidden, teacher_hidden)) {
+        throw modifier_error(distill_->where, "distill",
+                             "hidden needs a student and a teacher with hidden states of the "
+                             "same shapes (model.type bert): " +
+                                 *mismatch);
+      }
+      loss = loss + distill_->hidden * hidden_state_loss(hidden, teacher_hidden, ids)
+                                           .to(torch::kFloat32);
+    }
+    return weighted(loss, range);
   }
 
   EvalResult evaluate(models::Model& model, comm::Communicator& comm) override {
@@ -282,13 +306,6 @@ class LanguageModelTask final : public MicroBatchedTask {
   std::vector<int64_t> local_;
 };
 
-// A recipe modifier refused for this dataset, located at its line in the recipe.
-UserError modifier_error(const recipe::SourceLocation& where, const char* kind,
-                         const std::string& message) {
-  return UserError(
-      located(where.file, where.line, where.column, where.key.empty() ? kind : where.key, message));
-}
-
 }  // namespace
 
 std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Recipe& recipe,
@@ -309,6 +326,12 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
   const bool wordpiece =
       tokenizer != dataset.attributes.end() && tokenizer->second.rfind("wordpiece", 0) == 0;
   for (const recipe::Stage& stage : recipe.stages) {
+    if (stage.distill && stage.distill->hidden > 0 && recipe.model.type != ModelType::kBert) {
+      throw modifier_error(stage.distill->where, "distill",
+                           "hidden (layer-wise distillation) needs model.type bert, whose layers "
+                           "it matches one to one; this recipe's is '" +
+                               std::string(kModelTypes.name(recipe.model.type)) + "'");
+    }
     if (stage.augment && wordpiece) {
       throw modifier_error(stage.augment->where, "augment",
                            "augmentation does not apply to WordPiece data (" + recipe.data.path +

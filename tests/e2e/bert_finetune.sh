@@ -3,8 +3,9 @@
 # pretrained model installed by setup, on SST-2 tokenized with the model's own WordPiece
 # vocabulary (GLUE dev as the validation set):
 #  - minilm_sst2_dense, 200 steps: dev accuracy >= 0.80;
-#  - minilm_sst2_movement90 and minilm_sst2_gmp90 (distilled from the dense run) and minilm_heads,
-#    shortened to reach their final sparsity quickly;
+#  - minilm_sst2_movement90 and minilm_sst2_gmp90 (distilled from the dense run; gmp90 also with
+#    the layer-wise term, which must change the model) and minilm_heads, shortened to reach their
+#    final sparsity quickly;
 # and each model goes back to the Python ecosystem: `topiary export --format hf` loaded by
 # transformers' AutoModelForSequenceClassification gives the logits `topiary predict` gives,
 # within 1e-4, on 120 dev sentences (dense; 90% of the encoder's linear weights zero; the
@@ -42,6 +43,12 @@ run gmp90 minilm_sst2_gmp90 --set stages.0.until=30it --set stages.0.modifiers.0
   --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it \
   --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5"
 grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90.log" || { cat "$WORK/gmp90.log"; fail "gmp90: not at 90%"; }
+# The same with layer-wise distillation: the hidden-state term changes what is learned.
+run gmp90_hidden minilm_sst2_gmp90 --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
+  --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it \
+  --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5" --set stages.0.modifiers.2.distill.hidden=1
+grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90_hidden.log" ||
+  { cat "$WORK/gmp90_hidden.log"; fail "gmp90_hidden: not at 90%"; }
 run heads minilm_heads --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
   --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it
 "$BIN" thin "$WORK/heads/final.h5" -o "$WORK/heads_thin.h5" >"$WORK/thin.log"
@@ -82,4 +89,15 @@ print(f"ok: {name}: transformers logits = topiary predict (max difference {diffe
       f"encoder linear weights zero: {zeros:.4f}")
 PY
 done
+for name in gmp90 gmp90_hidden; do
+  "$BIN" predict "$WORK/$name/final.h5" --input "$WORK/sentences.txt" --logits >"$WORK/predict_$name.jsonl"
+done
+"$PY" - "$WORK/predict_gmp90.jsonl" "$WORK/predict_gmp90_hidden.jsonl" <<'PY'
+import json, sys
+import torch
+logits = [torch.tensor([json.loads(line)["logits"] for line in open(path)]) for path in sys.argv[1:]]
+difference = (logits[0] - logits[1]).abs().max().item()
+assert difference > 1e-3, f"distill.hidden 1 left the model unchanged (logits differ by {difference})"
+print(f"ok: gmp90 with and without the hidden-state term differ (max logit difference {difference:.3f})")
+PY
 echo "ok: MiniLM fine-tuned, pruned and exported back in $SECONDS s"

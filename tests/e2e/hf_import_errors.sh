@@ -105,4 +105,18 @@ expect_user_error "truncate with \`topiary prepare --tokenizer wordpiece --max-l
 expect_user_error "augmentation does not apply to WordPiece data" \
   "$BIN" train --recipe "$WORK/recipe.yaml" --set 'stages.0.modifiers=[{augment: {delete: 0.1}}]' \
   --output "$WORK/run2"
+# Layer-wise distillation matches the layers one to one: a teacher without them (a TextCNN) is
+# refused at the first step, and a student that is not a BERT before training starts.
+cat >"$WORK/textcnn.yaml" <<YAML
+data: {path: $WORK/dev_wp.h5}
+model: {type: textcnn}
+stages: [{name: train, until: 2it}]
+YAML
+"$BIN" train --recipe "$WORK/textcnn.yaml" --output "$WORK/textcnn" >/dev/null
+expect_user_error "hidden needs a student and a teacher with hidden states of the same shapes (model.type bert): the student has 6 layers, the teacher 0" \
+  "$BIN" train --recipe "$WORK/recipe.yaml" --set 'stages.0.until=2it' \
+  --set "stages.0.modifiers=[{distill: {teacher: $WORK/textcnn/final.h5, hidden: 1}}]" --output "$WORK/run3"
+expect_user_error "hidden (layer-wise distillation) needs model.type bert, whose layers it matches one to one; this recipe's is 'textcnn'" \
+  "$BIN" train --recipe "$WORK/textcnn.yaml" \
+  --set "stages.0.modifiers=[{distill: {teacher: $WORK/run/final.h5, hidden: 1}}]" --output "$WORK/run4"
 echo "ok: import hf and its refusals"

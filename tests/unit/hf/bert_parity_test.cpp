@@ -1,5 +1,5 @@
-// The imported BERT computes what Hugging Face transformers computes: last hidden states equal
-// BertModel's within 1e-4 on a padded batch (reference from the project venv's transformers,
+// The imported BERT computes what Hugging Face transformers computes: last hidden states (and
+// every layer's) equal BertModel's within 1e-4 on a padded batch (reference from the project venv's transformers,
 // tests/unit/hf/bert_reference.py), for the model read from its folder and from the file
 // `topiary import hf` writes. And a model folder whose config and weights disagree is refused
 // naming the file and the tensor.
@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/subprocess.h"
@@ -49,23 +52,32 @@ class BertParityTest : public ::testing::Test {
     return read_safetensors(out);
   }
 
-  // Largest difference at real (non-padding) positions.
-  static double max_difference(const PretrainedModel& pretrained,
-                               const std::map<std::string, torch::Tensor>& ref) {
+  // The pretrained encoder with a fresh two-class head, in eval mode.
+  static std::shared_ptr<models::BertClassifier> imported(const PretrainedModel& pretrained) {
     models::ModelSpec spec = pretrained.spec;
     spec.num_classes = 2;
-    models::BertClassifier model(spec);
+    auto model = std::make_shared<models::BertClassifier>(spec);
     std::vector<std::pair<std::string, torch::Tensor>> parameters;
-    for (const auto& item : model.named_parameters())
+    for (const auto& item : model->named_parameters())
       parameters.emplace_back(item.key(), item.value());
     const auto fresh = copy_pretrained_weights(pretrained, parameters);
     EXPECT_EQ(fresh, (std::vector<std::string>{"fc.weight", "fc.bias"}));
-    model.eval();
+    model->eval();
+    return model;
+  }
+
+  // Largest difference at real (non-padding) positions.
+  static double masked_difference(const torch::Tensor& ours, const torch::Tensor& theirs,
+                                  const torch::Tensor& ids) {
+    const torch::Tensor real = (ids != 0).unsqueeze(2);
+    return ((ours - theirs).abs() * real).max().item<double>();
+  }
+
+  static double max_difference(const PretrainedModel& pretrained,
+                               const std::map<std::string, torch::Tensor>& ref) {
     torch::NoGradGuard no_grad;
     const torch::Tensor ids = ref.at("input_ids");
-    const torch::Tensor hidden = model.encode(ids);
-    const torch::Tensor real = (ids != 0).unsqueeze(2);
-    return ((hidden - ref.at("last_hidden_state")).abs() * real).max().item<double>();
+    return masked_difference(imported(pretrained)->encode(ids), ref.at("last_hidden_state"), ids);
   }
 
   std::filesystem::path dir_;
@@ -81,6 +93,26 @@ TEST_F(BertParityTest, HiddenStatesEqualTransformersOnAPaddedBatch) {
   const PretrainedModel reread = load_pretrained(imported);
   EXPECT_FALSE(reread.tokenizer_json.empty());
   EXPECT_LT(max_difference(reread, ref), 1e-4);
+}
+
+// Layer-wise distillation reads every layer's output: each equals transformers' hidden state of
+// that layer, and the logits are forward's.
+TEST_F(BertParityTest, EveryLayersHiddenStateEqualsTransformers) {
+  const auto ref = reference();
+  const auto model = imported(load_pretrained(pretrained_dir()));
+  torch::NoGradGuard no_grad;
+  const torch::Tensor ids = ref.at("input_ids");
+  std::vector<torch::Tensor> hidden;
+  const torch::Tensor logits = model->forward_with_hidden(ids, hidden);
+  ASSERT_EQ(hidden.size(), 6u);
+  for (size_t layer = 0; layer < hidden.size(); ++layer) {
+    EXPECT_LT(masked_difference(hidden[layer], ref.at("hidden_state." + std::to_string(layer + 1)),
+                                ids),
+              1e-4)
+        << "layer " << layer;
+  }
+  EXPECT_TRUE(torch::equal(logits, model->forward(ids)));
+  EXPECT_TRUE(torch::equal(hidden.back(), model->encode(ids)));
 }
 
 // A copy of the model folder with config.json edited.

@@ -2,7 +2,8 @@
 
 Usage: bert_reference.py MODEL_DIR OUT.safetensors
 Writes input_ids (I64, a padded batch of sentences of different lengths, tokenized by the
-model's own tokenizer) and last_hidden_state (F32) of BertModel in eval mode.
+model's own tokenizer), last_hidden_state (F32) of BertModel in eval mode and every layer's
+output as hidden_state.1 .. hidden_state.L (hidden_states[0] is the embeddings).
 """
 import sys
 
@@ -24,14 +25,18 @@ def main(model_dir: str, out_path: str) -> None:
     model = AutoModel.from_pretrained(model_dir).eval()
     batch = tokenizer(SENTENCES, padding=True, return_tensors="pt")
     with torch.no_grad():
-        hidden = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
-    save_file(
-        {
-            "input_ids": batch["input_ids"].contiguous(),
-            "last_hidden_state": hidden.last_hidden_state.contiguous(),
-        },
-        out_path,
-    )
+        hidden = model(
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
+            output_hidden_states=True,
+        )
+    tensors = {
+        "input_ids": batch["input_ids"].contiguous(),
+        "last_hidden_state": hidden.last_hidden_state.contiguous(),
+    }
+    for layer in range(1, len(hidden.hidden_states)):
+        tensors[f"hidden_state.{layer}"] = hidden.hidden_states[layer].clone().contiguous()
+    save_file(tensors, out_path)
 
 
 if __name__ == "__main__":

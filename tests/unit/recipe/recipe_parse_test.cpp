@@ -314,6 +314,27 @@ TEST(RecipeParse, DistillTeacherIsResolvedAndRoundTrips) {
       "r.yaml");
   EXPECT_EQ(d.stages[0].distill->temperature, 2.0);
   EXPECT_EQ(d.stages[0].distill->alpha, 0.5);
+  // ... and no layer-wise term, left out of the written recipe so older recipes read the same.
+  EXPECT_EQ(d.stages[0].distill->hidden, 0.0);
+  const size_t distill_at = d.effective_yaml.find("distill:");
+  ASSERT_NE(distill_at, std::string::npos);
+  const std::string distill_line =
+      d.effective_yaml.substr(distill_at, d.effective_yaml.find('\n', distill_at) - distill_at);
+  EXPECT_EQ(distill_line.find("hidden"), std::string::npos) << distill_line;
+}
+
+TEST(RecipeParse, DistillHiddenWeightRoundTrips) {
+  const Recipe r = parse_recipe(
+      "data: {path: d.h5}\nstages: [{until: 1ep, modifiers: [{distill: {teacher: t.h5, "
+      "hidden: 0.5}}]}]\n",
+      "r.yaml");
+  EXPECT_EQ(r.stages[0].distill->hidden, 0.5);
+  const Recipe again = parse_recipe(r.effective_yaml, "r.yaml");
+  EXPECT_EQ(again.stages[0].distill, r.stages[0].distill);
+  const Recipe without = parse_recipe(
+      "data: {path: d.h5}\nstages: [{until: 1ep, modifiers: [{distill: {teacher: t.h5}}]}]\n",
+      "r.yaml");
+  EXPECT_NE(r.stages[0].distill, without.stages[0].distill);
 }
 
 TEST(RecipeParse, BertTakesItsArchitectureFromThePretrainedModel) {
