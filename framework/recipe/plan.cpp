@@ -137,6 +137,13 @@ std::string join_targets(const std::vector<std::string>& targets) {
   return out;
 }
 
+// "; distill from T (temperature t, alpha a[, hidden h])" for the plan's stage line.
+std::string distill_text(const DistillModifier& distill) {
+  return "; distill from " + distill.teacher + " (temperature " +
+         format("%g", distill.temperature) + ", alpha " + format("%g", distill.alpha) +
+         (distill.hidden != 0 ? ", hidden " + format("%g", distill.hidden) : std::string()) + ")";
+}
+
 }  // namespace
 
 StepGeometry plan_geometry(const Recipe& recipe, const PlanOptions& options) {
@@ -233,15 +240,7 @@ std::string Plan::to_text(const Recipe& recipe) const {
                                 " mask " + format("%g", stage.augment->mask_probability) +
                                 " (span " + std::to_string(stage.augment->mask_span) + ")"
                           : std::string()) +
-           (stage.distill ? "; distill from " + stage.distill->teacher + " (temperature " +
-                                format("%g", stage.distill->temperature) + ", alpha " +
-                                format("%g", stage.distill->alpha) +
-                                (stage.distill->hidden != 0
-                                     ? ", hidden " + format("%g", stage.distill->hidden)
-                                     : std::string()) +
-                                ")"
-                          : std::string()) +
-           "\n";
+           (stage.distill ? distill_text(*stage.distill) : std::string()) + "\n";
     for (const auto& snapshot : stage.snapshots) {
       out += "  snapshot '" + snapshot.name + "' at step " + std::to_string(snapshot.step) + "\n";
     }

@@ -1,9 +1,10 @@
 #include "train/distillation.h"
 
+#include <c10/util/StringUtil.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/torch.h>
 
-#include <c10/util/StringUtil.h>
+#include <stdexcept>
 
 namespace topiary::train {
 
@@ -29,8 +30,8 @@ std::optional<std::string> hidden_state_mismatch(const std::vector<torch::Tensor
   }
   for (size_t i = 0; i < student.size(); ++i) {
     if (student[i].sizes() != teacher[i].sizes()) {
-      return "layer " + std::to_string(i) + " of the student is " +
-             c10::str(student[i].sizes()) + ", of the teacher " + c10::str(teacher[i].sizes());
+      return "layer " + std::to_string(i) + " of the student is " + c10::str(student[i].sizes()) +
+             ", of the teacher " + c10::str(teacher[i].sizes());
     }
   }
   return std::nullopt;
@@ -39,12 +40,12 @@ std::optional<std::string> hidden_state_mismatch(const std::vector<torch::Tensor
 torch::Tensor hidden_state_loss(const std::vector<torch::Tensor>& student,
                                 const std::vector<torch::Tensor>& teacher,
                                 const torch::Tensor& tokens) {
-  TORCH_CHECK(!hidden_state_mismatch(student, teacher), "hidden_state_loss: ",
-              *hidden_state_mismatch(student, teacher));
+  if (const auto mismatch = hidden_state_mismatch(student, teacher)) {
+    throw std::invalid_argument("hidden_state_loss: " + *mismatch);
+  }
   // [B, T, 1] weights: 1 on real tokens; the squared error summed over them and the features.
-  const torch::Tensor real = (tokens.narrow(1, 0, student[0].size(1)) != 0)
-                                 .to(student[0].scalar_type())
-                                 .unsqueeze(2);
+  const torch::Tensor real =
+      (tokens.narrow(1, 0, student[0].size(1)) != 0).to(student[0].scalar_type()).unsqueeze(2);
   const double width = static_cast<double>(student[0].size(2));
   const torch::Tensor count = real.sum().clamp_min(1) * width;
   torch::Tensor total = torch::zeros({}, student[0].options());

@@ -136,9 +136,9 @@ class ClassificationTask final : public MicroBatchedTask {
     torch::Tensor teacher_logits;
     {
       torch::NoGradGuard no_grad;
-      teacher_logits = (layer_wise ? teacher_->forward_with_hidden(ids, teacher_hidden)
-                                   : teacher_->forward(ids))
-                           .to(torch::kFloat32);
+      teacher_logits =
+          (layer_wise ? teacher_->forward_with_hidden(ids, teacher_hidden) : teacher_->forward(ids))
+              .to(torch::kFloat32);
     }
     torch::Tensor loss =
         distillation_loss(logits, teacher_logits, labels, distill_->temperature, distill_->alpha);
@@ -149,8 +149,8 @@ class ClassificationTask final : public MicroBatchedTask {
                              "same shapes (model.type bert): " +
                                  *mismatch);
       }
-      loss = loss + distill_->hidden * hidden_state_loss(hidden, teacher_hidden, ids)
-                                           .to(torch::kFloat32);
+      loss = loss +
+             distill_->hidden * hidden_state_loss(hidden, teacher_hidden, ids).to(torch::kFloat32);
     }
     return weighted(loss, range);
   }

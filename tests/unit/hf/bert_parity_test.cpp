@@ -1,7 +1,7 @@
 // The imported BERT computes what Hugging Face transformers computes: last hidden states (and
-// every layer's) equal BertModel's within 1e-4 on a padded batch (reference from the project venv's transformers,
-// tests/unit/hf/bert_reference.py), for the model read from its folder and from the file
-// `topiary import hf` writes. And a model folder whose config and weights disagree is refused
+// every layer's) equal BertModel's within 1e-4 on a padded batch (reference from the project venv's
+// transformers, tests/unit/hf/bert_reference.py), for the model read from its folder and from the
+// file `topiary import hf` writes. And a model folder whose config and weights disagree is refused
 // naming the file and the tensor.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -106,9 +106,9 @@ TEST_F(BertParityTest, EveryLayersHiddenStateEqualsTransformers) {
   const torch::Tensor logits = model->forward_with_hidden(ids, hidden);
   ASSERT_EQ(hidden.size(), 6u);
   for (size_t layer = 0; layer < hidden.size(); ++layer) {
-    EXPECT_LT(masked_difference(hidden[layer], ref.at("hidden_state." + std::to_string(layer + 1)),
-                                ids),
-              1e-4)
+    EXPECT_LT(
+        masked_difference(hidden[layer], ref.at("hidden_state." + std::to_string(layer + 1)), ids),
+        1e-4)
         << "layer " << layer;
   }
   EXPECT_TRUE(torch::equal(logits, model->forward(ids)));

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <stdexcept>
+
 namespace topiary::train {
 namespace {
 
@@ -112,7 +114,7 @@ TEST(HiddenStateLoss, MismatchedModelsAreNamed) {
             "the student has 1 layers, the teacher 2");
   EXPECT_EQ(hidden_state_mismatch({b.student[0], torch::zeros({2, 4, 5})}, b.teacher),
             "layer 1 of the student is [2, 4, 5], of the teacher [2, 4, 3]");
-  EXPECT_THROW(hidden_state_loss({b.student[0]}, b.teacher, b.tokens), c10::Error);
+  EXPECT_THROW(hidden_state_loss({b.student[0]}, b.teacher, b.tokens), std::invalid_argument);
 }
 
 }  // namespace
