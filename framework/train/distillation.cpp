@@ -43,14 +43,16 @@ torch::Tensor hidden_state_loss(const std::vector<torch::Tensor>& student,
   if (const auto mismatch = hidden_state_mismatch(student, teacher)) {
     throw std::invalid_argument("hidden_state_loss: " + *mismatch);
   }
-  // [B, T, 1] weights: 1 on real tokens; the squared error summed over them and the features.
+  // [B, T, 1] weights: 1 on real tokens; the squared error summed over them and the features,
+  // in fp32 whatever the forward's precision, so that long sums keep their digits.
   const torch::Tensor real =
-      (tokens.narrow(1, 0, student[0].size(1)) != 0).to(student[0].scalar_type()).unsqueeze(2);
+      (tokens.narrow(1, 0, student[0].size(1)) != 0).to(torch::kFloat32).unsqueeze(2);
   const double width = static_cast<double>(student[0].size(2));
   const torch::Tensor count = real.sum().clamp_min(1) * width;
-  torch::Tensor total = torch::zeros({}, student[0].options());
+  torch::Tensor total = torch::zeros({}, real.options());
   for (size_t i = 0; i < student.size(); ++i) {
-    const torch::Tensor difference = student[i] - teacher[i].detach();
+    const torch::Tensor difference =
+        student[i].to(torch::kFloat32) - teacher[i].detach().to(torch::kFloat32);
     total = total + (difference * difference * real).sum() / count;
   }
   return total / static_cast<double>(student.size());

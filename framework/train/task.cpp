@@ -149,8 +149,7 @@ class ClassificationTask final : public MicroBatchedTask {
                              "same shapes (model.type bert): " +
                                  *mismatch);
       }
-      loss = loss +
-             distill_->hidden * hidden_state_loss(hidden, teacher_hidden, ids).to(torch::kFloat32);
+      loss = loss + distill_->hidden * hidden_state_loss(hidden, teacher_hidden, ids);
     }
     return weighted(loss, range);
   }
