@@ -245,9 +245,16 @@ int Trainer::set_up() {
   j.pruning->register_masks(j.masks, j.parameters);
   for (const auto& [name, p] : j.parameters) j.tensors.push_back(p);
   j.optimizer = make_optimizer(j.recipe.training, j.parameters);
-  if (!j.options.init_from.empty() &&
-      !agree(j.comm, [&] { load_weights_and_masks(j.options.init_from, j.parameters, j.masks); })) {
-    return kExitUserError;
+  if (!j.options.init_from.empty()) {
+    if (!agree(j.comm,
+               [&] { load_weights_and_masks(j.options.init_from, j.parameters, j.masks); })) {
+      return kExitUserError;
+    }
+    // Otherwise the log's last word on where the weights came from is the pretrained load.
+    if (j.leader) {
+      std::printf("topiary: weights and masks from %s; optimizer state and step start fresh\n",
+                  j.options.init_from.c_str());
+    }
   }
   j.reducer.emplace(j.parameters, *j.transport.comm,
                     reducer_options_for(j.recipe.training, *j.model));

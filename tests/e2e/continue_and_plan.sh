@@ -6,7 +6,9 @@ common=(--recipe "$SRC/recipes/layerwise80.yaml" --set data.path="$WORK/dev.h5" 
         --set model.embedding_dim=32 --set model.filters=16)
 mpi 2 train "${common[@]}" --set stages.1.modifiers.0.prune.final_sparsity=0.5 \
   --set stages.1.modifiers.0.prune.overrides.0.final_sparsity=0.5 --output "$WORK/half" >/dev/null
-mpi 2 train "${common[@]}" --init-from "$WORK/half/final.h5" --output "$WORK/more" >/dev/null
+mpi 2 train "${common[@]}" --init-from "$WORK/half/final.h5" --output "$WORK/more" >"$WORK/more.log"
+grep -q "weights and masks from $WORK/half/final.h5" "$WORK/more.log" ||
+  fail "the log does not say where the weights came from"
 "$PY" - "$WORK/half/final.h5" "$WORK/more/final.h5" <<'PY'
 import sys, h5py, numpy as np
 a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
