@@ -22,7 +22,9 @@
 #                                           # a run stopped at the deadline (SIGTERM writes its
 #                                           # checkpoint) continues with --resume
 # env: DEADLINE (seconds after the start by which every training run is stopped; default 520; 575 is the most a 600 s call allows),
-#      PY (python with torch; default python3), WORK (default /tmp/topiary-finetune), OUT
+#      PY (python with torch; default python3), WORK (default /tmp/topiary-finetune), OUT,
+#      INIT_FROM (space-separated RECIPE=CHECKPOINT: that recipe's first run gets
+#      --init-from WORK/CHECKPOINT, e.g. minilm_sst2_gmp90_ft=runs/minilm_dense/final.h5)
 # $OUT receives run.log, summary.md and results.tar.gz (each run's summary.json, the GLUE dev
 # evaluations, every log).
 set -uo pipefail
@@ -152,6 +154,11 @@ train() {
   if [ -d "$WORK/runs/$recipe/checkpoints" ]; then
     resume=(--resume "$WORK/runs/$recipe")
     log=$WORK/logs/$recipe.resume.log
+  else
+    local pair
+    for pair in ${INIT_FROM:-}; do
+      [ "${pair%%=*}" = "$recipe" ] && resume=(--init-from "$WORK/${pair#*=}")
+    done
   fi
   [ "$limit" -gt 10 ] || { echo "$recipe: no time left" >>"$log"; return 1; }
   # shellcheck disable=SC2046  # smoke_sets prints separate words on purpose

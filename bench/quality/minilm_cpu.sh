@@ -16,10 +16,13 @@
 #   bench/quality/minilm_cpu.sh                                   # run (or continue)
 #   STOP_AT=$(( $(date +%s) + 3600 )) bench/quality/minilm_cpu.sh # stop cleanly within an hour
 #   bench/quality/minilm_cpu.sh report                            # GLUE dev of finished runs
+#   INIT_FROM="minilm_sst2_gmp90_ft=runs/minilm_dense/final.h5" \
+#     RECIPES="minilm_sst2_dense minilm_sst2_gmp90_ft" bench/quality/minilm_cpu.sh
 #
 # env: WORK (default ~/.cache/topiary/minilm-cpu), RECIPES (default "minilm_sst2_dense
 #      minilm_sst2_gmp90"), STOP_AT (epoch seconds by which training is sent SIGTERM),
-#      OUT (report folder, default $WORK/report)
+#      OUT (report folder, default $WORK/report), INIT_FROM (space-separated RECIPE=CHECKPOINT:
+#      that recipe's first run gets --init-from WORK/CHECKPOINT)
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/topiary/minilm-cpu}
@@ -59,21 +62,26 @@ setup() {
 
 # train RECIPE: run it to the end (or to STOP_AT), continuing a stopped run.
 train() {
-  local recipe=$1 resume=() log=$WORK/logs/$1.log left=
+  local recipe=$1 start=() log=$WORK/logs/$1.log left=
   [ -f "$WORK/runs/$recipe/summary.json" ] && { echo "$recipe: finished earlier"; return 0; }
   if [ -d "$WORK/runs/$recipe/checkpoints" ]; then
-    resume=(--resume "$WORK/runs/$recipe")
+    start=(--resume "$WORK/runs/$recipe")
     log=$WORK/logs/$recipe.resume.$(date -u +%Y%m%dT%H%M%S).log
+  else
+    local pair
+    for pair in ${INIT_FROM:-}; do
+      [ "${pair%%=*}" = "$recipe" ] && start=(--init-from "$WORK/${pair#*=}")
+    done
   fi
   if [ -n "${STOP_AT:-}" ]; then
     left=$((STOP_AT - $(date +%s)))
     [ "$left" -gt 60 ] || { echo "$recipe: no time left"; return 1; }
   fi
-  echo "$recipe: start $(date -u +%FT%TZ) ${resume[*]}"
+  echo "$recipe: start $(date -u +%FT%TZ) ${start[*]}"
   # A stopped job's collectives must not time out while its ranks are paused (SIGSTOP).
   TOPIARY_COLLECTIVE_TIMEOUT=${TOPIARY_COLLECTIVE_TIMEOUT:-86400} \
     mpirun --bind-to none -np 2 "$BIN" train --recipe "$WORK/recipes/$recipe.yaml" \
-    --output "$WORK/runs/$recipe" --checkpoint-every 500it "${resume[@]}" >"$log" 2>&1 &
+    --output "$WORK/runs/$recipe" --checkpoint-every 500it "${start[@]}" >"$log" 2>&1 &
   local launcher=$! watcher=
   if [ -n "$left" ]; then
     # SIGTERM goes to one rank, not to mpirun (which kills its ranks a second after its own
