@@ -149,22 +149,22 @@ smoke_sets() {
 # train RECIPE SECONDS: the shipped recipe on this machine's device, stopped after SECONDS.
 train() {
   local recipe=$1 limit=$2
-  local log=$WORK/logs/$recipe.log resume=()
+  local log=$WORK/logs/$recipe.log start=()
   [ -f "$WORK/runs/$recipe/summary.json" ] && { echo "$recipe: finished earlier"; return 0; }
   if [ -d "$WORK/runs/$recipe/checkpoints" ]; then
-    resume=(--resume "$WORK/runs/$recipe")
+    start=(--resume "$WORK/runs/$recipe")
     log=$WORK/logs/$recipe.resume.log
   else
     local pair
     for pair in ${INIT_FROM:-}; do
-      [ "${pair%%=*}" = "$recipe" ] && resume=(--init-from "$WORK/${pair#*=}")
+      [ "${pair%%=*}" = "$recipe" ] && start=(--init-from "$WORK/${pair#*=}")
     done
   fi
   [ "$limit" -gt 10 ] || { echo "$recipe: no time left" >>"$log"; return 1; }
   # shellcheck disable=SC2046  # smoke_sets prints separate words on purpose
   topiary_env timeout --kill-after=20 "$limit" orterun --bind-to none -np 1 "$BIN" train \
     --recipe "$WORK/recipes/$recipe.yaml" --output "$WORK/runs/$recipe" \
-    --set training.device="$DEVICE" $(smoke_sets "$recipe") "${resume[@]}" >"$log" 2>&1
+    --set training.device="$DEVICE" $(smoke_sets "$recipe") "${start[@]}" >"$log" 2>&1
   local code=$?
   echo "$recipe: exit $code after $(elapsed) s"
   tail -n 4 "$log"
