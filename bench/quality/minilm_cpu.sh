@@ -32,6 +32,8 @@ read -r -a RECIPES <<<"${RECIPES:-minilm_sst2_dense minilm_sst2_gmp90}"
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 BIN=$WORK/bin/topiary
 DEV=$WORK/runs/sst2_minilm/sst2_glue_dev.h5
+# shellcheck source=bench/quality/minilm_prepare.sh
+source "$SRC/bench/quality/minilm_prepare.sh"
 
 setup() {
   local model=$SRC/.pretrained/$MODEL_NAME
@@ -53,11 +55,10 @@ setup() {
       cp "$SRC/recipes/$recipe.yaml" "$WORK/recipes/"
     fi
   done
-  local common=(--format tsv --input "$SRC/data/sst2/train.tsv" --text-column sentence
-    --label-column label --tokenizer wordpiece --vocab "$WORK/.pretrained/$MODEL_NAME" --max-length 66)
+  local train=$SRC/data/sst2/train.tsv
   [ -f "$WORK/runs/sst2_minilm/sst2.h5" ] ||
-    "$BIN" prepare "${common[@]}" --valid-fraction 0.05 --output "$WORK/runs/sst2_minilm/sst2.h5"
-  [ -f "$DEV" ] || "$BIN" prepare "${common[@]}" --valid "$SRC/data/sst2/dev.tsv" --output "$DEV"
+    minilm_prepare --input "$train" --valid-fraction 0.05 --output "$WORK/runs/sst2_minilm/sst2.h5"
+  [ -f "$DEV" ] || minilm_prepare --input "$train" --valid "$SRC/data/sst2/dev.tsv" --output "$DEV"
 }
 
 # train RECIPE: run it to the end (or to STOP_AT), continuing a stopped run.
