@@ -10,12 +10,10 @@
 # env: WORK (as minilm_cpu.sh), COUNT (default 32000)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/topiary/minilm-cpu}
+# shellcheck source=bench/quality/minilm_common.sh
+source "$SRC/bench/quality/minilm_common.sh"
 COUNT=${COUNT:-32000}
-BIN=$WORK/bin/topiary
 TEACHER=$WORK/runs/minilm_dense/final.h5
-# shellcheck source=bench/quality/minilm_prepare.sh
-source "$SRC/bench/quality/minilm_prepare.sh"
 [ -f "$TEACHER" ] || { echo "no $TEACHER: run bench/quality/minilm_cpu.sh first"; exit 1; }
 mkdir -p "$WORK/aug"
 python3 "$SRC/bench/quality/sst2_concat_augment.py" "$SRC/data/sst2/train.tsv" "$COUNT" "$WORK/aug"

@@ -25,15 +25,12 @@
 #      that recipe's first run gets --init-from WORK/CHECKPOINT)
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/topiary/minilm-cpu}
+# shellcheck source=bench/quality/minilm_common.sh
+source "$SRC/bench/quality/minilm_common.sh"
 OUT=${OUT:-$WORK/report}
-MODEL_NAME=all-minilm-l6-v2
 read -r -a RECIPES <<<"${RECIPES:-minilm_sst2_dense minilm_sst2_gmp90}"
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
-BIN=$WORK/bin/topiary
 DEV=$WORK/runs/sst2_minilm/sst2_glue_dev.h5
-# shellcheck source=bench/quality/minilm_prepare.sh
-source "$SRC/bench/quality/minilm_prepare.sh"
 
 setup() {
   local model=$SRC/.pretrained/$MODEL_NAME

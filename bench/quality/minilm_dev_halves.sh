@@ -8,15 +8,13 @@
 # env: WORK (as minilm_cpu.sh). Prints one line of `topiary eval --json` per half and checkpoint.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/topiary/minilm-cpu}
-BIN=$WORK/bin/topiary
+# shellcheck source=bench/quality/minilm_common.sh
+source "$SRC/bench/quality/minilm_common.sh"
 HALVES=$WORK/runs/sst2_minilm/dev_halves
-# shellcheck source=bench/quality/minilm_prepare.sh
-source "$SRC/bench/quality/minilm_prepare.sh"
 mkdir -p "$HALVES"
 for half in short long; do
   [ -f "$HALVES/$half.h5" ] && continue
-  # NR > 1 skips the header; words are the sentence column's space-separated tokens.
+  # The header line goes to both halves; words are the sentence column's space-separated tokens.
   awk -F '\t' -v half="$half" 'NR == 1 { print; next }
     { n = split($1, words, " "); if ((half == "short") == (n < 19)) print }' \
     "$SRC/data/sst2/dev.tsv" >"$HALVES/$half.tsv"
