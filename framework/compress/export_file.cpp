@@ -17,7 +17,7 @@ void write_array(H5::Group& group, const std::string& name, const std::vector<T>
                  const H5::PredType& type) {
   hsize_t size = data.size();
   H5::DataSpace space(1, &size);
-  H5::DSetCreatPropList properties;
+  H5::DSetCreatPropList properties = io::untimed_dataset_properties();
   if (size > 4096) {
     hsize_t chunk = std::min<hsize_t>(size, 1 << 16);
     properties.setChunk(1, &chunk);
@@ -71,7 +71,7 @@ std::vector<float> read_values(const H5::Group& group, const std::string& dtype)
 
 void write_tensor(H5::Group& weights, const std::string& name, const EncodedTensor& t,
                   const std::string& dtype) {
-  H5::Group group = weights.createGroup(name);
+  H5::Group group = io::create_untimed_group(weights, name);
   io::write_string_attribute(group, "encoding", encoding_name(t.encoding));
   io::write_int64_array(group, "shape", t.shape);
   write_values(group, t.values, dtype);
@@ -153,13 +153,13 @@ void write_export(const std::string& path, const ExportedModel& model) {
       io::write_string_attribute(root, "dtype", model.dtype);
       for (const auto& [key, value] : model.attributes)
         io::write_string_attribute(root, key, value);
-      H5::Group tokenizer = file.createGroup("tokenizer");
+      H5::Group tokenizer = io::create_untimed_group(file, "tokenizer");
       io::write_string_array(tokenizer, "vocabulary", model.vocabulary);
       if (!model.label_names.empty())
         io::write_string_array(tokenizer, "label_names", model.label_names);
       for (const auto& [key, value] : model.tokenizer)
         io::write_string_attribute(tokenizer, key, value);
-      H5::Group weights = file.createGroup("weights");
+      H5::Group weights = io::create_untimed_group(file, "weights");
       for (const auto& [name, tensor] : model.weights)
         write_tensor(weights, name, tensor, model.dtype);
       file.flush(H5F_SCOPE_GLOBAL);

@@ -20,7 +20,7 @@ std::function<void(const std::string&)>& write_hook() {
 void write_split(H5::H5File& file, const std::string& name, const TokenizedSplit& split,
                  bool labelled) {
   H5::Group group = io::checked_hdf5(io::object_location(file, name, "group"),
-                                     [&] { return file.createGroup("/" + name); });
+                                     [&] { return io::create_untimed_group(file, "/" + name); });
   io::write_int32_array(group, "tokens", split.tokens);
   io::write_int64_array(group, "offsets", split.offsets);
   if (labelled) io::write_int32_array(group, "labels", split.labels);

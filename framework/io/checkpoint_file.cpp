@@ -20,12 +20,12 @@ void write_checkpoint_attribute(H5::H5Object& object, const std::string& key,
 
 void write_arrays(H5::H5File& file, const std::string& group_name,
                   const std::vector<NamedArray>& arrays) {
-  H5::Group group = file.createGroup(group_name);
+  H5::Group group = io::create_untimed_group(file, group_name);
   for (const auto& array : arrays) {
     std::vector<hsize_t> dims(array.shape.begin(), array.shape.end());
     if (dims.empty()) dims.push_back(1);
     H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-    H5::DSetCreatPropList properties;
+    H5::DSetCreatPropList properties = io::untimed_dataset_properties();
     if (!array.values.empty()) {
       properties.setChunk(static_cast<int>(dims.size()), dims.data());
       properties.setFletcher32();  // a flipped byte fails the read instead of loading garbage
@@ -37,11 +37,11 @@ void write_arrays(H5::H5File& file, const std::string& group_name,
 }
 
 void write_blobs(H5::H5File& file, const std::map<std::string, std::vector<uint8_t>>& blobs) {
-  H5::Group group = file.createGroup("state");
+  H5::Group group = io::create_untimed_group(file, "state");
   for (const auto& [name, bytes] : blobs) {
     hsize_t size = bytes.size();
     H5::DataSpace space(1, &size);
-    H5::DSetCreatPropList properties;
+    H5::DSetCreatPropList properties = io::untimed_dataset_properties();
     if (size > 0) {
       properties.setChunk(1, &size);
       properties.setFletcher32();

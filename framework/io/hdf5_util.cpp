@@ -28,7 +28,8 @@ void write_array(H5::Group& parent, const std::string& name, const std::vector<T
   checked_hdf5(object_location(parent, name, "dataset"), [&] {
     const hsize_t dims[1] = {values.size()};
     H5::DataSpace space(1, dims);
-    H5::DataSet dataset = parent.createDataSet(name, file_type, space);
+    H5::DataSet dataset =
+        parent.createDataSet(name, file_type, space, untimed_dataset_properties());
     if (!values.empty()) dataset.write(values.data(), memory_type);
   });
 }
@@ -93,6 +94,31 @@ std::string object_location(const H5::H5Location& parent, const std::string& nam
   return file + ": " + what + " '" + path + "'";
 }
 
+H5::DSetCreatPropList untimed_dataset_properties() {
+  H5::DSetCreatPropList properties;
+  if (H5Pset_obj_track_times(properties.getId(), false) < 0) {
+    throw H5::PropListIException("untimed_dataset_properties", "H5Pset_obj_track_times failed");
+  }
+  return properties;
+}
+
+H5::Group create_untimed_group(const H5::H5Location& parent, const std::string& name) {
+  // The C++ API of HDF5 1.10 takes no group-creation list, hence the C call.
+  const hid_t properties = H5Pcreate(H5P_GROUP_CREATE);
+  if (properties < 0) throw H5::GroupIException("create_untimed_group", "H5Pcreate failed");
+  const herr_t set = H5Pset_obj_track_times(properties, false);
+  const hid_t group =
+      set < 0 ? H5I_INVALID_HID
+              : H5Gcreate2(parent.getId(), name.c_str(), H5P_DEFAULT, properties, H5P_DEFAULT);
+  H5Pclose(properties);
+  if (group < 0) throw H5::GroupIException("create_untimed_group", "H5Gcreate2 failed");
+  H5::Group wrapped(group);
+  // Some HDF5 releases' H5::Group(id) takes its own reference and some adopt ours: drop ours
+  // only when it is not the one the wrapper will close.
+  if (H5Iget_ref(group) > 1) H5Gclose(group);
+  return wrapped;
+}
+
 void require_stored(const H5::DataSet& dataset, hsize_t count, size_t element_size,
                     const std::string& where) {
   hsize_t bytes = 0;
@@ -128,7 +154,7 @@ void write_string_array(H5::Group& parent, const std::string& name,
     const hsize_t dims[1] = {values.size()};
     H5::DataSpace space(1, dims);
     const H5::StrType type = utf8_variable_string();
-    H5::DataSet dataset = parent.createDataSet(name, type, space);
+    H5::DataSet dataset = parent.createDataSet(name, type, space, untimed_dataset_properties());
     if (!values.empty()) dataset.write(pointers.data(), type);
   });
 }

@@ -22,6 +22,14 @@ std::string object_location(const H5::H5Location& parent, const std::string& nam
 template <typename Fn>
 auto checked_hdf5(const std::string& where, Fn&& fn) -> decltype(fn());
 
+// Creation properties for a dataset that leaves out HDF5's object times (on by default), so
+// the same content written twice gives the same bytes: checksums of prepared datasets and
+// checkpoints then identify their contents, not the moment they were written. Start every
+// dataset-creation property list of a writer from this one.
+H5::DSetCreatPropList untimed_dataset_properties();
+// A new group under `parent`, without object times for the same reason.
+H5::Group create_untimed_group(const H5::H5Location& parent, const std::string& name);
+
 void write_int32_array(H5::Group& parent, const std::string& name,
                        const std::vector<int32_t>& values);
 void write_int64_array(H5::Group& parent, const std::string& name,

@@ -1,7 +1,11 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
+#include <thread>
 
 #include "data/dataset.h"
 #include "io/hdf5_util.h"
@@ -65,6 +69,23 @@ TEST(DatasetStore, RoundTripKeepsEverything) {
   EXPECT_EQ(read.attributes.at("format_version"), "1");
   EXPECT_EQ(read.attributes.at("topiary_kind"), "classification");
   EXPECT_EQ(directory_listing(dir), std::vector<std::string>{"d.h5"});  // no temp file remains
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// HDF5 stamps objects with their write time unless told not to; a dataset's checksum must
+// identify its contents, so the same dataset written in another second gives the same bytes.
+TEST(DatasetStore, SameDatasetWrittenLaterIsByteIdentical) {
+  test::TempDir dir;
+  write_dataset(dir / "first.h5", small_dataset());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  write_dataset(dir / "second.h5", small_dataset());
+  const std::string first = file_bytes(dir / "first.h5");
+  ASSERT_FALSE(first.empty());
+  EXPECT_TRUE(first == file_bytes(dir / "second.h5"));
 }
 
 TEST(DatasetStore, OverwriteReplacesTheFile) {
