@@ -4,12 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
-#include <thread>
+
+#include "../written_later.h"
 
 namespace topiary::compress {
 namespace {
@@ -34,26 +32,17 @@ ExportedModel small_export() {
   return model;
 }
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// HDF5 stamps objects with their write time unless told not to; an exported model's checksum
-// must identify its contents, so the same export written in another second gives the same bytes.
+// HDF5 stamps objects with their write time unless told not to.
 TEST(ExportFile, SameModelWrittenLaterIsByteIdentical) {
   const fs::path dir =
       fs::path(::testing::TempDir()) / ("topiary_export_file_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  write_export((dir / "first.h5").string(), small_export());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  write_export((dir / "second.h5").string(), small_export());
-  const std::string first = file_bytes((dir / "first.h5").string());
-  const std::string second = file_bytes((dir / "second.h5").string());
+  const ::testing::AssertionResult identical = test::written_later_is_byte_identical(
+      (dir / "first.h5").string(), (dir / "second.h5").string(),
+      [](const std::string& path) { write_export(path, small_export()); });
   const ExportedModel read = read_export((dir / "second.h5").string());
   fs::remove_all(dir);
-  ASSERT_FALSE(first.empty());
-  EXPECT_TRUE(first == second);
+  EXPECT_TRUE(identical);
   ASSERT_EQ(read.weights.size(), 2u);
   for (const auto& [name, tensor] : small_export().weights) {
     const auto found = std::find_if(read.weights.begin(), read.weights.end(),

@@ -4,13 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
-#include <thread>
 
+#include "../written_later.h"
 #include "io/hdf5_util.h"
 
 namespace topiary::io {
@@ -42,20 +39,11 @@ CheckpointContents small_checkpoint() {
   return contents;
 }
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// HDF5 stamps objects with their write time unless told not to; a checkpoint's checksum must
-// identify its contents, so the same checkpoint written in another second gives the same bytes.
+// HDF5 stamps objects with their write time unless told not to.
 TEST_F(CheckpointFileTest, SameContentsWrittenLaterAreByteIdentical) {
-  write_checkpoint(path("first.h5"), small_checkpoint());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  write_checkpoint(path("second.h5"), small_checkpoint());
-  const std::string first = file_bytes(path("first.h5"));
-  ASSERT_FALSE(first.empty());
-  EXPECT_TRUE(first == file_bytes(path("second.h5")));
+  EXPECT_TRUE(test::written_later_is_byte_identical(
+      path("first.h5"), path("second.h5"),
+      [](const std::string& file) { write_checkpoint(file, small_checkpoint()); }));
   const CheckpointContents read = read_checkpoint(path("second.h5"));
   ASSERT_EQ(read.weights.size(), 2u);  // read back in name order
   EXPECT_EQ(read.weights[1].name, "fc.weight");
