@@ -1,16 +1,17 @@
 #pragma once
 // EDA-style text augmentation on token ids (Wei & Zou 2019, "EDA: Easy Data Augmentation"),
-// for classification training data only. Each operation has a probability:
-//   delete  each token is dropped with this probability (at least one token stays);
-//   swap    round(swap * n) times, two random positions exchange their tokens;
-//   insert  round(insert * n) random vocabulary words (ids >= first_word_id) are inserted at
-//           random positions (EDA inserts synonyms; with no thesaurus, a random word is the
-//           label-preserving noise that is left);
-//   mask    each position starts, with this probability, a span of `span` tokens replaced by
-//           mask_id (<unk>: the vocabulary has no <mask>).
-// applied in that order. Randomness comes from a counter-based generator keyed by (seed, step,
-// example index), so the result depends on nothing else: every rank and every resume augments
-// an example the same way at the same step.
+// for classification training data only. Each operation has a probability and acts on words,
+// where a word is a token with the continuation pieces after it (WordPiece "play ##ing"):
+//   delete  each word is dropped with this probability (at least one word stays);
+//   swap    round(swap * n) times, two random words exchange places;
+//   insert  round(insert * n) random vocabulary words are inserted at random places (EDA
+//           inserts synonyms; with no thesaurus, a random word is the label-preserving noise
+//           that is left);
+//   mask    each word starts, with this probability, a span of `span` words whose every token
+//           becomes the vocabulary's mask id,
+// applied in that order (n: words left after deletion). Randomness comes from a counter-based
+// generator keyed by (seed, step, example index), so the result depends on nothing else: every
+// rank and every resume augments an example the same way at the same step.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -29,9 +30,21 @@ struct AugmentOptions {
   }
 };
 
+// What augmentation needs to know of a dataset's vocabulary (augment_vocabulary.h builds it).
+struct AugmentVocabulary {
+  std::vector<int32_t> insertable;  // the words a random insert draws from; empty: no inserts
+  int32_t mask_id = 0;              // what each token of a masked word becomes
+  // continues[id]: the token continues the word before it. Empty: every token is a word.
+  std::vector<bool> continues;
+  // The first and last token ([CLS] and [SEP]) stay where they are and as they are.
+  bool keep_ends = false;
+  // An augmented example keeps at most this many tokens (0: no limit), cut at the end of the
+  // text (before the kept last token): inserts must not push it past what the model takes.
+  int64_t max_tokens = 0;
+};
+
 std::vector<int32_t> augment_tokens(std::span<const int32_t> tokens, const AugmentOptions& options,
                                     uint64_t seed, int64_t step, int64_t example,
-                                    int32_t first_word_id, int32_t vocabulary_size,
-                                    int32_t mask_id);
+                                    const AugmentVocabulary& vocabulary);
 
 }  // namespace topiary::data

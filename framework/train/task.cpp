@@ -8,8 +8,8 @@
 #include <span>
 
 #include "core/error.h"
+#include "data/augment_vocabulary.h"
 #include "data/augmentation.h"
-#include "data/vocabulary.h"
 #include "train/batch.h"
 #include "train/device_tensor.h"
 #include "train/distillation.h"
@@ -90,6 +90,7 @@ class ClassificationTask final : public MicroBatchedTask {
     augment_ = data::AugmentOptions{augment->delete_probability, augment->swap_probability,
                                     augment->insert_probability, augment->mask_probability,
                                     augment->mask_span};
+    if (!augment_vocabulary_) augment_vocabulary_ = data::augment_vocabulary(dataset_);
   }
 
   void set_distillation(models::Model* teacher, const recipe::DistillModifier* distill) override {
@@ -173,8 +174,7 @@ class ClassificationTask final : public MicroBatchedTask {
           train.tokens.data() + train.offsets[e],
           static_cast<size_t>(train.offsets[e + 1] - train.offsets[e]));
       const std::vector<int32_t> ids =
-          data::augment_tokens(tokens, *augment_, seed_, step, e, data::kUnkId + 1,
-                               static_cast<int32_t>(dataset_.vocabulary.size()), data::kUnkId);
+          data::augment_tokens(tokens, *augment_, seed_, step, e, *augment_vocabulary_);
       split.tokens.insert(split.tokens.end(), ids.begin(), ids.end());
       split.offsets.push_back(static_cast<int64_t>(split.tokens.size()));
       split.labels.push_back(train.labels[static_cast<size_t>(e)]);
@@ -210,6 +210,7 @@ class ClassificationTask final : public MicroBatchedTask {
   uint64_t seed_;
   EpochSampler sampler_;
   std::optional<data::AugmentOptions> augment_;
+  std::optional<data::AugmentVocabulary> augment_vocabulary_;  // built at the first augmentation
   models::Model* teacher_ = nullptr;  // the distill modifier's, while it runs
   const recipe::DistillModifier* distill_ = nullptr;
   int64_t prepared_step_ = -1;
@@ -319,22 +320,12 @@ std::unique_ptr<Task> make_task(const data::Dataset& dataset, const recipe::Reci
                                                  "bilstm, bigru, transformer)"
                                                : "a classifier (use model.type: gpt)"));
   }
-  // Augmentation draws words from ids 2.. and treats id 1 as unknown: on a WordPiece vocabulary
-  // that would insert [unused] and special tokens and move [CLS] / [SEP].
-  const auto tokenizer = dataset.attributes.find("tokenizer");
-  const bool wordpiece =
-      tokenizer != dataset.attributes.end() && tokenizer->second.rfind("wordpiece", 0) == 0;
   for (const recipe::Stage& stage : recipe.stages) {
     if (stage.distill && stage.distill->hidden > 0 && recipe.model.type != ModelType::kBert) {
       throw modifier_error(stage.distill->where, "distill",
                            "hidden (layer-wise distillation) needs model.type bert, whose layers "
                            "it matches one to one; this recipe's is '" +
                                std::string(kModelTypes.name(recipe.model.type)) + "'");
-    }
-    if (stage.augment && wordpiece) {
-      throw modifier_error(stage.augment->where, "augment",
-                           "augmentation does not apply to WordPiece data (" + recipe.data.path +
-                               "): it would move [CLS] / [SEP] and insert special tokens");
     }
   }
   if (lm_data) {

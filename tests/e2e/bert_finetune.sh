@@ -4,8 +4,8 @@
 # vocabulary (GLUE dev as the validation set):
 #  - minilm_sst2_dense, 200 steps: dev accuracy >= 0.80;
 #  - minilm_sst2_movement90 and minilm_sst2_gmp90 (distilled from the dense run; gmp90 also with
-#    the layer-wise term, which must change the model) and minilm_heads, shortened to reach their
-#    final sparsity quickly;
+#    the layer-wise term, and with word-level augmentation of the WordPiece text, each of which
+#    must change the model) and minilm_heads, shortened to reach their final sparsity quickly;
 # and each model goes back to the Python ecosystem: `topiary export --format hf` loaded by
 # transformers' AutoModelForSequenceClassification gives the logits `topiary predict` gives,
 # within 1e-4, on 120 dev sentences (dense; 90% of the encoder's linear weights zero; the
@@ -16,9 +16,10 @@ SECONDS=0
 "$BIN" prepare --format tsv --input "$DATA/sst2/train.tsv" --valid "$DATA/sst2/dev.tsv" \
   --tokenizer wordpiece --vocab "$PRETRAINED" --max-length 66 --output "$WORK/sst2.h5" >/dev/null
 base=(--set data.path="$WORK/sst2.h5" --set model.from="$PRETRAINED" --set training.eval_every=1000it)
-run() {  # run NAME RECIPE ARGS...: 2-rank training, log kept
+run() {  # run NAME RECIPE ARGS...: 2-rank training, log kept (RECIPE: a shipped name or a file)
   local name=$1 recipe=$2; shift 2
-  mpi 2 train --recipe "$SRC/recipes/$recipe.yaml" "${base[@]}" "$@" --output "$WORK/$name" \
+  [ -f "$recipe" ] || recipe=$SRC/recipes/$recipe.yaml
+  mpi 2 train --recipe "$recipe" "${base[@]}" "$@" --output "$WORK/$name" \
     >"$WORK/$name.log" 2>&1 || { cat "$WORK/$name.log"; fail "$name: training failed"; }
   echo "$SECONDS s: $name: $(grep '^topiary: done' "$WORK/$name.log")"
 }
@@ -49,6 +50,16 @@ run gmp90_hidden minilm_sst2_gmp90 --set stages.0.until=30it --set stages.0.modi
   --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5" --set stages.0.modifiers.2.distill.hidden=1
 grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90_hidden.log" ||
   { cat "$WORK/gmp90_hidden.log"; fail "gmp90_hidden: not at 90%"; }
+# The same with the augment modifier on the WordPiece text (whole words deleted and masked with
+# [MASK], [CLS] and [SEP] kept): a copy of the recipe with the modifier added.
+sed 's|^\( *\)- distill: .*$|&\n\1- augment: {delete: 0.1, mask: 0.1, span: 1}|' \
+  "$SRC/recipes/minilm_sst2_gmp90.yaml" >"$WORK/gmp90_augment.yaml"
+grep -q "^ *- augment: {delete: 0.1" "$WORK/gmp90_augment.yaml" || fail "augment not added to the recipe"
+run gmp90_augment "$WORK/gmp90_augment.yaml" --set stages.0.until=30it \
+  --set stages.0.modifiers.0.lr.warmup=5it --set $prune.start=5it --set $prune.end=20it \
+  --set $prune.every=5it --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5"
+grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90_augment.log" ||
+  { cat "$WORK/gmp90_augment.log"; fail "gmp90_augment: not at 90%"; }
 run heads minilm_heads --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
   --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it
 "$BIN" thin "$WORK/heads/final.h5" -o "$WORK/heads_thin.h5" >"$WORK/thin.log"
@@ -89,15 +100,17 @@ print(f"ok: {name}: transformers logits = topiary predict (max difference {diffe
       f"encoder linear weights zero: {zeros:.4f}")
 PY
 done
-for name in gmp90 gmp90_hidden; do
+for name in gmp90 gmp90_hidden gmp90_augment; do
   "$BIN" predict "$WORK/$name/final.h5" --input "$WORK/sentences.txt" --logits >"$WORK/predict_$name.jsonl"
 done
-"$PY" - "$WORK/predict_gmp90.jsonl" "$WORK/predict_gmp90_hidden.jsonl" <<'PY'
+"$PY" - "$WORK"/predict_gmp90{,_hidden,_augment}.jsonl <<'PY'
 import json, sys
 import torch
-logits = [torch.tensor([json.loads(line)["logits"] for line in open(path)]) for path in sys.argv[1:]]
-difference = (logits[0] - logits[1]).abs().max().item()
-assert difference > 1e-3, f"distill.hidden 1 left the model unchanged (logits differ by {difference})"
-print(f"ok: gmp90 with and without the hidden-state term differ (max logit difference {difference:.3f})")
+plain, hidden, augment = (torch.tensor([json.loads(line)["logits"] for line in open(path)])
+                          for path in sys.argv[1:])
+for name, other in (("distill.hidden 1", hidden), ("augment", augment)):
+    difference = (plain - other).abs().max().item()
+    assert difference > 1e-3, f"{name} left the model unchanged (logits differ by {difference})"
+    print(f"ok: gmp90 with and without {name} differ (max logit difference {difference:.3f})")
 PY
 echo "ok: MiniLM fine-tuned, pruned and exported back in $SECONDS s"

@@ -96,15 +96,11 @@ sed -i "s|data: {path: $WORK/sst2.h5}|data: {path: $WORK/dev_wp.h5}|" "$WORK/rec
 "$BIN" train --recipe "$WORK/recipe.yaml" --set 'stages.0.until=2it' --output "$WORK/run" >"$WORK/train.log"
 grep -q "pretrained $WORK/minilm.h5: 103 tensors loaded; new: fc.weight, fc.bias" "$WORK/train.log" ||
   { cat "$WORK/train.log"; fail "training from the imported file"; }
-# What a BERT recipe refuses: architecture keys, a model-side max_length (it would cut [SEP]),
-# augmentation (it would move [CLS] / [SEP]).
+# What a BERT recipe refuses: architecture keys, a model-side max_length (it would cut [SEP]).
 expect_user_error "model.layers': is set by the pretrained model's config.json" \
   "$BIN" train --recipe "$WORK/recipe.yaml" --set model.layers=2 --output "$WORK/run2"
 expect_user_error "truncate with \`topiary prepare --tokenizer wordpiece --max-length N\`" \
   "$BIN" train --recipe "$WORK/recipe.yaml" --set model.max_length=32 --output "$WORK/run2"
-expect_user_error "augmentation does not apply to WordPiece data" \
-  "$BIN" train --recipe "$WORK/recipe.yaml" --set 'stages.0.modifiers=[{augment: {delete: 0.1}}]' \
-  --output "$WORK/run2"
 # Layer-wise distillation matches the layers one to one: a teacher without them (a TextCNN) is
 # refused at the first step, and a student that is not a BERT before training starts.
 cat >"$WORK/textcnn.yaml" <<YAML
