@@ -40,28 +40,27 @@ grep -q "topiary: distilling from teacher $WORK/dense/final.h5" "$WORK/movement9
   { cat "$WORK/movement90.log"; fail "the teacher was not loaded"; }
 expect_user_error "$WORK/missing.h5" "$BIN" train --recipe "$SRC/recipes/minilm_sst2_movement90.yaml" \
   "${base[@]}" --set stages.0.modifiers.2.distill.teacher="$WORK/missing.h5" --output "$WORK/no_teacher"
-run gmp90 minilm_sst2_gmp90 --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
-  --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it \
-  --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5"
-grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90.log" || { cat "$WORK/gmp90.log"; fail "gmp90: not at 90%"; }
+# The 90% recipes shortened: 30 steps, the ramp from step 5 to 20; the distilling ones from the
+# dense run above. run_at_90 NAME RECIPE ARGS...: such a run, which must end at 90%.
+short=(--set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it
+  --set "$prune.start=5it" --set "$prune.end=20it" --set "$prune.every=5it")
+teacher=(--set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5")
+run_at_90() {
+  local name=$1; shift
+  run "$name" "$@" "${short[@]}" "${teacher[@]}"
+  grep -q "accuracy .* at sparsity 0.9000" "$WORK/$name.log" ||
+    { cat "$WORK/$name.log"; fail "$name: not at 90%"; }
+}
+run_at_90 gmp90 minilm_sst2_gmp90
 # The same with layer-wise distillation: the hidden-state term changes what is learned.
-run gmp90_hidden minilm_sst2_gmp90 --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
-  --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it \
-  --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5" --set stages.0.modifiers.2.distill.hidden=1
-grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90_hidden.log" ||
-  { cat "$WORK/gmp90_hidden.log"; fail "gmp90_hidden: not at 90%"; }
+run_at_90 gmp90_hidden minilm_sst2_gmp90 --set stages.0.modifiers.2.distill.hidden=1
 # The same with the augment modifier on the WordPiece text (whole words deleted and masked with
 # [MASK], [CLS] and [SEP] kept): a copy of the recipe with the modifier added.
 sed 's|^\( *\)- distill: .*$|&\n\1- augment: {delete: 0.1, mask: 0.1, span: 1}|' \
   "$SRC/recipes/minilm_sst2_gmp90.yaml" >"$WORK/gmp90_augment.yaml"
 grep -q "^ *- augment: {delete: 0.1" "$WORK/gmp90_augment.yaml" || fail "augment not added to the recipe"
-run gmp90_augment "$WORK/gmp90_augment.yaml" --set stages.0.until=30it \
-  --set stages.0.modifiers.0.lr.warmup=5it --set $prune.start=5it --set $prune.end=20it \
-  --set $prune.every=5it --set stages.0.modifiers.2.distill.teacher="$WORK/dense/final.h5"
-grep -q "accuracy .* at sparsity 0.9000" "$WORK/gmp90_augment.log" ||
-  { cat "$WORK/gmp90_augment.log"; fail "gmp90_augment: not at 90%"; }
-run heads minilm_heads --set stages.0.until=30it --set stages.0.modifiers.0.lr.warmup=5it \
-  --set $prune.start=5it --set $prune.end=20it --set $prune.every=5it
+run_at_90 gmp90_augment "$WORK/gmp90_augment.yaml"
+run heads minilm_heads "${short[@]}"
 "$BIN" thin "$WORK/heads/final.h5" -o "$WORK/heads_thin.h5" >"$WORK/thin.log"
 grep -q "layers.0.ffn: 1536 -> 1536 neurons; heads 12 -> 6" "$WORK/thin.log" ||
   { cat "$WORK/thin.log"; fail "heads not thinned 12 -> 6"; }
