@@ -6,13 +6,14 @@
 
 namespace topiary::prune {
 
-// magnitude and random are computed here; taylor, movement and movement_soft are accumulated
-// from gradients on the training device (train/score_accumulator.h).
-enum class ScorerKind { kMagnitude, kRandom, kTaylor, kMovement, kMovementSoft };
+// magnitude and random are computed here; taylor, fisher, movement and movement_soft are
+// accumulated from gradients on the training device (train/score_accumulator.h).
+enum class ScorerKind { kMagnitude, kRandom, kTaylor, kFisher, kMovement, kMovementSoft };
 inline constexpr auto kScorerKinds = make_enum_table<ScorerKind>({
     {ScorerKind::kMagnitude, "magnitude"},
     {ScorerKind::kRandom, "random"},
     {ScorerKind::kTaylor, "taylor"},
+    {ScorerKind::kFisher, "fisher"},
     {ScorerKind::kMovement, "movement"},
     {ScorerKind::kMovementSoft, "movement_soft"},
 });

@@ -14,8 +14,8 @@ constexpr float kPruned = -std::numeric_limits<float>::infinity();
 }  // namespace
 
 bool needs_gradients(ScorerKind kind) {
-  return kind == ScorerKind::kTaylor || kind == ScorerKind::kMovement ||
-         kind == ScorerKind::kMovementSoft;
+  return kind == ScorerKind::kTaylor || kind == ScorerKind::kFisher ||
+         kind == ScorerKind::kMovement || kind == ScorerKind::kMovementSoft;
 }
 
 void magnitude_scores(std::span<const float> weights, std::span<const float> mask,

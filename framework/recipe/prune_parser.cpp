@@ -163,12 +163,24 @@ void check_combinations(const MapReader& m, const PruneModifier& prune) {
                  "update steps)");
     }
   }
+  const std::string method(prune::kScorerKinds.name(prune.method));
   if (prune.window) {
-    if (prune.method != prune::ScorerKind::kTaylor) {
-      m.fail("window", "is used only by method: taylor (this modifier's method is " +
-                           std::string(prune::kScorerKinds.name(prune.method)) + ")");
+    if (prune.method != prune::ScorerKind::kTaylor && prune.method != prune::ScorerKind::kFisher) {
+      m.fail("window", "is used only by methods taylor and fisher (this modifier's method is " +
+                           method + ")");
     }
     if (prune.window->value <= 0) m.fail("window", "must be longer than zero, e.g. 100it");
+  }
+  if (m.has("dampening")) {
+    if (prune.method != prune::ScorerKind::kFisher) {
+      m.fail("dampening",
+             "is used only by method: fisher (this modifier's method is " + method + ")");
+    }
+    if (!(prune.dampening >= 0.0 && std::isfinite(prune.dampening))) {
+      m.fail("dampening",
+             "must be a number >= 0, added to every entry of the Fisher diagonal; found " +
+                 format_number(prune.dampening));
+    }
   }
 }
 
@@ -199,8 +211,8 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
                           const StageWindow& window) {
   MapReader m(ctx, node, path,
               {"method", "scope", "pattern", "targets", "exclude", "init_sparsity",
-               "final_sparsity", "start", "end", "every", "schedule", "rate", "window", "overrides",
-               "allocation", "adaptive"});
+               "final_sparsity", "start", "end", "every", "schedule", "rate", "window", "dampening",
+               "overrides", "allocation", "adaptive"});
   PruneModifier prune;
   prune.where = m.locate();
   if (m.has("method")) {
@@ -228,6 +240,7 @@ PruneModifier parse_prune(const Context& ctx, const YAML::Node& node, const std:
   prune.every = as_time(ctx, m.require("every"), m.path("every"));
   prune.rate = m.double_or("rate", 0.0);
   prune.window = m.time_opt("window");
+  prune.dampening = m.double_or("dampening", prune.dampening);
   if (m.has("allocation")) {
     prune.allocation = as_choice(ctx, m.get("allocation"), m.path("allocation"),
                                  "sparsity allocation", prune::kAllocationKinds);

@@ -50,7 +50,7 @@ struct AdaptiveSchedule {
 };
 
 struct PruneModifier {
-  // magnitude | random | taylor | movement | movement_soft
+  // magnitude | random | taylor | fisher | movement | movement_soft
   prune::ScorerKind method = prune::ScorerKind::kMagnitude;
   prune::Scope scope = prune::Scope::kGlobal;  // global (one threshold across targets) | layer
   // unstructured | N:M (e.g. 2:4) | RxC blocks (e.g. 4x4) | rows (= neurons = channels), as
@@ -67,9 +67,11 @@ struct PruneModifier {
   // cubic (Zhu & Gupta) | linear | oneshot | exponential
   prune::ScheduleKind schedule = prune::ScheduleKind::kCubic;
   double rate = 0.0;  // exponential only, in (0,1): pruned per update
-  // taylor only: scores sum |w*g| over the last `window` of steps before each mask update;
+  // taylor and fisher: scores sum over the last `window` of steps before each mask update;
   // unset = every step since the previous update (or since the modifier's start).
   std::optional<TimeSpec> window;
+  // fisher only: lambda of the dampened Fisher diagonal lambda + mean(g^2) (oBERT's 1e-7).
+  double dampening = 1e-7;
   std::vector<SparsityOverride> overrides;  // per-target final sparsities
   // Per-layer sparsities chosen at each update from the ramp's target (prune/allocation.h):
   // none (use scope) | uniform | erk | lamp | owl. With one, each parameter is selected on its

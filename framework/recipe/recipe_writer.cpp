@@ -44,6 +44,10 @@ void write_prune(YAML::Emitter& out, const PruneModifier& prune) {
     number(out, prune.rate);
   }
   if (prune.window) out << YAML::Key << "window" << YAML::Value << prune.window->to_string();
+  if (prune.method == prune::ScorerKind::kFisher) {
+    out << YAML::Key << "dampening" << YAML::Value;
+    number(out, prune.dampening);
+  }
   out << YAML::Key << "allocation" << YAML::Value
       << name(prune::kAllocationKinds, prune.allocation);
   if (prune.adaptive) {

@@ -30,9 +30,16 @@ const torch::Tensor& find_parameter(const NamedParameters& parameters, const std
   return parameters.front().second;
 }
 
-bool is_gradient_scorer(prune::ScorerKind kind) {
-  return kind == prune::ScorerKind::kTaylor || kind == prune::ScorerKind::kMovement ||
-         kind == prune::ScorerKind::kMovementSoft;
+// Taylor and Fisher sum the `window` steps before each update and start afresh after it.
+bool is_windowed(prune::ScorerKind kind) {
+  return kind == prune::ScorerKind::kTaylor || kind == prune::ScorerKind::kFisher;
+}
+
+// For a scorer that needs gradients; movement_soft keeps the same sums as movement.
+ScoreAccumulator::Kind accumulator_kind(prune::ScorerKind kind) {
+  if (kind == prune::ScorerKind::kTaylor) return ScoreAccumulator::Kind::kTaylor;
+  if (kind == prune::ScorerKind::kFisher) return ScoreAccumulator::Kind::kFisher;
+  return ScoreAccumulator::Kind::kMovement;
 }
 
 }  // namespace
@@ -53,6 +60,7 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
                     " modifier " + std::to_string(planned.modifier);
         job.key = "s" + std::to_string(s) + "m" + std::to_string(planned.modifier);
         job.scorer = modifier.method;
+        job.dampening = modifier.dampening;
         job.pattern = prune::parse_pattern(modifier.pattern);
         job.begin = level.begin;
         job.window = std::max<int64_t>(
@@ -93,13 +101,11 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
             const auto sizes = find_parameter(parameters, name).sizes();
             prune::check_pattern_fits(job.pattern, name,
                                       std::vector<int64_t>(sizes.begin(), sizes.end()));
-            if (is_gradient_scorer(job.scorer)) {
+            if (prune::needs_gradients(job.scorer)) {
               auto& acc = accumulators_[job.key].by_parameter;
               if (!acc.count(name)) {
-                acc[name] = std::make_unique<ScoreAccumulator>(
-                    job.scorer == prune::ScorerKind::kTaylor ? ScoreAccumulator::Kind::kTaylor
-                                                             : ScoreAccumulator::Kind::kMovement,
-                    find_parameter(parameters, name));
+                acc[name] = std::make_unique<ScoreAccumulator>(accumulator_kind(job.scorer),
+                                                               find_parameter(parameters, name));
               }
             }
           }
@@ -107,7 +113,7 @@ PruningController::PruningController(const recipe::Recipe& recipe, const recipe:
         // An update at step 0 runs before any training (pruning at initialisation): gradient
         // scorers have nothing to score yet.
         if (!job.update_steps.empty() && job.update_steps.front() == 0 &&
-            is_gradient_scorer(job.scorer)) {
+            prune::needs_gradients(job.scorer)) {
           throw UserError(modifier.where.to_string() + ": " + job.label + ": method '" +
                           std::string(prune::kScorerKinds.name(modifier.method)) +
                           "' needs gradients, so its first update cannot be at step 0; start "
@@ -176,10 +182,9 @@ std::vector<AdaptiveReport> PruningController::observe_evaluation(int64_t step, 
 }
 
 bool PruningController::job_accumulates(const PruneJob& job, int64_t step) const {
-  if (!is_gradient_scorer(job.scorer) || job.update_steps.empty()) return false;
+  if (!prune::needs_gradients(job.scorer) || job.update_steps.empty()) return false;
   if (step <= job.begin || step > job.update_steps.back()) return false;
-  if (job.scorer != prune::ScorerKind::kTaylor) return true;
-  // Taylor sums the `window` steps that end at each update.
+  if (!is_windowed(job.scorer)) return true;
   for (int64_t update : job.update_steps) {
     if (step > update - job.window && step <= update) return true;
   }
@@ -285,6 +290,9 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
           case prune::ScorerKind::kMovement:
             score = acc.by_parameter.at(name)->scores(mask);
             break;
+          case prune::ScorerKind::kFisher:
+            score = acc.by_parameter.at(name)->fisher_scores(weights, mask, job.dampening);
+            break;
           case prune::ScorerKind::kMovementSoft:
             score = acc.by_parameter.at(name)->scores(torch::Tensor());
             break;
@@ -329,7 +337,7 @@ bool PruningController::on_step(int64_t step, const NamedParameters& parameters,
       }
       changed = true;
     }
-    if (job.scorer == prune::ScorerKind::kTaylor) {
+    if (is_windowed(job.scorer)) {
       for (auto& [name, a] : acc.by_parameter) a->reset();
     }
     if (job.clock) job.clock->applied(step);

@@ -3,7 +3,7 @@
 // prune of each level it owns one PruneJob. At a job's update step it scores the targeted
 // parameters, selects masks with the modifier's pattern and scope (override groups layer-wise
 // at their own sparsity), zeroes optimizer state where entries were newly pruned, and verifies
-// that every rank holds the same masks. Gradient scorers (taylor, movement) are fed the
+// that every rank holds the same masks. Gradient scorers (taylor, fisher, movement) are fed the
 // all-reduced dense gradient every step they need it, so their sums agree on every rank.
 #include <torch/types.h>
 
@@ -47,8 +47,9 @@ struct PruneJob {
   prune::Pattern pattern;
   std::vector<PruneGroup> groups;  // the modifier's own parameters, then one per override
   std::vector<int64_t> update_steps;
-  int64_t begin = 0;   // level begin: movement accumulates from here
-  int64_t window = 1;  // taylor: steps summed before each update
+  int64_t begin = 0;     // level begin: movement accumulates from here
+  int64_t window = 1;    // taylor, fisher: steps summed before each update
+  double dampening = 0;  // fisher: added to the Fisher diagonal
   // Adaptive ramps (recipe key `adaptive`): the clock decides the update steps instead of
   // update_steps, which then hold the timeline without pauses.
   std::optional<prune::AdaptiveClock> clock;

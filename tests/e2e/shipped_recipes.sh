@@ -1,7 +1,8 @@
 # Acceptance: every recipe in recipes/ runs on small real data (SST-2 dev as training
 # set, global batch 16: a few hundred steps) on 2 ranks; each run's final sparsity pattern is
 # checked (exact N:M groups, whole rows zero, global vs per-layer distribution, IMP levels) and
-# every rank's masks agree.
+# every rank's masks agree. The taylor recipe also runs with method fisher, the one gradient
+# method no shipped recipe names.
 source "$(dirname "$0")/../lib.sh"
 "$BIN" prepare --format tsv --input "$DATA/sst2/dev.tsv" --valid "$DATA/sst2/dev.tsv" --output "$WORK/dev.h5" >/dev/null
 for recipe in "$SRC"/recipes/*.yaml; do
@@ -14,6 +15,9 @@ for recipe in "$SRC"/recipes/*.yaml; do
   grep -q "rewound" "$WORK/$name.log" && grep -c "rewound" "$WORK/$name.log" >"$WORK/$name.rewinds"
   echo "ran $name: $(tail -1 "$WORK/$name.log")"
 done
+mpi 2 train --recipe "$SRC/recipes/taylor.yaml" --set data.path="$WORK/dev.h5" --set training.batch_size=16 \
+  --set stages.1.modifiers.0.prune.method=fisher --output "$WORK/fisher" --write-rank-masks \
+  >"$WORK/fisher.log" || { cat "$WORK/fisher.log"; fail "taylor.yaml with method fisher failed"; }
 "$PY" - "$WORK" <<'PY'
 import glob, json, os, sys
 import h5py, numpy as np
@@ -45,10 +49,13 @@ m = masks("layerwise80")
 for n in convs + ["embedding.weight"]:
     assert close(sparsity(m, [n]), 0.8), (n, sparsity(m, [n]))
 assert close(sparsity(m, ["fc.weight"]), 0.5)
-for run, target in (("taylor", 0.8), ("movement", 0.85)):
+for run, target in (("taylor", 0.8), ("fisher", 0.8), ("movement", 0.85)):
     m = masks(run)
     for group in ([n for n in m if n != "embedding.weight"], ["embedding.weight"]):
         assert close(sparsity(m, group), target), (run, group, sparsity(m, group))
+# Fisher and Taylor rank entries differently, so their masks must differ.
+t, f = masks("taylor"), masks("fisher")
+assert any(not np.array_equal(t[k], f[k]) for k in t), "fisher chose Taylor's masks"
 m = masks("nm_2of4")
 for n, mask in m.items():
     groups = mask.reshape(mask.shape[0], -1).reshape(-1, 4)

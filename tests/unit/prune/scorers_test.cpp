@@ -51,6 +51,7 @@ TEST(Fingerprint, DependsOnEveryKeepBit) {
 
 TEST(Scorers, MethodsThatNeedGradientsSaySo) {
   EXPECT_TRUE(needs_gradients(ScorerKind::kTaylor));
+  EXPECT_TRUE(needs_gradients(ScorerKind::kFisher));
   EXPECT_TRUE(needs_gradients(ScorerKind::kMovement));
   EXPECT_TRUE(needs_gradients(ScorerKind::kMovementSoft));
   EXPECT_FALSE(needs_gradients(ScorerKind::kMagnitude));

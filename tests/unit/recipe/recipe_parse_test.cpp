@@ -281,6 +281,25 @@ stages:
   EXPECT_EQ(again.effective_yaml, r.effective_yaml);
 }
 
+TEST(RecipeParse, FisherDampeningAndWindowRoundTrip) {
+  const Recipe r = parse_recipe(R"(data: {path: /d.h5}
+stages:
+  - for: 500it
+    modifiers:
+      - prune: {method: fisher, window: 20it, dampening: 0.001, targets: ["*"], final_sparsity: 0.5, start: 100it, end: 400it, every: 50it}
+      - prune: {method: fisher, targets: ["x"], final_sparsity: 0.5, start: 100it, end: 400it, every: 50it}
+)",
+                                "r.yaml");
+  EXPECT_EQ(r.stages[0].prune[0].method, prune::ScorerKind::kFisher);
+  EXPECT_EQ(r.stages[0].prune[0].dampening, 0.001);
+  EXPECT_EQ(r.stages[0].prune[1].dampening, 1e-7);
+  const Recipe again = parse_recipe(r.effective_yaml, "r.yaml");
+  EXPECT_EQ(again.stages[0].prune[0].dampening, 0.001);
+  EXPECT_EQ(*again.stages[0].prune[0].window, t("20it"));
+  EXPECT_EQ(again.stages[0].prune[1].dampening, 1e-7);
+  EXPECT_EQ(again.effective_yaml, r.effective_yaml);
+}
+
 TEST(RecipeParse, UnreadableFileIsAUserError) {
   EXPECT_THROW(load_recipe(kSource + "/recipes/does-not-exist.yaml"), UserError);
   EXPECT_THROW(load_recipe(kSource + "/recipes"), UserError);

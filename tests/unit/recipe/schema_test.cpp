@@ -160,6 +160,7 @@ TEST(Schema, HasTheSameNamesAndDefaultsAsTheParser) {
   EXPECT_EQ(prune["allocation"]["default"], name(prune::kAllocationKinds, p.allocation));
   EXPECT_EQ(prune["init_sparsity"]["default"], p.init_sparsity);
   EXPECT_EQ(prune["pattern"]["default"], p.pattern);
+  EXPECT_EQ(prune["dampening"]["default"], p.dampening);
   const json& adaptive = schema["$defs"]["adaptive"]["properties"];
   EXPECT_EQ(adaptive["metric"]["default"], name(kAdaptiveMetrics, AdaptiveSchedule{}.metric));
   const LrModifier l;

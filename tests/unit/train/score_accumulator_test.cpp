@@ -114,6 +114,46 @@ TEST(ScoreAccumulator, MovementMatchesReferenceSelection) {
   EXPECT_EQ(mask, expected);
 }
 
+TEST(ScoreAccumulator, FisherScoresAreHalfTheSquaredWeightTimesTheDampenedMeanSquaredGradient) {
+  std::mt19937 engine(2);
+  const Steps steps = random_steps(engine, 40, 6);
+  ScoreAccumulator fisher(ScoreAccumulator::Kind::kFisher, torch::zeros({40}));
+  for (int s = 0; s < 6; ++s) fisher.add(steps.weights[s], steps.grads[s]);
+  const double dampening = 0.125;
+  const torch::Tensor w = steps.weights.back();
+  const std::vector<float> out = as_vector(fisher.fisher_scores(w, torch::Tensor(), dampening));
+  for (int64_t i = 0; i < 40; ++i) {
+    double squares = 0;
+    for (int s = 0; s < 6; ++s) {
+      const double g = steps.grads[s][i].item<float>();
+      squares += g * g;
+    }
+    const double wi = w[i].item<float>();
+    EXPECT_EQ(out[static_cast<size_t>(i)],
+              static_cast<float>(wi * wi * (squares / 6 + dampening) * 0.5))
+        << i;
+  }
+  fisher.reset();
+  EXPECT_EQ(fisher.steps(), 0);
+  // Before any gradient the diagonal is the dampening alone.
+  EXPECT_EQ(as_vector(fisher.fisher_scores(torch::full({40}, -2.0f), torch::Tensor(), 1.0)),
+            std::vector<float>(40, 2.0f));
+}
+
+TEST(ScoreAccumulator, FisherKeepsSmallWeightsWhereTheLossIsSharp) {
+  // Entry 0 is small with large gradients, entry 1 large with none: magnitude would prune
+  // entry 0 first, the Fisher saliency prunes entry 1; pruned entries score -inf.
+  ScoreAccumulator fisher(ScoreAccumulator::Kind::kFisher, torch::zeros({3}));
+  const torch::Tensor w = torch::tensor({0.1f, 1.0f, 0.5f});
+  fisher.add(w, torch::tensor({4.0f, 0.0f, 1.0f}));
+  fisher.add(w, torch::tensor({-4.0f, 0.0f, 1.0f}));
+  const std::vector<float> scores =
+      as_vector(fisher.fisher_scores(w, torch::tensor({1.0f, 1.0f, 0.0f}), 0.0));
+  EXPECT_GT(scores[0], scores[1]);
+  EXPECT_EQ(scores[1], 0.0f);
+  EXPECT_TRUE(std::isinf(scores[2]) && scores[2] < 0);
+}
+
 TEST(ScoreAccumulator, RestoreGivesBackTheSameState) {
   ScoreAccumulator a(ScoreAccumulator::Kind::kTaylor, torch::zeros({2}));
   ScoreAccumulator b(ScoreAccumulator::Kind::kTaylor, torch::zeros({2}));
