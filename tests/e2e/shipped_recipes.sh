@@ -1,8 +1,8 @@
 # Acceptance: every recipe in recipes/ runs on small real data (SST-2 dev as training
 # set, global batch 16: a few hundred steps) on 2 ranks; each run's final sparsity pattern is
 # checked (exact N:M groups, whole rows zero, global vs per-layer distribution, IMP levels) and
-# every rank's masks agree. The taylor recipe also runs with method fisher, the one gradient
-# method no shipped recipe names.
+# every rank's masks agree. The taylor recipe also runs with method fisher, which no shipped recipe
+# names, so its scores are checked on 2 ranks too.
 source "$(dirname "$0")/../lib.sh"
 "$BIN" prepare --format tsv --input "$DATA/sst2/dev.tsv" --valid "$DATA/sst2/dev.tsv" --output "$WORK/dev.h5" >/dev/null
 for recipe in "$SRC"/recipes/*.yaml; do
